@@ -1,0 +1,1 @@
+"""ccjk: the cloud backend for Claude Code clients (devices, notifications, auth, cloud sync, marketplaces)."""

@@ -1,0 +1,1 @@
+"""One module per endpoint group of the ccjk spec; each exposes `router`."""

@@ -1,0 +1,1 @@
+"""certctrl: cert-ctrl, certificate lifecycle (ACME and private CAs) delivered to device agents."""

@@ -1,0 +1,1 @@
+"""One module per endpoint group of the kook spec; each exposes `router`."""

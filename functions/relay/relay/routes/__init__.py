@@ -1,0 +1,1 @@
+"""One module per endpoint group of the relay spec; each exposes `router`."""

@@ -1,0 +1,34 @@
+"""Shared test setup: fake AWS credentials so nothing can ever reach a real account."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from suite import aws
+
+_FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_NAMESPACE": "Suite/tests",
+    "POWERTOOLS_SERVICE_NAME": "tests",
+    "PASSWORD_HASH_PROFILE": "fast",
+}
+
+# Set at import time, before any test module imports boto3 or a handler.
+os.environ.update(_FAKE_AWS_ENV)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_aws_clients():
+    """Cached boto3 clients must not leak between tests (each test may run its own moto backend)."""
+    aws.reset_clients()
+    yield
+    aws.reset_clients()
