@@ -390,17 +390,35 @@ class Suite:
         return matches[0]
 
 
+def placeholder_physical(stack: Stack, logical_id: str) -> dict[str, Any]:
+    """Deterministic ids for resources that are not created (reading the templates without any AWS)."""
+    name = stack.physical_name(logical_id)
+    rtype = stack.resources[logical_id]["Type"]
+    service = rtype.split("::")[1].lower()
+    arn = f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{name}"
+    physical: dict[str, Any] = {"Ref": name, "Arn": arn}
+    if rtype == "AWS::SQS::Queue":
+        url = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{name}"
+        physical.update(Ref=url, QueueUrl=url, QueueName=name, Arn=f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}")
+    elif rtype == "AWS::KMS::Key":
+        physical.update(Ref=f"key-{name}", KeyId=f"key-{name}")
+    elif rtype in ("AWS::SNS::Topic", "AWS::SecretsManager::Secret"):
+        physical.update(Ref=arn)
+    elif rtype in ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"):
+        physical.update(StreamArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}/stream/local")
+    return physical
+
+
 def open_suite(template: Path | str, *, stack_name: str = "suite-local",
                parameters: dict[str, Any] | None = None,
-               provision: Callable[[Stack, str], dict[str, Any]] | None = None) -> Suite:
-    """Load the root template and every nested application, creating resources as it goes when `provision`
-    is given (nested stacks need the root's physical ids as parameters, so loading and creating interleave).
-    Without `provision`, physical ids of provisioned types are unknown and references to them stay unresolved.
+               provision: Callable[[Stack, str], dict[str, Any]] = placeholder_physical) -> Suite:
+    """Load the root template and every nested application, creating resources as it goes through
+    `provision` (nested stacks need the root's physical ids as parameters, so loading and creating interleave).
+    The default creates nothing and gives placeholder ids: enough to read functions, routes and environments.
     """
     root_path = Path(template).resolve()
     root = Stack(path=root_path, name=stack_name, key=_root_key(root_path), parameters=parameters)
-    if provision:
-        provision_stack(root, provision)
+    provision_stack(root, provision)
     for logical_id, res in root.resources_of("AWS::Serverless::Application").items():
         props = res.get("Properties") or {}
         location = root.base_dir / props["Location"]
@@ -408,8 +426,7 @@ def open_suite(template: Path | str, *, stack_name: str = "suite-local",
         child = Stack(path=location.resolve(), name=root.physical_name(logical_id), key=service_key(location),
                       parameters=params, parent=root)
         root.children.append(child)
-        if provision:
-            provision_stack(child, provision)
+        provision_stack(child, provision)
     return Suite(root=root)
 
 
