@@ -16,7 +16,7 @@ ENV ?= default
 PERSIST ?=
 DEVSTACK_ARGS ?=
 
-.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench openapi fire status clean
+.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench fire status clean
 
 help:
 	@echo "make dev       run the whole suite locally (moto in-process, no Docker, no AWS account)"
@@ -77,9 +77,6 @@ deploy: build
 
 bench: setup
 	$(PY) bench/cold_start.py
-
-openapi: setup
-	$(PY) -m devstack.openapi --write
 
 fire: setup
 	$(PY) -m devstack fire $(NAME)

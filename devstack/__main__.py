@@ -65,7 +65,7 @@ def _config(args: argparse.Namespace) -> DevStackConfig:
         schedules=not args.no_schedules,
         sqs_retry_delay=args.sqs_retry_delay,
         env_overrides=overrides,
-        persist_file=DEFAULT_STATE_FILE if args.persist else None,
+        persist_file=Path(args.state_file) if args.persist else None,
         only=set(args.only.split(",")) if args.only else None,
         ready_file=Path(args.ready_file) if args.ready_file else None,
         quiet=args.quiet,
@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="retry failed SQS messages after this delay instead of the visibility timeout")
         p.add_argument("--env-file", help=f"KEY=VALUE overrides (default: {DEFAULT_ENV_FILE.name} if present)")
         p.add_argument("--env", action="append", metavar="KEY=VALUE", help="one override")
-        p.add_argument("--persist", action="store_true", help="keep state between runs in .devstack/")
+        p.add_argument("--persist", action="store_true", help="keep state between runs (see --state-file)")
+        p.add_argument("--state-file", default=str(DEFAULT_STATE_FILE), help="where --persist keeps the state")
         p.add_argument("--only", help="serve only these services (comma-separated)")
         p.add_argument("--ready-file", help="write the status JSON here once ready")
         p.add_argument("--quiet", action="store_true", help="no terminal logs")

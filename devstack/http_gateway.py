@@ -110,6 +110,7 @@ def build_event(*, method: str, raw_path: str, raw_query: str, headers: list[tup
     query: dict[str, str] = {}
     for name, value in parse_qsl(raw_query, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value
+    host = merged.get("host", "localhost")
     now = time.time()
     request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
     event: dict[str, Any] = {
@@ -121,8 +122,8 @@ def build_event(*, method: str, raw_path: str, raw_query: str, headers: list[tup
         "requestContext": {
             "accountId": ACCOUNT_ID,
             "apiId": api_id,
-            "domainName": merged.get("host", "localhost"),
-            "domainPrefix": merged.get("host", "localhost").split(".")[0],
+            "domainName": host.split(":")[0],
+            "domainPrefix": host.split(":")[0].split(".")[0],
             "http": {
                 "method": method,
                 "path": raw_path,

@@ -156,7 +156,10 @@ class Provisioner:
             s3.put_public_access_block(Bucket=name,
                                        PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
         if props.get("BucketEncryption"):
-            rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            # CloudFormation's rule shape names the default "ServerSideEncryptionByDefault"; the API's "Apply...".
+            rules = [{"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                      **({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {})}
+                     for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
         return {
             "Ref": name,

@@ -43,7 +43,7 @@ def validation_error(envelope: Envelope, exc: RequestValidationError) -> ApiErro
         for err in exc.errors()
     ]
     first = problems[0] if problems else {"field": "body", "message": "invalid request"}
-    if first["type"] in ("json_invalid", "model_attributes_type") and first["field"] == "body":
+    if first["type"] == "json_invalid" or (first["type"] == "model_attributes_type" and first["field"] == "body"):
         message = "Request body must be a valid JSON object"
     else:
         message = f"{first['field']}: {first['message']}".rstrip(": ")

@@ -1,0 +1,39 @@
+"""Integration tests run handlers on moto with tables, queues and keys created from the real templates.
+
+    with moto_suite() as suite:               # every resource of template.yaml, in moto
+        use_function_env(monkeypatch, suite, "ccjk.HealthFunction")
+        ...call the handler...
+
+Same code path as the local stack (devstack.resources), so the schemas under test are the deployed ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+
+from devstack.resources import AwsClients, Provisioner
+from devstack.template import Suite, open_suite
+from suite import aws
+from tests.support.lambda_events import REPO_ROOT
+
+
+@contextmanager
+def moto_suite(template: Path | str = REPO_ROOT / "template.yaml", *, stack_name: str = "test") -> Iterator[Suite]:
+    with mock_aws():
+        aws.reset_clients()
+        provisioner = Provisioner(AwsClients())
+        yield open_suite(template, stack_name=stack_name, provision=provisioner)
+        aws.reset_clients()
+
+
+def use_function_env(monkeypatch: pytest.MonkeyPatch, suite: Suite, key: str) -> dict[str, str]:
+    """Give the test process the function's template environment (table names, queue URLs, settings)."""
+    env = suite.function(key).environment
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env

@@ -1,0 +1,59 @@
+"""Routes agree everywhere: template events = each handler's routes; every route is in the service's contract.
+
+docs/contracts/routes/<service>.tsv is the inventory of every route of every service (copied from the
+shared specs). A served route that is not in it would be an invented API; the docs function's OpenAPI
+document covers every route of its service.
+"""
+
+import csv
+import importlib
+
+import pytest
+
+from devstack.template import open_suite
+from tests.support.lambda_events import REPO_ROOT
+
+SUITE = open_suite(REPO_ROOT / "template.yaml")
+FUNCTIONS = SUITE.functions()
+DOCS_ROUTES = {("GET", "/openapi.json"), ("GET", "/swagger")}  # ours: the generated API document and its UI
+
+
+def handler_routes(handler_path: str) -> set[tuple[str, str]]:
+    module = importlib.import_module(handler_path.rsplit(".", 1)[0])
+    app = module.app
+    return {(route.method, route.openapi_path) for route in app._static_routes + app._dynamic_routes}
+
+
+def inventory(service: str) -> set[tuple[str, str]]:
+    path = REPO_ROOT / "docs" / "contracts" / "routes" / f"{service}.tsv"
+    with path.open(encoding="utf-8") as handle:
+        return {(row["method"], row["path"]) for row in csv.DictReader(handle, delimiter="\t")}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.key)
+def test_template_routes_equal_the_handlers_routes(function):
+    declared = {(route.method, route.path) for route in function.routes}
+    if function.logical_id == "DocsFunction":
+        # It mounts every router to generate the document, but API Gateway sends it only the docs routes.
+        assert declared == DOCS_ROUTES
+        assert handler_routes(function.handler) >= DOCS_ROUTES
+    else:
+        assert declared == handler_routes(function.handler)
+
+
+@pytest.mark.parametrize("function", [f for f in FUNCTIONS if f.routes], ids=lambda f: f.key)
+def test_every_served_route_is_in_the_contract(function):
+    served = {(route.method, route.path) for route in function.routes} - DOCS_ROUTES
+    assert served <= inventory(function.stack.key)
+
+
+@pytest.mark.parametrize("stack", [s for s in SUITE.stacks if s.parent], ids=lambda s: s.key)
+def test_docs_function_documents_every_route_of_its_service(stack):
+    functions = stack.functions()
+    served = {(r.method, r.path) for f in functions for r in f.routes} - DOCS_ROUTES
+    docs = next(f for f in functions if f.logical_id == "DocsFunction")
+    module = importlib.import_module(docs.handler.rsplit(".", 1)[0])
+    document = module.app.get_openapi_schema()
+    documented = {(method.upper(), path) for path, item in document.paths.items()
+                  for method in ("get", "post", "put", "patch", "delete") if getattr(item, method, None)}
+    assert documented == served

@@ -1,0 +1,45 @@
+"""Template invariants cfn-lint misses: the suite's templates satisfy all; the broken fixture violates each."""
+
+import pytest
+
+from devstack.template import open_suite
+from tests.support import template_rules
+from tests.support.lambda_events import EVENTS_DIR, REPO_ROOT
+
+SUITE = open_suite(REPO_ROOT / "template.yaml")
+PIPELINE = open_suite(REPO_ROOT / "tests/fixtures/pipeline/template.yaml")
+COMPLIANT = {stack.key: stack for stack in [*SUITE.stacks, *PIPELINE.stacks]}
+BROKEN = open_suite(REPO_ROOT / "tests/fixtures/templates/violations.yaml").root
+
+
+@pytest.mark.parametrize("rule", sorted(template_rules.RULES))
+@pytest.mark.parametrize("stack_key", sorted(COMPLIANT))
+def test_every_template_follows_the_rule(rule, stack_key):
+    assert template_rules.RULES[rule](COMPLIANT[stack_key]) == []
+
+
+@pytest.mark.parametrize("rule", sorted(template_rules.RULES))
+def test_the_rule_catches_the_broken_fixture(rule):
+    assert template_rules.RULES[rule](BROKEN), f"{rule} found nothing in violations.yaml"
+
+
+def test_broken_fixture_findings_are_specific():
+    found = {name: rule(BROKEN) for name, rule in template_rules.RULES.items()}
+    assert "Jobs: VisibilityTimeout 60 < 6 x Worker Timeout 30" in found["sqs_visibility_timeout"]
+    assert "Worker.Jobs: SQS event without ReportBatchItemFailures" in found["report_batch_item_failures"]
+    assert "Jobs: maxReceiveCount 3 < 5" in found["dead_letter_queues"]
+    assert "Unprotected: consumed by a function but has no RedrivePolicy (dead-letter queue)" in found[
+        "dead_letter_queues"]
+    assert "Forever: no TTL and no Metadata.NoTTL reason" in found["table_expiry"]
+    assert "Worker: DynamoDBCrudPolicy grants dynamodb:Scan; use a Statement" in found["no_scan_permission"]
+    assert "Worker: policy allows dynamodb:*" in found["no_scan_permission"]
+
+
+@pytest.mark.parametrize("stack", [s for s in SUITE.stacks if s.parent], ids=lambda s: s.key)
+def test_every_function_has_a_sample_event(stack):
+    assert template_rules.missing_events(stack, EVENTS_DIR) == []
+
+
+def test_missing_events_are_reported(tmp_path):
+    assert template_rules.missing_events(SUITE.stack("ccjk"), tmp_path) == [
+        "HealthFunction: no events/ccjk/health*.json", "DocsFunction: no events/ccjk/docs*.json"]
