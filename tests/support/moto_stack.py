@@ -37,3 +37,18 @@ def use_function_env(monkeypatch: pytest.MonkeyPatch, suite: Suite, key: str) ->
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+def service_environment(service: str, *, stack_name: str = "test") -> dict[str, str]:
+    """The template environment of every function of `service`, as `moto_suite(stack_name=...)` will create it.
+
+    Computed without AWS, so a service's test conftest can export it before the service's modules are imported
+    (PynamoDB models read their table names at import). Table names, queue URLs and bucket names match what
+    moto creates; KMS key ids and secret ARNs are only known after provisioning, so code must read those at
+    call time (use `use_function_env` inside the test for them).
+    """
+    suite = open_suite(REPO_ROOT / "template.yaml", stack_name=stack_name)
+    env: dict[str, str] = {}
+    for function in suite.stack(service).functions():
+        env.update(function.environment)
+    return env
