@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from devstack.logs import LogSink
 from devstack.runtime import FunctionRuntime, Invocation
 from devstack.template import ACCOUNT_ID, HttpApiSpec, HttpRoute
+from devstack.ws_gateway import WebSocketGateway
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
@@ -238,14 +240,15 @@ class HttpApiGateway:
     """One service's HTTP API on one port."""
 
     def __init__(self, *, service: str, api: HttpApiSpec, table: RouteTable, host: str, port: int,
-                 logs: LogSink) -> None:
+                 logs: LogSink, websockets: list[WebSocketGateway] | None = None) -> None:
         self.service = service
         self.api = api
         self.table = table
+        self.websockets = websockets or []  # WebSocket APIs served on the same port
         self.cors = Cors(api.cors)
         self.logs = logs
         self.api_id = f"{service}-local"
-        self.server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self.server = _QuietServer((host, port), _handler_class(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -290,6 +293,14 @@ class HttpApiGateway:
         return answer
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-request is normal (closed WebSockets, aborted curls): no traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _handler_class(gateway: HttpApiGateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -299,6 +310,16 @@ def _handler_class(gateway: HttpApiGateway) -> type[BaseHTTPRequestHandler]:
             started = time.perf_counter()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            path = urlsplit(self.path).path
+            for websocket in gateway.websockets:
+                target = websocket.management_target(path)
+                if target:
+                    websocket.manage(self, target[1], body)
+                    return
+                stage = websocket.stage_for(path)
+                if stage and self.command == "GET" and "upgrade" in self.headers.get("Connection", "").lower():
+                    websocket.serve_connection(self, stage)
+                    return
             answer = gateway.handle(self.command, self.path, list(self.headers.items()), body,
                                     self.client_address[0])
             self.send_response(answer.status)

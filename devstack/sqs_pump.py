@@ -94,7 +94,7 @@ class SqsPump:
         while not self._stop.is_set():
             try:
                 messages = self._receive_batch()
-            except Exception as exc:
+            except Exception as exc:  # keep polling through a transient endpoint error
                 if self._stop.is_set():
                     return
                 self.logs.system(f"sqs poll {self.source.queue_name} failed: {exc}")

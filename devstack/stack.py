@@ -24,7 +24,9 @@ from devstack.resources import AwsClients, Provisioner
 from devstack.runtime import FunctionRuntime, Invocation, worker_environment
 from devstack.scheduler import ScheduledTarget
 from devstack.sqs_pump import SqsPump
+from devstack.stream_pump import StreamPump
 from devstack.template import REGION, HttpApiSpec, Stack, Suite, TemplateError, open_suite
+from devstack.ws_gateway import WebSocketGateway, rewrite_execute_api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATE = REPO_ROOT / "template.yaml"
@@ -62,7 +64,7 @@ class DevStack:
         self.suite: Suite | None = None
         self.runtimes: dict[str, FunctionRuntime] = {}
         self.gateways: dict[str, HttpApiGateway] = {}
-        self.pumps: list[SqsPump] = []
+        self.pumps: list[SqsPump | StreamPump] = []
         self.schedules: dict[str, ScheduledTarget] = {}
         self.control: ThreadingHTTPServer | None = None
         self._stop = threading.Event()
@@ -103,6 +105,8 @@ class DevStack:
         for target in self.schedules.values():
             target.stop()
         for gateway in self.gateways.values():
+            for websocket in gateway.websockets:
+                websocket.close_all()
             gateway.stop()
         if self.control:
             self.control.shutdown()
@@ -154,7 +158,10 @@ class DevStack:
     def _serve_http(self, stack: Stack) -> None:
         apis = stack.http_apis()
         functions = [self.runtimes[f.key] for f in stack.functions()]
-        if not any(rt.spec.routes for rt in functions):
+        websockets = [WebSocketGateway(service=stack.key, api=spec, logs=self.logs,
+                                       runtimes={rt.spec.logical_id: rt for rt in functions})
+                      for spec in stack.websocket_apis()]
+        if not any(rt.spec.routes for rt in functions) and not websockets:
             return
         if len(apis) > 1:
             raise TemplateError(f"{stack.path}: one HttpApi per service (one port each) is supported locally")
@@ -165,9 +172,14 @@ class DevStack:
                 table.add(route, runtime)
         port = 0 if self.config.ephemeral_ports else self.config.port_overrides.get(stack.key, stack.local_port or 0)
         gateway = HttpApiGateway(service=stack.key, api=api or HttpApiSpec("ServerlessHttpApi", None), table=table,
-                                 host=self.config.host, port=port, logs=self.logs)
+                                 host=self.config.host, port=port, logs=self.logs, websockets=websockets)
         gateway.start()
         self.gateways[stack.key] = gateway
+        # Functions reach a WebSocket API's @connections endpoint through its execute-api URL: send them here.
+        origins = {ws.api.execute_api_origin: f"http://127.0.0.1:{gateway.port}" for ws in websockets}
+        if origins:
+            for runtime in self.runtimes.values():
+                runtime.env = rewrite_execute_api(runtime.env, origins)
 
     # --- queues and schedules -----------------------------------------------------------------------------
     def queue_urls(self) -> dict[str, str]:
@@ -194,6 +206,12 @@ class DevStack:
                                sqs=self.clients("sqs"), logs=self.logs, retry_delay=self.config.sqs_retry_delay)
                 pump.start()
                 self.pumps.append(pump)
+            for stream in runtime.spec.streams:
+                if stream.enabled:
+                    stream_pump = StreamPump(source=stream, runtime=runtime, streams=self.clients("dynamodbstreams"),
+                                             logs=self.logs, sqs=self.clients("sqs"), queue_urls=urls)
+                    stream_pump.start()
+                    self.pumps.append(stream_pump)
 
     def _start_schedules(self) -> None:
         for runtime in self.runtimes.values():

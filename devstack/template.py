@@ -83,6 +83,20 @@ class ScheduleSource:
 
 
 @dataclass
+class StreamSource:
+    """A DynamoDB stream event source."""
+
+    event_name: str
+    stream_arn: str
+    starting_position: str = "LATEST"
+    batch_size: int = 100
+    report_batch_item_failures: bool = False
+    maximum_retry_attempts: int = -1  # Lambda's default: retry until the record expires
+    enabled: bool = True
+    on_failure_arn: str | None = None  # SQS queue that receives the description of a batch given up on
+
+
+@dataclass
 class UnsupportedSource:
     event_name: str
     type: str
@@ -102,6 +116,7 @@ class FunctionSpec:
     routes: list[HttpRoute] = field(default_factory=list)
     queues: list[SqsSource] = field(default_factory=list)
     schedules: list[ScheduleSource] = field(default_factory=list)
+    streams: list[StreamSource] = field(default_factory=list)
     unsupported: list[UnsupportedSource] = field(default_factory=list)
 
     @property
@@ -118,6 +133,26 @@ class FunctionSpec:
 class HttpApiSpec:
     logical_id: str
     cors: dict[str, Any] | None
+
+
+@dataclass
+class WebSocketRoute:
+    route_key: str  # $connect, $disconnect, $default, or a value of the selection expression
+    function: str  # logical id of the integrated function
+    two_way: bool  # the route has a RouteResponseSelectionExpression: the function's body goes back
+
+
+@dataclass
+class WebSocketApiSpec:
+    logical_id: str
+    api_id: str  # what Ref gives; also the execute-api host name the functions are told
+    selection_expression: str
+    routes: dict[str, WebSocketRoute]
+    paths: dict[str, str]  # local URL path → stage name (Metadata.LocalDev.Paths, default /<stage>)
+
+    @property
+    def execute_api_origin(self) -> str:
+        return f"https://{self.api_id}.execute-api.{REGION}.amazonaws.com"
 
 
 # ------------------------------------------------------------------------------------------------ stacks
@@ -238,7 +273,7 @@ class Stack:
             raise Unresolved(logical_id)
         return self._virtual_attribute(logical_id, rtype, attribute)
 
-    def _virtual_attribute(self, logical_id: str, rtype: str, attribute: str) -> Any:
+    def _virtual_attribute(self, logical_id: str, rtype: str, attribute: str) -> Any:  # noqa: PLR0911
         """Ids of resources the local stack does not create (functions, APIs, log groups, alarms...)."""
         name = self.physical_name(logical_id)
         if rtype == "AWS::Serverless::LayerVersion":
@@ -253,6 +288,11 @@ class Stack:
             "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}",
         }
+        if rtype == "AWS::ApiGatewayV2::Api":
+            api_id = re.sub(r"[^a-z0-9]", "", name.lower())[-10:]
+            return api_id if attribute in ("Ref", "ApiId") else f"wss://{api_id}.execute-api.{REGION}.amazonaws.com"
+        if rtype == "AWS::ApiGatewayV2::Stage" and attribute == "Ref":
+            return self.resolve((self.resources[logical_id].get("Properties") or {}).get("StageName"))
         if attribute == "Ref":
             if rtype == "AWS::Logs::LogGroup":
                 props = self.resources[logical_id].get("Properties") or {}
@@ -341,12 +381,58 @@ class Stack:
             spec.schedules.append(ScheduleSource(event_name=event_name, expression=props["ScheduleExpression"],
                                                  input=props.get("Input"),
                                                  enabled=props.get("State", "ENABLED") == "ENABLED", kind="ScheduleV2"))
+        elif etype == "DynamoDB":
+            spec.streams.append(StreamSource(
+                event_name=event_name,
+                stream_arn=props["Stream"],
+                starting_position=props.get("StartingPosition", "LATEST"),
+                batch_size=int(props.get("BatchSize", 100)),
+                report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+                enabled=bool(props.get("Enabled", True)),
+                on_failure_arn=((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"),
+            ))
         else:
             spec.unsupported.append(UnsupportedSource(event_name=event_name, type=etype))
 
     def http_apis(self) -> list[HttpApiSpec]:
         return [HttpApiSpec(lid, self.resolve((res.get("Properties") or {}).get("CorsConfiguration")))
                 for lid, res in self.resources_of("AWS::Serverless::HttpApi").items()]
+
+    def websocket_apis(self) -> list[WebSocketApiSpec]:
+        """API Gateway WebSocket APIs (raw AWS::ApiGatewayV2 resources: SAM has no WebSocket event type)."""
+        functions = {self.physical_name(lid): lid for lid in self.resources_of("AWS::Serverless::Function")}
+        integrations = dict(self.resources_of("AWS::ApiGatewayV2::Integration"))
+        apis = []
+        for api_id, api in self.resources_of("AWS::ApiGatewayV2::Api").items():
+            props = api.get("Properties") or {}
+            if props.get("ProtocolType") != "WEBSOCKET":
+                continue
+            routes = {}
+            for route in self.resources_of("AWS::ApiGatewayV2::Route").values():
+                route_props = route.get("Properties") or {}
+                if _ref_target(route_props.get("ApiId")) != api_id:
+                    continue
+                target = str(self.resolve(route_props.get("Target", ""))).removeprefix("integrations/")
+                integration_id = next((lid for lid in integrations if self.physical_name(lid) == target), None)
+                if integration_id is None:
+                    raise TemplateError(f"{self.path}: route {route_props.get('RouteKey')} has no integration")
+                uri = str(self.resolve((integrations[integration_id].get("Properties") or {})["IntegrationUri"]))
+                function = next((lid for name, lid in functions.items() if f":function:{name}/" in uri), None)
+                if function is None:
+                    raise TemplateError(f"{self.path}: integration {integration_id} targets no function here")
+                key = route_props["RouteKey"]
+                routes[key] = WebSocketRoute(key, function, "RouteResponseSelectionExpression" in route_props)
+            stages = [str((res.get("Properties") or {}).get("StageName"))
+                      for res in self.resources_of("AWS::ApiGatewayV2::Stage").values()
+                      if _ref_target((res.get("Properties") or {}).get("ApiId")) == api_id]
+            paths = ((api.get("Metadata") or {}).get("LocalDev") or {}).get("Paths") or {
+                f"/{stage}": stage for stage in stages}
+            apis.append(WebSocketApiSpec(
+                logical_id=api_id, api_id=self._attribute(api_id, "Ref"),
+                selection_expression=props.get("RouteSelectionExpression", "$request.body.action"),
+                routes=routes, paths=dict(paths)))
+        return apis
 
 
 # ------------------------------------------------------------------------------------------------ loading

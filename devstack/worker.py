@@ -58,7 +58,7 @@ def main() -> int:
     try:
         module_name, function_name = handler_path.rsplit(".", 1)
         handler = getattr(importlib.import_module(module_name.replace("/", ".")), function_name)
-    except Exception as exc:
+    except Exception as exc:  # an init failure is reported to the parent, as Lambda does
         protocol.write(json.dumps({"ready": False, "error": _error(exc)}) + "\n")
         return 1
     init_ms = (time.perf_counter() - started) * 1000
@@ -70,7 +70,7 @@ def main() -> int:
         started = time.perf_counter()
         try:
             answer = {"id": request["id"], "result": handler(request["event"], context)}
-        except Exception as exc:
+        except Exception as exc:  # a function error is a result, not a crash of the environment
             traceback.print_exc()
             answer = {"id": request["id"], "error": _error(exc)}
         answer["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)

@@ -116,6 +116,41 @@ def queue_alarms(stack: Stack) -> list[str]:
     return problems
 
 
+def stream_sources(stack: Stack) -> list[str]:
+    """DynamoDB stream consumers retry from the failed record, give up after a bound, and keep what they drop."""
+    problems = []
+    for function_id in stack.resources_of(FUNCTION):
+        events = stack.function_properties(function_id).get("Events") or {}
+        for name, event in events.items():
+            if event.get("Type") != "DynamoDB":
+                continue
+            props = event.get("Properties") or {}
+            where = f"{function_id}.{name}"
+            if "ReportBatchItemFailures" not in (props.get("FunctionResponseTypes") or []):
+                problems.append(f"{where}: stream source without ReportBatchItemFailures")
+            if int(props.get("MaximumRetryAttempts", -1)) < 0:
+                problems.append(f"{where}: MaximumRetryAttempts unset (a poison record would block its shard)")
+            destination = logical_ref(((props.get("DestinationConfig") or {}).get("OnFailure") or {})
+                                      .get("Destination"))
+            if destination is None:
+                problems.append(f"{where}: no OnFailure destination")
+            elif not alarm_on(stack, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", destination):
+                problems.append(f"{destination}: failure destination without a depth alarm")
+    return problems
+
+
+def websocket_stages(stack: Stack) -> list[str]:
+    problems = []
+    for stage_id, resource in stack.resources_of("AWS::ApiGatewayV2::Stage").items():
+        props = properties(resource)
+        if not (props.get("AccessLogSettings") or {}).get("DestinationArn"):
+            problems.append(f"{stage_id}: no access logs")
+        route = props.get("DefaultRouteSettings") or {}
+        if "ThrottlingRateLimit" not in route or "ThrottlingBurstLimit" not in route:
+            problems.append(f"{stage_id}: no default route throttling")
+    return problems
+
+
 # ------------------------------------------------------------------------------------------------ tables
 
 def table_expiry(stack: Stack) -> list[str]:
@@ -236,6 +271,8 @@ RULES: dict[str, Rule] = {
     "report_batch_item_failures": report_batch_item_failures,
     "dead_letter_queues": dead_letter_queues,
     "queue_alarms": queue_alarms,
+    "stream_sources": stream_sources,
+    "websocket_stages": websocket_stages,
     "table_expiry": table_expiry,
     "table_protection": table_protection,
     "no_scan_permission": no_scan_permission,

@@ -110,7 +110,8 @@ def test_globals_intrinsics_and_events(template, tmp_path):
     assert (queue.batch_size, queue.report_batch_item_failures) == (5, True)
     [tick] = worker.schedules
     assert (tick.expression, tick.input) == ("rate(5 minutes)", '{"x": 1}')
-    assert [u.type for u in worker.unsupported] == ["DynamoDB"]
+    assert [(s.event_name, s.starting_position) for s in worker.streams] == [("Stream", "LATEST")]
+    assert worker.unsupported == []
     stack = suite.stack("demo")
     assert stack.local_port == 4321
     assert stack.http_apis()[0].cors == {"AllowOrigins": ["*"]}

@@ -7,8 +7,8 @@ from tests.support import template_rules
 from tests.support.lambda_events import EVENTS_DIR, REPO_ROOT
 
 SUITE = open_suite(REPO_ROOT / "template.yaml")
-PIPELINE = open_suite(REPO_ROOT / "tests/fixtures/pipeline/template.yaml")
-COMPLIANT = {stack.key: stack for stack in [*SUITE.stacks, *PIPELINE.stacks]}
+FIXTURES = [open_suite(REPO_ROOT / f"tests/fixtures/{name}/template.yaml") for name in ("pipeline", "websocket")]
+COMPLIANT = {stack.key: stack for suite in (SUITE, *FIXTURES) for stack in suite.stacks}
 BROKEN = open_suite(REPO_ROOT / "tests/fixtures/templates/violations.yaml").root
 
 
@@ -33,6 +33,9 @@ def test_broken_fixture_findings_are_specific():
     assert "Forever: no TTL and no Metadata.NoTTL reason" in found["table_expiry"]
     assert "Worker: DynamoDBCrudPolicy grants dynamodb:Scan; use a Statement" in found["no_scan_permission"]
     assert "Worker: policy allows dynamodb:*" in found["no_scan_permission"]
+    assert "Worker.Changes: MaximumRetryAttempts unset (a poison record would block its shard)" in found[
+        "stream_sources"]
+    assert found["websocket_stages"] == ["LiveStage: no access logs", "LiveStage: no default route throttling"]
 
 
 @pytest.mark.parametrize("stack", [s for s in SUITE.stacks if s.parent], ids=lambda s: s.key)
