@@ -9,12 +9,16 @@ The service's docs function mounts all of its routers and serves `/openapi.json`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -69,6 +73,11 @@ def _register_error_handlers(app: APIGatewayHttpResolver, envelope: Envelope) ->
     def _invalid_request(exc: RequestValidationError) -> Response:
         return respond(validation_error(envelope, exc))
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_body(_exc: RequestUnsupportedContentType) -> Response:
+        return respond(ApiError("Request body must be JSON (Content-Type: application/json)", status=415,
+                                code="UNSUPPORTED_MEDIA_TYPE"))
+
     @app.not_found
     def _no_route(_exc: NotFoundError) -> Response:
         return respond(NotFound("Route not found"))
@@ -83,8 +92,16 @@ def _register_error_handlers(app: APIGatewayHttpResolver, envelope: Envelope) ->
         return respond(ApiError())
 
 
+def _json_body(text: str) -> Any:
+    """json.loads for request bodies: absurdly deep nesting is invalid JSON (a 400), not a RecursionError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def create_app(envelope: Envelope, routers: Iterable[Router]) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps)
+    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=_json_body)
     for router in routers:
         app.include_router(router)
     _register_error_handlers(app, envelope)

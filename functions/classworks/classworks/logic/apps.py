@@ -1,0 +1,222 @@
+"""The apps contract (docs/contracts/classworks-kv-apps-api.md): catalogue, installs, a device's apps.
+
+An install is one app token on one device. `POST /apps/:id/install/:deviceUuid` keeps exactly one install per
+app and device (install id `app-<id>`): the first call creates it, later calls upgrade it (and every other
+token of that app on that device) to the app's current version and permissions and return the same token.
+`DELETE /apps/:id/uninstall/:deviceUuid` removes every token of the app on the device at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from classworks.logic import devices, metrics, tokens
+from classworks.logic.paging import now_iso, skip_page
+from classworks.store import apps as store
+from classworks.store import installs as install_store
+from suite.errors import BadRequest, Conflict, NotFound
+
+APPS_DEFAULT_LIMIT = 20
+APPS_MAX_LIMIT = 100
+MAX_SEARCH_LENGTH = 100
+_APP_ID = re.compile(r"^[1-9][0-9]{0,9}$")
+
+
+def _app_id(text: Any) -> int | None:
+    text = str(text).strip()
+    return int(text) if _APP_ID.fullmatch(text) else None
+
+
+def get_app_or_404(app_id_text: Any) -> dict[str, Any]:
+    app_id = _app_id(app_id_text)
+    app = store.get(app_id) if app_id is not None else None
+    if app is None:
+        raise NotFound("应用不存在")
+    return app
+
+
+def list_apps(query: Mapping[str, str]) -> dict[str, Any]:
+    """GET /apps: newest first, optional case-insensitive search over name, description and developer."""
+    page = skip_page(query, default_limit=APPS_DEFAULT_LIMIT, max_limit=APPS_MAX_LIMIT)
+    search = (query.get("search") or "").strip()
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise BadRequest(f"搜索关键词不能超过{MAX_SEARCH_LENGTH}个字符")
+    matching = store.newest_first(search or None)
+    return {"apps": matching[page.skip:page.skip + page.limit], "total": len(matching), "limit": page.limit,
+            "skip": page.skip}
+
+
+def apps_with_permission_key() -> dict[str, Any]:
+    return {"apps": store.with_permission_key()}
+
+
+def _brief(app: Mapping[str, Any] | None, app_id: int, *fields: str) -> dict[str, Any]:
+    app = app or {"id": app_id}
+    return {field: app.get(field) for field in ("id", "name", "description", "developerName", *fields)}
+
+
+def token_permissions(token: str) -> dict[str, Any]:
+    caller = tokens.authenticate(token)
+    if caller is None:
+        raise NotFound("Token不存在")
+    record = caller.record
+    return {
+        "appId": record["appId"],
+        "permissionPrefix": record.get("permissionPrefix"),
+        "specialPermissions": record.get("specialPermissions") or [],
+        "permissionKey": record.get("permissionKey") or [],
+        "app": _brief(store.get(record["appId"]), record["appId"]),
+    }
+
+
+def _snapshot(app: Mapping[str, Any], now: str) -> dict[str, Any]:
+    return {"version": app["version"], "permissionPrefix": app["permissionPrefix"],
+            "specialPermissions": list(app.get("specialPermissions") or []),
+            "permissionKey": list(app.get("permissionKey") or []), "updatedAt": now}
+
+
+def primary_install_id(app_id: int) -> str:
+    return f"app-{app_id}"
+
+
+def install(app_id_text: str, device_uuid: str, password: str | None, source_ip: str) -> dict[str, Any]:
+    """POST /apps/:id/install/:deviceUuid: install, or upgrade the existing install; the token either way."""
+    app = get_app_or_404(app_id_text)
+    device = devices.get_or_create(device_uuid)
+    devices.authorize(device, password, source_ip)
+    now = now_iso()
+    install_id = primary_install_id(app["id"])
+    existing = install_store.get(device["uuid"], install_id)
+    if existing is None:
+        record, token = tokens.new_install(device=device, app=app, install_id=install_id, kind="install", now=now)
+        try:
+            install_store.create(record)
+        except install_store.InstallExists:
+            existing = install_store.get(device["uuid"], install_id)  # a concurrent first install won
+            if existing is None:
+                raise Conflict("应用安装冲突，请重试") from None
+        else:
+            metrics.count("AppInstalled")
+            return _install_answer(record, token)
+    upgraded = _upgrade(device["uuid"], app, now)
+    metrics.count("AppUpgraded")
+    return _install_answer({**existing, **upgraded}, tokens.reveal(existing))
+
+
+def _upgrade(device_uuid: str, app: Mapping[str, Any], now: str) -> dict[str, Any]:
+    snapshot = _snapshot(app, now)
+    for record in install_store.for_device(device_uuid):
+        if record["appId"] == app["id"]:
+            try:
+                install_store.update_snapshot(record, snapshot)
+            except install_store.InstallMissing:
+                continue  # uninstalled meanwhile: nothing to upgrade
+    return snapshot
+
+
+def _install_answer(record: Mapping[str, Any], token: str) -> dict[str, Any]:
+    return {"token": token, "appId": record["appId"], "permissionPrefix": record["permissionPrefix"],
+            "permissionKey": record.get("permissionKey") or [], "version": record["version"],
+            "authorizedAt": record["updatedAt"]}
+
+
+def uninstall(app_id_text: str, device_uuid: str, password: str | None, source_ip: str) -> dict[str, Any]:
+    """DELETE /apps/:id/uninstall/:deviceUuid: every token of the app on the device stops working at once."""
+    app_id = _app_id(app_id_text)
+    device = devices.get_or_404(device_uuid)
+    devices.authorize(device, password, source_ip)
+    records = [r for r in install_store.for_device(device["uuid"]) if app_id is not None and r["appId"] == app_id]
+    if not records:
+        raise NotFound("应用未安装")
+    install_store.delete(records)
+    metrics.count("AppUninstalled")
+    return {"message": "应用卸载成功", "appId": app_id, "uninstalledAt": now_iso()}
+
+
+def device_apps(device_uuid: str, query: Mapping[str, str], password: str | None,
+                source_ip: str) -> dict[str, Any]:
+    """GET /devices/:deviceUuid/apps: the device's installs with their tokens (opened from their KMS seal)."""
+    page = skip_page(query, default_limit=APPS_DEFAULT_LIMIT, max_limit=APPS_MAX_LIMIT)
+    device = devices.get_or_404(device_uuid)
+    devices.authorize(device, password, source_ip)
+    records = sorted(install_store.for_device(device["uuid"]),
+                     key=lambda r: (r["installedAt"], r["installId"]), reverse=True)  # newest first
+    shown = records[page.skip:page.skip + page.limit]
+    catalogue = store.get_many(r["appId"] for r in shown)
+    installs = [{
+        "id": r["installId"],
+        "appId": r["appId"],
+        "token": tokens.reveal(r),
+        "permissionPrefix": r["permissionPrefix"],
+        "specialPermissions": r.get("specialPermissions") or [],
+        "permissionKey": r.get("permissionKey") or [],
+        "version": r["version"],
+        "installedAt": r["installedAt"],
+        "updatedAt": r["updatedAt"],
+        "app": _brief(catalogue.get(r["appId"]), r["appId"], "permissionPrefix"),
+    } for r in shown]
+    return {"installs": installs, "total": len(records), "limit": page.limit, "skip": page.skip}
+
+
+# --- operators: create and update apps (python -m classworks.seed) -----------------------------------------
+
+_PREFIX = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+
+
+class AppSpec(BaseModel):
+    """An app as an operator describes it; `id` picks the app to update (else the permissionPrefix does)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = Field(default=None, ge=1, le=9_999_999_999)
+    name: str = Field(min_length=1, max_length=191)
+    description: str = Field(default="", max_length=2000)
+    developerName: str = Field(default="", max_length=191)
+    permissionPrefix: str = Field(min_length=1, max_length=100, pattern=_PREFIX)
+    specialPermissions: list[str] = Field(default_factory=list, max_length=50)
+    permissionKey: list[str] = Field(default_factory=list, max_length=50)
+    version: str = Field(default="1.0.0", min_length=1, max_length=50)
+
+    @field_validator("specialPermissions")
+    @classmethod
+    def _grants_are_key_prefixes(cls, grants: list[str]) -> list[str]:
+        for grant in grants:
+            if not re.fullmatch(_PREFIX, grant) or len(grant) > 191:
+                raise ValueError(f"special permission {grant!r} must be a dotted key prefix")
+        return grants
+
+
+def save_app(spec: AppSpec) -> tuple[dict[str, Any], bool]:
+    """Create the app, or update the one with the same id (or, without an id, the same permissionPrefix).
+    Installs keep their snapshot until their device installs the app again (the upgrade)."""
+    catalogue = store.newest_first()
+    existing = None
+    if spec.id is not None:
+        existing = next((a for a in catalogue if a["id"] == spec.id), None)
+    else:
+        existing = next((a for a in catalogue if a["permissionPrefix"] == spec.permissionPrefix), None)
+    clash = next((a for a in catalogue if a["permissionPrefix"] == spec.permissionPrefix
+                  and (existing is None or a["id"] != existing["id"])), None)
+    if clash is not None:
+        raise Conflict(f"permissionPrefix {spec.permissionPrefix!r} already belongs to app {clash['id']}")
+    now = now_iso()
+    fields = spec.model_dump(exclude={"id"})
+    if existing is not None:
+        app = {**existing, **fields, "updatedAt": now}
+        store.put(app, create=False)
+        return app, False
+    if spec.id is not None:
+        app = {"id": spec.id, **fields, "createdAt": now, "updatedAt": now}
+        store.put(app, create=True)
+        return app, True
+    while True:  # the counter may point at ids an operator chose explicitly: skip those
+        app = {"id": store.next_id(), **fields, "createdAt": now, "updatedAt": now}
+        try:
+            store.put(app, create=True)
+        except store.AppExists:
+            continue
+        return app, True

@@ -1,0 +1,74 @@
+"""Device codes of the device-code flow (`DEVICECODE#<code>`), kept 15 minutes.
+
+`expires_at` is the table's TTL attribute, but TTL deletes lazily (up to days later), so every read and
+write also checks it explicitly. Handing out the token deletes the item conditionally: of two concurrent
+pollers, exactly one receives it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classworks.store import dynamo
+
+SORT_KEY = "DEVICECODE"
+
+
+class CodeUnavailable(Exception):
+    """No such code, or it has expired."""
+
+
+class CodeAlreadyBound(Exception):
+    pass
+
+
+def _pk(code: str) -> str:
+    return f"DEVICECODE#{code}"
+
+
+def create(code: str, created_at_ms: int, expires_at: int) -> bool:
+    """False when the code is already in use (the caller draws another)."""
+    ddb = dynamo.client()
+    try:
+        ddb.put_item(TableName=dynamo.main_table(), ConditionExpression="attribute_not_exists(pk)",
+                     Item=dynamo.to_item({"pk": _pk(code), "sk": SORT_KEY, "code": code,
+                                          "createdAt": created_at_ms, "expires_at": expires_at}))
+    except ddb.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def get(code: str, now: int) -> dict[str, Any] | None:
+    item = dynamo.get(_pk(code), SORT_KEY)
+    if item is None or item["expires_at"] <= now:
+        return None
+    return item
+
+
+def bind(code: str, sealed_token: str, now: int) -> None:
+    """Attach a (sealed) token to a live, unbound code."""
+    ddb = dynamo.client()
+    try:
+        ddb.update_item(
+            TableName=dynamo.main_table(), Key=dynamo.key(_pk(code), SORT_KEY),
+            UpdateExpression="SET tokenSealed = :sealed",
+            ConditionExpression="attribute_exists(pk) AND expires_at > :now AND attribute_not_exists(tokenSealed)",
+            ExpressionAttributeValues=dynamo.values(sealed=sealed_token, now=now))
+    except ddb.exceptions.ConditionalCheckFailedException:
+        current = get(code, now)
+        if current is not None and "tokenSealed" in current:
+            raise CodeAlreadyBound(code) from None
+        raise CodeUnavailable(code) from None
+
+
+def take_token(code: str, now: int) -> str | None:
+    """The sealed token of a live, bound code, deleting the code; None when it is not bound (or gone)."""
+    ddb = dynamo.client()
+    try:
+        answer = ddb.delete_item(
+            TableName=dynamo.main_table(), Key=dynamo.key(_pk(code), SORT_KEY), ReturnValues="ALL_OLD",
+            ConditionExpression="attribute_exists(tokenSealed) AND expires_at > :now",
+            ExpressionAttributeValues=dynamo.values(now=now))
+    except ddb.exceptions.ConditionalCheckFailedException:
+        return None
+    return dynamo.from_item(answer["Attributes"])["tokenSealed"]

@@ -1,0 +1,48 @@
+"""Every classworks sample event (events/classworks) runs through its function's handler."""
+
+import importlib
+import json
+
+import pytest
+
+from tests.support.lambda_events import EVENTS_DIR, FakeLambdaContext, load_event, response_json
+from tests.support.template_rules import kebab
+
+
+def handler_for(suite, event_file):
+    for function in suite.stack("classworks").functions():
+        if event_file.startswith(kebab(function.logical_id)) and (
+                event_file[len(kebab(function.logical_id))] in "-."):
+            return function
+    raise AssertionError(f"no function for {event_file}")
+
+
+EVENT_FILES = sorted(p.name for p in (EVENTS_DIR / "classworks").glob("*.json"))
+EXPECTED = {
+    "apps-list.json": 200, "apps-install.json": 200, "apps-device-apps.json": 200, "devices-register.json": 201,
+    "devices-get.json": 200, "tokens-auth-token.json": 201, "kv-get-value.json": 401, "kv-put-value.json": 401,
+    "kv-list-keys.json": 401, "device-code-create.json": 200, "device-code-token.json": 200,
+    "health.json": 200, "docs.json": 200,
+}
+
+
+@pytest.mark.parametrize("event_file", EVENT_FILES)
+def test_sample_event(api, event_file):
+    assert event_file in EXPECTED, f"add {event_file} to EXPECTED"
+    if event_file in ("apps-install.json", "apps-device-apps.json", "tokens-auth-token.json"):
+        # The events name device your-device-uuid (namespace classroom-301) and app 1.
+        if api("GET", "/api/devices/your-device-uuid").status == 404:
+            api.device(uuid="your-device-uuid", namespace="classroom-301")
+        if api("GET", "/api/apps/1").status == 404:
+            from classworks.logic import apps  # noqa: PLC0415
+
+            apps.save_app(apps.AppSpec(id=1, name="Test App", permissionPrefix="testapp"))
+    function = handler_for(api.suite, event_file)
+    api.env(function.key)
+    module = importlib.import_module(function.handler.rsplit(".", 1)[0])
+    response = module.handler(load_event(f"classworks/{event_file}"), FakeLambdaContext(function_name=function.name))
+    assert response["statusCode"] == EXPECTED[event_file], response.get("body")
+    if event_file != "docs.json":
+        body = response_json(response)
+        assert isinstance(body, dict)
+        json.dumps(body)
