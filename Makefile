@@ -16,7 +16,7 @@ ENV ?= default
 PERSIST ?=
 DEVSTACK_ARGS ?=
 
-.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench fire status clean
+.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench fire status routes clean
 
 help:
 	@echo "make dev       run the whole suite locally (moto in-process, no Docker, no AWS account)"
@@ -27,6 +27,7 @@ help:
 	@echo "make deploy    sam deploy (ENV=default|prod, see samconfig.toml)"
 	@echo "make bench     benchmarks (cold-start imports per function)"
 	@echo "make fire NAME=service.Function.Event   fire a schedule of the running stack"
+	@echo "make routes [SERVICE=kook]   route inventory coverage per service (and what is missing)"
 
 $(VENV)/.installed: layers/common/requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 is required (python3.12 on PATH or pyenv 3.12.x)"; exit 1; }
@@ -83,6 +84,9 @@ fire: setup
 
 status: setup
 	$(PY) -m devstack status
+
+routes: setup
+	$(PY) -m devstack.route_coverage $(SERVICE)
 
 clean:
 	rm -rf .aws-sam .devstack .pytest_cache .ruff_cache

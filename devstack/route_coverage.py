@@ -1,0 +1,50 @@
+"""How much of each service's route inventory the templates serve.
+
+    python -m devstack.route_coverage            # one line per service
+    python -m devstack.route_coverage classworks # and the rows still missing
+
+docs/contracts/routes/<service>.tsv lists every route of every service; a service is complete when every row is
+served by an HttpApi event (or, for WS rows, by a WebSocket API path) of its template.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+from devstack.stack import REPO_ROOT
+from devstack.template import Stack, open_suite
+
+OURS = {("GET", "/openapi.json"), ("GET", "/swagger")}
+
+
+def inventory(service: str) -> list[dict[str, str]]:
+    with (REPO_ROOT / "docs" / "contracts" / "routes" / f"{service}.tsv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def served(stack: Stack) -> set[tuple[str, str]]:
+    routes = {(route.method, route.path) for fn in stack.functions() for route in fn.routes} - OURS
+    routes |= {("WS", path) for api in stack.websocket_apis() for path in api.paths}
+    return routes
+
+
+def main(argv: list[str]) -> int:
+    suite = open_suite(REPO_ROOT / "template.yaml")
+    print(f"{'service':<11} {'rows':>5} {'served':>7}")
+    for stack in suite.stacks:
+        if stack.parent is None:
+            continue
+        rows = inventory(stack.key)
+        have = served(stack)
+        done = [row for row in rows if (row["method"], row["path"]) in have]
+        print(f"{stack.key:<11} {len(rows):>5} {len(done):>7}")
+        if stack.key in argv:
+            for row in rows:
+                if (row["method"], row["path"]) not in have:
+                    print(f"    missing {row['method']:<6} {row['path']}  ({row['group']}, {row['source']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
