@@ -23,6 +23,17 @@ def inventory(service: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+def contract_routes(service: str) -> set[tuple[str, str]]:
+    """Every (method, path) the contract allows. API Gateway routes are exact, so a row whose note says the
+    original also served its "trailing-slash form too" admits `path/` as well."""
+    routes = set()
+    for row in inventory(service):
+        routes.add((row["method"], row["path"]))
+        if "trailing-slash form too" in (row.get("note") or ""):
+            routes.add((row["method"], row["path"].rstrip("/") + "/"))
+    return routes
+
+
 def served(stack: Stack) -> set[tuple[str, str]]:
     routes = {(route.method, route.path) for fn in stack.functions() for route in fn.routes} - OURS
     routes |= {("WS", path) for api in stack.websocket_apis() for path in api.paths}

@@ -10,7 +10,7 @@ import importlib
 import pytest
 
 from devstack.route_coverage import OURS as DOCS_ROUTES
-from devstack.route_coverage import inventory as inventory_rows
+from devstack.route_coverage import contract_routes
 from devstack.template import open_suite
 from tests.support.lambda_events import REPO_ROOT
 
@@ -24,19 +24,6 @@ def handler_routes(handler_path: str) -> set[tuple[str, str]]:
     if app is None:  # queue workers and scheduled functions have no HTTP resolver and serve no routes
         return set()
     return {(route.method, route.openapi_path) for route in app._static_routes + app._dynamic_routes}
-
-
-def inventory(service: str) -> set[tuple[str, str]]:
-    """The contract's routes. API Gateway routes are exact, so a row whose note says the original also served
-    its "trailing-slash form too" admits `path/` as well."""
-    path = REPO_ROOT / "docs" / "contracts" / "routes" / f"{service}.tsv"
-    routes = set()
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            routes.add((row["method"], row["path"]))
-            if "trailing-slash form too" in (row.get("note") or ""):
-                routes.add((row["method"], row["path"].rstrip("/") + "/"))
-    return routes
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.key)
@@ -53,7 +40,7 @@ def test_template_routes_equal_the_handlers_routes(function):
 @pytest.mark.parametrize("function", [f for f in FUNCTIONS if f.routes], ids=lambda f: f.key)
 def test_every_served_route_is_in_the_contract(function):
     served = {(route.method, route.path) for route in function.routes} - DOCS_ROUTES
-    assert served <= inventory(function.stack.key)
+    assert served <= contract_routes(function.stack.key)
 
 
 @pytest.mark.parametrize("stack", [s for s in SUITE.stacks if s.parent], ids=lambda s: s.key)
