@@ -128,6 +128,10 @@ class DevStack:
         if self.config.aws_endpoint is None:
             from moto.server import ThreadedMotoServer  # noqa: PLC0415  (only the embedded default needs moto)
 
+            from devstack.moto_fidelity import make_dynamodb_requests_atomic  # noqa: PLC0415
+
+            make_dynamodb_requests_atomic()  # conditional writes must not race inside the emulator
+
             logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the logs
             os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
             os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from devstack.moto_fidelity import make_dynamodb_requests_atomic
 from suite import aws
 
 _FAKE_AWS_ENV = {
@@ -24,6 +25,10 @@ _FAKE_AWS_ENV = {
 os.environ.update(_FAKE_AWS_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+# moto checks a ConditionExpression and then writes without a lock: threads could both pass one condition.
+# DynamoDB makes every request atomic; so does moto for every test from here on (devstack/moto_fidelity.py).
+make_dynamodb_requests_atomic()
 
 
 @pytest.fixture(autouse=True)

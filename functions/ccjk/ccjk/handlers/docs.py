@@ -1,9 +1,9 @@
 """GET /openapi.json and /swagger: the service's OpenAPI document, generated from all of its routers."""
 
 from ccjk.api import ENVELOPE, TITLE, VERSION
-from ccjk.routes import health
+from ccjk.routes import auth, cloud_sync, devices, health, notify
 from suite.api import docs_function
 
-ROUTERS = [health.router]
+ROUTERS = [health.router, devices.router, notify.router, auth.router, cloud_sync.router]
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)

@@ -1,0 +1,58 @@
+"""Identifiers: random, prefixed like the original's (`dev_`, `user_`, `notif_`), time-ordered where lists sort.
+
+Notification, sync and conflict ids start with the creation time (48-bit milliseconds, Crockford base32, as in a
+ULID), so sorting by id is sorting by time: a device's history is one Query in id order, and reading one
+notification by id is a GetItem.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from ccjk import clock
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Bind codes are typed by people: upper case, no 0/O/1/I look-alikes, 32 symbols → 32^6 ≈ 10^9 codes.
+BIND_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+BIND_CODE_LENGTH = 6
+
+
+def _base32(number: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 32)
+        chars.append(CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(length)).lower()
+
+
+def sortable(prefix: str) -> str:
+    millis = int(clock.now() * 1000)
+    return f"{prefix}{_base32(millis, 10).lower()}{_random(16)}"
+
+
+def device_id() -> str:
+    return f"dev_{_random(20)}"
+
+
+def user_id() -> str:
+    return f"user_{_random(20)}"
+
+
+def notification_id() -> str:
+    return sortable("notif_")
+
+
+def sync_id() -> str:
+    return sortable("sync_")
+
+
+def conflict_id() -> str:
+    return sortable("conf_")
+
+
+def bind_code() -> str:
+    return "".join(secrets.choice(BIND_CODE_ALPHABET) for _ in range(BIND_CODE_LENGTH))

@@ -1,0 +1,99 @@
+"""Robot payloads and signatures, byte for byte, and how provider answers are read (pure logic)."""
+
+import base64
+import hashlib
+import hmac
+import json
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from ccjk import providers
+from suite.outbound import HttpResponse, ResponseHeaders
+
+NOW = 1_795_262_400.123  # seconds
+
+
+def reference_feishu_sign(secret: str, timestamp: int) -> str:
+    string_to_sign = f"{timestamp}\n{secret}"  # Feishu: the HMAC key is timestamp + "\n" + secret, message empty
+    return base64.b64encode(hmac.new(string_to_sign.encode("utf-8"), digestmod=hashlib.sha256).digest()).decode()
+
+
+def reference_dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    string_to_sign = f"{timestamp_ms}\n{secret}"  # DingTalk: key = secret, message = timestamp_ms + "\n" + secret
+    return base64.b64encode(hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).digest()).decode()
+
+
+def test_feishu_signature_matches_the_documented_algorithm():
+    assert providers.feishu_sign("demo-secret", 1_599_360_473) == reference_feishu_sign("demo-secret", 1_599_360_473)
+
+
+def test_dingtalk_signature_matches_the_documented_algorithm():
+    assert providers.dingtalk_sign("SEC000", 1_577_262_236_757) == reference_dingtalk_sign("SEC000", 1_577_262_236_757)
+
+
+def test_feishu_signed_post_with_title():
+    request = providers.build("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/t", "s3cret",
+                              providers.Message("Deploy", "done", "urgent"), NOW)
+    assert request.url == "https://open.feishu.cn/open-apis/bot/v2/hook/t"
+    assert request.payload == {
+        "timestamp": "1795262400", "sign": reference_feishu_sign("s3cret", 1_795_262_400), "msg_type": "post",
+        "content": {"post": {"zh_cn": {"title": "【紧急】Deploy", "content": [[{"tag": "text", "text": "done"}]]}}}}
+
+
+def test_dingtalk_signed_url_and_markdown():
+    request = providers.build("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=abc", "SECx",
+                              providers.Message("Build", "ok"), NOW)
+    query = parse_qs(urlsplit(request.url).query)
+    assert query["access_token"] == ["abc"]
+    assert query["timestamp"] == ["1795262400123"]
+    assert unquote(request.url.split("sign=")[1]) == reference_dingtalk_sign("SECx", 1_795_262_400_123)
+    assert "+" not in request.url.split("sign=")[1]
+    assert "/" not in request.url.split("sign=")[1]  # URL-encoded
+    assert request.payload == {"msgtype": "markdown", "markdown": {"title": "Build", "text": "#### Build\n\nok"}}
+
+
+def test_unsigned_robots_get_no_signature():
+    feishu = providers.build("feishu", "https://x/open-apis/bot/v2/hook/t", None, providers.Message(None, "hi"), NOW)
+    assert feishu.payload == {"msg_type": "text", "content": {"text": "hi"}}
+    ding = providers.build("dingtalk", "https://x/robot/send?access_token=a", None, providers.Message(None, "hi"), NOW)
+    assert ding.url == "https://x/robot/send?access_token=a"
+
+
+def test_wecom_markdown_is_cut_to_its_byte_limit_on_a_character_boundary():
+    body = "通知" * 2000  # 12000 bytes of UTF-8
+    request = providers.build("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", None,
+                              providers.Message("标题", body), NOW)
+    content = request.payload["markdown"]["content"]
+    assert len(content.encode()) <= providers.WECOM_MARKDOWN_BYTES
+    assert content.startswith("**标题**\n")
+    assert content.endswith("...")
+    plain = providers.build("wecom", "https://q/cgi-bin/webhook/send?key=k", None, providers.Message(None, body), NOW)
+    assert len(plain.payload["text"]["content"].encode()) <= providers.WECOM_TEXT_BYTES
+
+
+def answer(status: int, body=None, headers=None) -> HttpResponse:
+    content = json.dumps(body).encode() if body is not None else b""
+    return HttpResponse(status, ResponseHeaders(headers or {}), content, 1.0, 1)
+
+
+@pytest.mark.parametrize(("provider", "response", "outcome", "retry_after"), [
+    ("feishu", answer(200, {"code": 0, "msg": "success"}), "sent", None),
+    ("feishu", answer(200, {"StatusCode": 0, "StatusMessage": "success"}), "sent", None),
+    ("feishu", answer(200, {"code": 19021, "msg": "sign match fail"}), "failed", None),
+    ("feishu", answer(200, {"code": 11232, "msg": "frequency limited"}), "retry", 10.0),
+    ("dingtalk", answer(200, {"errcode": 0, "errmsg": "ok"}), "sent", None),
+    ("dingtalk", answer(200, {"errcode": 130101, "errmsg": "send too fast"}), "retry", 60.0),
+    ("dingtalk", answer(200, {"errcode": 310000, "errmsg": "keywords not in content"}), "failed", None),
+    ("wecom", answer(200, {"errcode": 45009, "errmsg": "api freq out of limit"}), "retry", 60.0),
+    ("wecom", answer(200, {"errcode": 93000, "errmsg": "invalid webhook url"}), "failed", None),
+    ("wecom", answer(429, {}, {"Retry-After": "7"}), "retry", 7.0),
+    ("wecom", answer(503), "retry", None),
+    ("wecom", answer(500), "retry", None),
+    ("wecom", answer(404), "failed", None),
+    ("feishu", answer(200), "sent", None),  # an empty 2xx answer is taken as delivered
+])
+def test_answers_are_classified(provider, response, outcome, retry_after):
+    verdict = providers.classify(provider, response)
+    assert (verdict.outcome, verdict.retry_after) == (outcome, retry_after)
+    assert verdict.http_status == response.status
