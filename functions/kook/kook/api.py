@@ -1,7 +1,31 @@
-"""What every kook HTTP function shares: `{success, ...}` and the documented error body."""
+"""What every kook HTTP function shares: `{success, ...}` and the documented error body with the original's codes."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from kook import clock
+from kook.errors import translate
 from suite.envelopes import SuccessFlatEnvelope
+from suite.errors import ApiError
 
 TITLE = "KOOK forwarder API"
 VERSION = "1.11.0"
-ENVELOPE = SuccessFlatEnvelope()
+
+
+class KookEnvelope(SuccessFlatEnvelope):
+    """`{success:true, ...}`; errors `{success:false, error_code, error_message, solution, timestamp}`.
+
+    Errors raised by the shared layer (validation, unknown route, unexpected failures) get the original's code
+    names and a solution too, so a client only ever sees codes from the catalogue in kook.errors.
+    """
+
+    def error_body(self, error: ApiError) -> Any:
+        name, details = translate(error)
+        translated = ApiError(error.message, code=name, details=details, status=error.status)
+        body = super().error_body(translated)
+        body["timestamp"] = clock.iso()  # the service's display offset, like every other timestamp it answers
+        return body
+
+
+ENVELOPE = KookEnvelope()

@@ -1,10 +1,38 @@
-"""GET /health: public liveness probe."""
+"""Health: public liveness (/health) and banner (/), authenticated component checks."""
 
+from kook.api import ENVELOPE
+from kook.guard import AUTH
+from kook.services import health
 from suite.api import Router
 
 router = Router()
+TAGS = ["health"]
 
 
-@router.get("/health", summary="Health check", tags=["health"])
-def health() -> dict:
+@router.get("/health", summary="Health check", tags=TAGS)
+def liveness() -> dict:
     return {"status": "healthy"}
+
+
+@router.get("/", summary="Application banner", tags=TAGS)
+def banner() -> dict:
+    return health.banner()
+
+
+@router.get("/api/health/check", middlewares=AUTH, tags=TAGS, summary="Component checks")
+def check():
+    return ENVELOPE.ok(health.check())
+
+
+@router.get("/api/health/status", middlewares=AUTH, tags=TAGS, summary="Overall status and uptime")
+def status():
+    return ENVELOPE.ok(health.summary())
+
+
+@router.post("/api/health/check-bot/<bot_id>", middlewares=AUTH, tags=TAGS,
+             summary="Check a bot's credentials without sending")
+def check_bot(bot_id: int):
+    # Imported here: the platform clients (requests) would otherwise slow every cold /health probe.
+    from kook.services import bots  # noqa: PLC0415
+
+    return ENVELOPE.ok(bots.check(bot_id))

@@ -1,0 +1,80 @@
+"""Discord webhooks: `POST {webhook}?wait=true` with `content` (≤ 2000 characters) and no mentions parsed.
+
+A webhook URL is a credential (its last segment is the token) and user-supplied, so it is validated twice: when a
+bot is saved and before every send, against a policy that allows only Discord's hosts (or the configured
+DISCORD_BASE_URL, for fakes) and only webhook paths.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kook import config
+from kook.providers import http
+from kook.providers.http import ProviderError, SendResult
+from suite.outbound import UnsafeUrlError, UrlPolicy, validate_url
+
+DISCORD_HOSTS = frozenset({"discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"})
+WEBHOOK_PATH = re.compile(r"^/api/(?:v\d{1,2}/)?webhooks/(\d{5,25})/([A-Za-z0-9_.-]{20,200})$")
+MAX_CONTENT = 2000
+
+
+class InvalidWebhook(ValueError):
+    """Not a Discord webhook URL (the message says why, without repeating the URL)."""
+
+
+def webhook_policy() -> UrlPolicy:
+    base = config.base_url("discord")
+    if base == config.DEFAULT_BASE_URLS["discord"]:
+        return UrlPolicy(allowed_hosts=DISCORD_HOSTS, path_prefixes=("/api/",))
+    return UrlPolicy.for_base_url(base, path_prefixes=("/api/",))
+
+
+def validate_webhook_url(url: str) -> str:
+    """The normalised webhook URL, or InvalidWebhook."""
+    try:
+        safe = validate_url(url.strip(), webhook_policy())
+    except UnsafeUrlError as exc:
+        raise InvalidWebhook(f"not an allowed Discord URL ({exc})") from None
+    if safe.query or not WEBHOOK_PATH.match(safe.path):
+        raise InvalidWebhook("not a Discord webhook path (/api/webhooks/<id>/<token>)")
+    return safe.url
+
+
+def webhook_id(url: str) -> str:
+    match = WEBHOOK_PATH.match(validate_url(url, webhook_policy()).path)
+    return match.group(1) if match else ""
+
+
+def send_text(webhook_url: str, content: str, *, username: str | None = None,
+              avatar_url: str | None = None) -> SendResult:
+    url = validate_webhook_url(webhook_url)
+    payload: dict[str, Any] = {"content": content[:MAX_CONTENT], "allowed_mentions": {"parse": []}}
+    if username:
+        payload["username"] = username[:80]
+    if avatar_url:
+        payload["avatar_url"] = avatar_url
+    client = http.client(webhook_policy())
+    response = http.guarded("discord", lambda: client.post(url, params={"wait": "true"}, json=payload,
+                                                           deadline=http.deadline()))
+    if response.status in (401, 403, 404):
+        raise ProviderError("rejected", "discord: the webhook was deleted or its token is wrong",
+                            status=response.status)
+    http.check_status("discord", response)
+    body = http.json_body("discord", response) if response.content else {}
+    return SendResult(latency_ms=int(response.elapsed_ms), message_id=str(body.get("id")) if body else None)
+
+
+def webhook_info(webhook_url: str) -> tuple[dict[str, Any], int]:
+    """`GET {webhook}`: the webhook's name and channel (no message is sent). Returns (info, latency_ms)."""
+    url = validate_webhook_url(webhook_url)
+    client = http.client(webhook_policy())
+    response = http.guarded("discord", lambda: client.get(url, deadline=http.deadline()))
+    if response.status in (401, 403, 404):
+        raise ProviderError("rejected", "discord: the webhook was deleted or its token is wrong",
+                            status=response.status)
+    http.check_status("discord", response)
+    body = http.json_body("discord", response)
+    info = {"name": body.get("name"), "channel_id": body.get("channel_id"), "guild_id": body.get("guild_id")}
+    return info, int(response.elapsed_ms)
