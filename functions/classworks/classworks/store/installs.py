@@ -118,7 +118,7 @@ def delete(installs: Iterable[Mapping[str, Any]]) -> None:
                                                               install_sk(install["installId"]))}},
             {"Delete": {"TableName": table, "Key": dynamo.key(token_pk(install["tokenDigest"]), "TOKEN")}},
         ])
-    pairs_per_call = dynamo.TRANSACTION_LIMIT // 2
+    pairs_per_call = dynamo.MAX_TRANSACTION_ITEMS // 2
     for start in range(0, len(operations), pairs_per_call):
         dynamo.transact(op for pair in operations[start:start + pairs_per_call] for op in pair)
 
