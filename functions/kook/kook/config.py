@@ -74,3 +74,57 @@ def reset_email_from() -> str:
 
 def secrets_key_arn() -> str:
     return os.environ["SECRETS_KEY_ARN"]
+
+
+# ------------------------------------------------------------------------------------------------ the pipeline
+
+PLATFORMS = ("discord", "telegram", "feishu")
+DEFAULT_KOOK_ASSET_HOSTS = "img.kookapp.cn,img.kaiheila.cn,img.kookapp.com"
+
+
+def ingest_queue_url() -> str:
+    return os.environ["INGEST_QUEUE_URL"]
+
+
+def forward_queue_url(platform: str) -> str:
+    """The FIFO queue of one target platform's sender."""
+    return os.environ[f"{platform.upper()}_QUEUE_URL"]
+
+
+def replay_pairs() -> dict[str, tuple[str, str]]:
+    """Queue name → (dead-letter queue URL, source queue URL), for the DLQ replay."""
+    pairs = {}
+    for name in ("ingest", *PLATFORMS):
+        dead, source = os.environ.get(f"{name.upper()}_DLQ_URL", ""), os.environ.get(f"{name.upper()}_QUEUE_URL", "")
+        if dead and source:
+            pairs[name] = (dead, source)
+    return pairs
+
+
+def media_bucket() -> str:
+    return os.environ["MEDIA_BUCKET"]
+
+
+def ws_management_endpoint() -> str:
+    """`https://<api-id>.execute-api.<region>.amazonaws.com` of the live-log WebSocket API (no stage)."""
+    return os.environ["WS_MANAGEMENT_ENDPOINT"].rstrip("/")
+
+
+def kook_asset_hosts() -> frozenset[str]:
+    """Hosts KOOK serves images and files from (the only hosts media is downloaded from)."""
+    raw = os.environ.get("KOOK_ASSET_HOSTS", "") or DEFAULT_KOOK_ASSET_HOSTS
+    return frozenset(host.strip().lower() for host in raw.split(",") if host.strip())
+
+
+def status_pushes_per_run() -> int:
+    """How many `{"type":"status"}` pushes one run of the minutely status schedule makes."""
+    return _int("STATUS_PUSHES_PER_RUN", 4)
+
+
+def status_push_interval_seconds() -> int:
+    return _int("STATUS_PUSH_INTERVAL_SECONDS", 15)
+
+
+def retry_base_seconds() -> int:
+    """Backoff base of a failed delivery (full jitter: a retry waits up to base × 2^(attempt-1), capped)."""
+    return _int("RETRY_BASE_SECONDS", 5)

@@ -10,6 +10,7 @@ and never tells an anonymous caller which fields were wrong.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -35,10 +36,23 @@ def client_ip(event: Any) -> str:
     return event.request_context.http.source_ip or "unknown"
 
 
+_caller: ContextVar[auth.Caller | None] = ContextVar("kook_caller", default=None)
+
+
 def require_token(app: Any, next_middleware: Any) -> Any:
     caller = auth.authenticate(presented_token(app.current_event.headers))
     app.append_context(caller=caller)
+    _caller.set(caller)
     return next_middleware(app)
+
+
+def current_caller() -> auth.Caller:
+    """The caller `require_token` authenticated for this request. (A router's own `context` follows the last app
+    that included it, which is the docs app when both were imported in one process.)"""
+    caller = _caller.get()
+    if caller is None:
+        raise RuntimeError("current_caller() outside a route protected by AUTH")
+    return caller
 
 
 AUTH = [require_token]

@@ -187,3 +187,34 @@ def scripted_kook(fake: FakeProvider, guilds: list[dict[str, Any]], channels: di
         return 200, {"Content-Type": "application/json"}, body
 
     fake.respond_with(channel_list, path="/api/v3/channel/list")
+
+
+@pytest.fixture
+def pipeline(suite, kook_env, monkeypatch) -> Iterator[dict[str, str]]:
+    """The forwarding pipeline's environment: empty queues (DLQs included) and media bucket, cold caches; the
+    queues are emptied again afterwards, so other tests see an idle pipeline."""
+    from kook.providers import feishu  # noqa: PLC0415
+    from kook.services import live, pacing, webhook  # noqa: PLC0415
+    from tests.integration.kook.pipeline_support import purge  # noqa: PLC0415
+
+    monkeypatch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")  # purge between tests
+    env = dict(kook_env)
+    for name, value in suite.function("kook.ReplayFunction").environment.items():
+        if name.endswith("_DLQ_URL"):
+            env[name] = value
+            monkeypatch.setenv(name, value)
+    queues = [value for name, value in env.items() if name.endswith(("_QUEUE_URL", "_DLQ_URL"))]
+    for url in queues:
+        purge(url)
+    s3 = aws.client("s3")
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=env["MEDIA_BUCKET"]):
+        for entry in page.get("Contents", []):
+            s3.delete_object(Bucket=env["MEDIA_BUCKET"], Key=entry["Key"])
+    pacing.reset()
+    monkeypatch.setattr(pacing, "interval", lambda _platform: 0.0)  # pacing itself: tests/unit/kook
+    webhook._opened.cache_clear()
+    live.forget_listeners()
+    feishu._tokens.clear()
+    yield env
+    for url in queues:
+        purge(url)

@@ -13,7 +13,8 @@ from tests.integration.kook.conftest import PASSWORD, KookApi
 PUBLIC = {("GET", "/health"), ("GET", "/"), ("POST", "/api/auth/login"), ("POST", "/api/auth/verify"),
           ("POST", "/auth/login"), ("POST", "/auth/setup"), ("GET", "/auth/status"), ("POST", "/auth/reset-password"),
           ("GET", "/api/password-reset/check-email-config"), ("POST", "/api/password-reset/send-code"),
-          ("POST", "/api/password-reset/verify-code"), ("POST", "/api/password-reset/reset-password")}
+          ("POST", "/api/password-reset/verify-code"), ("POST", "/api/password-reset/reset-password"),
+          ("POST", "/kook/webhook/{account_id}")}  # KOOK's webhook is checked by the account's verify_token
 
 
 def concrete(path: str) -> str:

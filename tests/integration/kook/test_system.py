@@ -73,7 +73,8 @@ def test_health_check_reports_real_components(api):
     components = body["components"]
     assert components["database"]["status"] == "up"
     assert isinstance(components["database"]["latency_ms"], int)
-    assert components["redis"]["status"] == "not_configured"
+    assert components["redis"]["status"] == "up"  # the pipeline's four queues, all readable
+    assert components["redis"]["queue_size"] == 0
     assert components["worker"]["status"] == "running"
     assert components["scrapers"] == {"total": 0, "active": 0}
     account = api.post("/api/accounts", {"email": "a@example.com", "cookie": "auth=1"}).body["account_id"]

@@ -23,6 +23,7 @@ class FilterRulesIn(Lenient):
     message_types: list[Literal["text", "image", "file", "link", "video", "audio", "card"]] = Field(
         default_factory=lambda: ["text", "image", "file", "link"])
     only_mention_all: bool = False
+    ignore_bot_messages: bool = False  # loop prevention for third-party bridges (our own bots are always ignored)
 
 
 class SystemConfigIn(Lenient):

@@ -7,11 +7,13 @@ DISCORD_BASE_URL, for fakes) and only webhook paths.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from kook import config
-from kook.providers import http
+from kook.providers import http, multipart
 from kook.providers.http import ProviderError, SendResult
 from suite.outbound import UnsafeUrlError, UrlPolicy, validate_url
 
@@ -78,3 +80,62 @@ def webhook_info(webhook_url: str) -> tuple[dict[str, Any], int]:
     body = http.json_body("discord", response)
     info = {"name": body.get("name"), "channel_id": body.get("channel_id"), "guild_id": body.get("guild_id")}
     return info, int(response.elapsed_ms)
+
+
+# ------------------------------------------------------------------------------------------------ forwarding
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # per message, a server without boosts
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str
+
+
+def display_name(name: str) -> str:
+    """A webhook username Discord accepts: 1–80 characters, without "discord"/"clyde" (refused with 400)."""
+    cleaned = re.sub(r"(?i)discord|clyde", "", name or "").strip()
+    return (cleaned or "KOOK")[:80]
+
+
+def execute(webhook_url: str, *, content: str, username: str | None = None, avatar_url: str | None = None,
+            allow_everyone: bool = False, files: list[Upload] | None = None) -> SendResult:
+    """`POST {webhook}?wait=true`: text, files (multipart `files[n]` + `payload_json`), the KOOK sender's name and
+    avatar. `allowed_mentions` parses nothing unless the target allows @everyone/@here. The answer's
+    `X-RateLimit-Remaining: 0` + `X-RateLimit-Reset-After` comes back as `wait_seconds`; a 429 raises
+    ProviderError("rate_limited") with the body's `retry_after`."""
+    url = validate_webhook_url(webhook_url)
+    payload: dict[str, Any] = {"content": content[:MAX_CONTENT],
+                               "allowed_mentions": {"parse": ["everyone"] if allow_everyone else []}}
+    if username:
+        payload["username"] = display_name(username)
+    if avatar_url:
+        payload["avatar_url"] = avatar_url
+    client = http.worker_client(webhook_policy())
+    sending: dict[str, Any] = {"json": payload}
+    if files:
+        payload["attachments"] = [{"id": index, "filename": upload.filename} for index, upload in enumerate(files)]
+        parts: list[multipart.Field | multipart.File] = [
+            multipart.Field("payload_json", json.dumps(payload, ensure_ascii=False), "application/json")]
+        parts += [multipart.File(f"files[{index}]", upload.filename, upload.data, upload.content_type)
+                  for index, upload in enumerate(files)]
+        body, content_type = multipart.encode(parts)
+        sending = {"data": body, "headers": {"Content-Type": content_type}}
+    response = http.guarded("discord", lambda: client.post(url, params={"wait": "true"}, deadline=http.deadline(),
+                                                           **sending))
+    if response.status in (401, 403, 404):
+        raise ProviderError("rejected", f"discord: the webhook was deleted or its token is wrong "
+                            f"(HTTP {response.status})", status=response.status)
+    http.check_status("discord", response)
+    body_json = http.json_body("discord", response) if response.content else {}
+    wait = 0.0
+    if response.headers.get("X-RateLimit-Remaining") == "0":
+        try:
+            wait = max(0.0, float(response.headers.get("X-RateLimit-Reset-After", "0")))
+        except ValueError:
+            wait = 0.0
+    message_id = str(body_json.get("id")) if isinstance(body_json, dict) and body_json.get("id") else None
+    return SendResult(latency_ms=int(response.elapsed_ms), message_id=message_id, wait_seconds=wait)

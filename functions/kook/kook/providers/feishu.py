@@ -11,8 +11,9 @@ import uuid
 from typing import Any
 
 from kook import config
-from kook.providers import http
+from kook.providers import http, multipart
 from kook.providers.http import ProviderError, SendResult
+from suite.outbound import UrlPolicy, parse_retry_after
 
 _REFRESH_MARGIN = 300
 _tokens: dict[tuple[str, str, str], tuple[str, float]] = {}  # (base, app_id, secret digest) → (token, valid until)
@@ -67,3 +68,90 @@ def send_text(app_id: str, app_secret: str, chat_id: str, text: str, *, idempote
                             provider_code=body.get("code"))
     message_id = (body.get("data") or {}).get("message_id")
     return SendResult(latency_ms=int(response.elapsed_ms) + token_latency, message_id=message_id)
+
+
+# ------------------------------------------------------------------------------------------------ forwarding
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 30 * 1024 * 1024
+RATE_LIMITED_CODES = {99991400, 11232, 11233, 11247}  # "request trigger frequency limit" and per-chat limits
+TOKEN_INVALID_CODES = {99991661, 99991663, 99991664, 99991668}
+FILE_TYPES = {"video/mp4": "mp4", "application/pdf": "pdf", "audio/ogg": "opus", "audio/opus": "opus",
+              "application/msword": "doc", "application/vnd.ms-excel": "xls", "application/vnd.ms-powerpoint": "ppt"}
+
+
+def forget_token(app_id: str, app_secret: str) -> None:
+    """Drop a cached tenant token Feishu refused (it may have been revoked before it expired)."""
+    with _lock:
+        _tokens.pop((config.base_url("feishu"), app_id, _secret_id(app_secret)), None)
+
+
+def _authorised_call(app_id: str, app_secret: str, path: str, **request: Any) -> tuple[dict[str, Any], int]:
+    """POST with the tenant token (refetched once when Feishu says it is invalid); (data, latency_ms).
+    Feishu answers errors as `{code != 0, msg}`, often with HTTP 400; rate limits become ProviderError
+    ("rate_limited") with `x-ogw-ratelimit-reset`, 401/403 stay `rejected` with their status."""
+    base = config.base_url("feishu")
+    client = http.worker_client(UrlPolicy.for_base_url(base))
+    extra_headers = request.pop("headers", {})
+    for attempt in range(2):
+        token, token_latency = tenant_token(app_id, app_secret)
+        headers = {**extra_headers, "Authorization": f"Bearer {token}"}
+        response = http.guarded("feishu", lambda h=headers: client.post(f"{base}{path}", headers=h,
+                                                                        deadline=http.deadline(), **request))
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        code = body.get("code") if isinstance(body, dict) else None
+        if code in TOKEN_INVALID_CODES and attempt == 0:
+            forget_token(app_id, app_secret)
+            continue
+        if response.status == 429 or code in RATE_LIMITED_CODES:
+            reset = parse_retry_after(response.headers.get("x-ogw-ratelimit-reset"))
+            raise ProviderError("rate_limited", "feishu: rate limited", status=response.status,
+                                retry_after=reset if reset is not None else 1.0, provider_code=code)
+        if response.status in (401, 403):
+            raise ProviderError("rejected", f"feishu: credentials refused (code {code})", status=response.status,
+                                provider_code=code)
+        if response.status >= 500:
+            raise ProviderError("unreachable", f"feishu: server error (HTTP {response.status})",
+                                status=response.status)
+        if response.status >= 400 or code != 0:
+            raise ProviderError("rejected", f"feishu: request refused (code {code})",
+                                status=response.status if response.status >= 400 else 400, provider_code=code)
+        return body.get("data") or {}, int(response.elapsed_ms) + token_latency
+    raise ProviderError("rejected", "feishu: the tenant token was refused", status=401)
+
+
+def send_message(app_id: str, app_secret: str, chat_id: str, *, msg_type: str, content: dict[str, Any],
+                 idempotency_key: str) -> SendResult:
+    """`POST /open-apis/im/v1/messages?receive_id_type=chat_id` (post, image or file). `uuid` makes Feishu drop
+    a repeat of the same send within an hour."""
+    payload = {"receive_id": chat_id, "msg_type": msg_type, "content": json.dumps(content, ensure_ascii=False),
+               "uuid": idempotency_key[:50]}
+    data, latency = _authorised_call(app_id, app_secret, "/open-apis/im/v1/messages",
+                                     params={"receive_id_type": "chat_id"}, json=payload)
+    return SendResult(latency_ms=latency, message_id=data.get("message_id"))
+
+
+def upload_image(app_id: str, app_secret: str, *, filename: str, data: bytes, content_type: str) -> tuple[str, int]:
+    """`POST /open-apis/im/v1/images` (image_type=message) → (image_key, latency_ms)."""
+    body = multipart.encode([multipart.Field("image_type", "message"),
+                             multipart.File("image", filename, data, content_type)])
+    answer, latency = _authorised_call(app_id, app_secret, "/open-apis/im/v1/images", data=body[0],
+                                       headers={"Content-Type": body[1]})
+    if not answer.get("image_key"):
+        raise ProviderError("bad_response", "feishu: no image_key in the answer")
+    return answer["image_key"], latency
+
+
+def upload_file(app_id: str, app_secret: str, *, filename: str, data: bytes, content_type: str) -> tuple[str, int]:
+    """`POST /open-apis/im/v1/files` → (file_key, latency_ms); `file_type` from the content type, else stream."""
+    body = multipart.encode([multipart.Field("file_type", FILE_TYPES.get(content_type, "stream")),
+                             multipart.Field("file_name", filename),
+                             multipart.File("file", filename, data, content_type)])
+    answer, latency = _authorised_call(app_id, app_secret, "/open-apis/im/v1/files", data=body[0],
+                                       headers={"Content-Type": body[1]})
+    if not answer.get("file_key"):
+        raise ProviderError("bad_response", "feishu: no file_key in the answer")
+    return answer["file_key"], latency

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from suite.outbound import HttpClient, HttpResponse, RetryLater, RetryPolicy, UnsafeUrlError, UpstreamError, UrlPolicy
+from suite.outbound import (
+    HttpClient,
+    HttpResponse,
+    RetryLater,
+    RetryPolicy,
+    UnsafeUrlError,
+    UpstreamError,
+    UrlPolicy,
+    parse_retry_after,
+)
 
 # API requests answer within API Gateway's 30 s and the function's timeout: two attempts, short waits.
 REQUEST_BUDGET_SECONDS = 8.0
@@ -36,11 +45,28 @@ class ProviderError(Exception):
 class SendResult:
     latency_ms: int
     message_id: str | None = None
+    wait_seconds: float = 0.0  # the provider said its bucket is empty: wait this long before the next call
+
+
+# Queue workers retry through the queue (a visibility timeout per message), so their calls make one attempt.
+_ONE_ATTEMPT = RetryPolicy(max_attempts=1)
+MEDIA_MAX_BYTES = 50 * 1024 * 1024  # the largest upload any target accepts (Telegram documents)
 
 
 @functools.cache
 def client(policy: UrlPolicy) -> HttpClient:
     return HttpClient(policy, timeout=(3.05, 6.0), retry=_RETRY, max_response_bytes=4 * 1024 * 1024)
+
+
+@functools.cache
+def worker_client(policy: UrlPolicy) -> HttpClient:
+    """For the pipeline's workers: one attempt, longer reads (uploads), the answer interpreted by the caller."""
+    return HttpClient(policy, timeout=(3.05, 20.0), retry=_ONE_ATTEMPT, max_response_bytes=4 * 1024 * 1024)
+
+
+@functools.cache
+def media_client(policy: UrlPolicy) -> HttpClient:
+    return HttpClient(policy, timeout=(3.05, 20.0), retry=_ONE_ATTEMPT, max_response_bytes=MEDIA_MAX_BYTES)
 
 
 def for_base_url(base_url: str) -> HttpClient:
@@ -70,17 +96,28 @@ def check_status(provider: str, response: HttpResponse) -> None:
     if response.ok:
         return
     if response.status == 429:
-        retry_after = None
-        try:
-            body = response.json()
-            retry_after = body.get("retry_after") or (body.get("parameters") or {}).get("retry_after")
-        except ValueError:
-            pass
         raise ProviderError("rate_limited", f"{provider}: rate limited (HTTP 429)", status=429,
-                            retry_after=float(retry_after) if retry_after else None)
+                            retry_after=retry_after_of(response))
     if 400 <= response.status < 500:
         raise ProviderError("rejected", f"{provider}: request refused (HTTP {response.status})", status=response.status)
     raise ProviderError("unreachable", f"{provider}: server error (HTTP {response.status})", status=response.status)
+
+
+def retry_after_of(response: HttpResponse) -> float | None:
+    """Seconds a 429 asks to wait: Discord's body `retry_after`, Telegram's `parameters.retry_after`, else the
+    `Retry-After` header."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        value = body.get("retry_after") or (body.get("parameters") or {}).get("retry_after")
+        try:
+            if value is not None and float(value) >= 0:
+                return float(value)
+        except (TypeError, ValueError):
+            pass
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def json_body(provider: str, response: HttpResponse) -> Any:

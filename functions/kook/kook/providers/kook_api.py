@@ -13,6 +13,7 @@ from typing import Any
 from kook import config
 from kook.providers import http
 from kook.providers.http import ProviderError
+from suite.outbound import UrlPolicy
 
 PAGE_SIZE = 100
 MAX_PAGES = 20  # 2,000 servers or channels: far beyond any account; stops a provider that never ends paging
@@ -76,3 +77,85 @@ def channels(credentials: Credentials, guild_id: str) -> list[dict[str, Any]]:
                       "type": CHANNEL_TYPES.get(channel.get("type"), "text"), "server_id": str(guild_id),
                       "parent_id": str(channel.get("parent_id") or "")})
     return found
+
+
+# ------------------------------------------------------------------------------------------------ polling
+
+MESSAGE_PAGE_SIZE = 50  # KOOK's default page of /message/list
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """KOOK's `X-Rate-Limit-*` headers: requests left in the bucket and seconds until it refills."""
+
+    remaining: int | None = None
+    reset_seconds: float | None = None
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    items: list[dict[str, Any]]
+    rate: RateLimit
+
+
+def _rate_limit(headers: Any) -> RateLimit:
+    def number(name: str) -> float | None:
+        try:
+            return float(headers.get(name, ""))
+        except ValueError:
+            return None
+
+    remaining = number("X-Rate-Limit-Remaining")
+    return RateLimit(int(remaining) if remaining is not None else None, number("X-Rate-Limit-Reset"))
+
+
+def messages(credentials: Credentials, channel_id: str, *, after: str | None = None, before: str | None = None,
+             page_size: int = MESSAGE_PAGE_SIZE) -> MessagePage:
+    """`GET /api/v3/message/list?target_id=&msg_id=&flag=after|before&page_size=`: the messages after `after` or
+    before `before` (neither: the newest page), oldest first. A 429 raises ProviderError("rate_limited") with
+    KOOK's reset time."""
+    base = config.base_url("kook")
+    params: dict[str, Any] = {"target_id": channel_id, "page_size": page_size}
+    if after:
+        params.update(msg_id=after, flag="after")
+    elif before:
+        params.update(msg_id=before, flag="before")
+    client = http.worker_client(UrlPolicy.for_base_url(base))
+    response = http.guarded("kook", lambda: client.get(f"{base}/api/v3/message/list", params=params,
+                                                       headers=credentials.headers(), deadline=http.deadline()))
+    rate = _rate_limit(response.headers)
+    if response.status == 429:
+        raise ProviderError("rate_limited", "kook: rate limited (HTTP 429)", status=429,
+                            retry_after=rate.reset_seconds or http.retry_after_of(response))
+    if response.status in (401, 403):
+        raise ProviderError("rejected", "kook: credentials refused", status=response.status)
+    http.check_status("kook", response)
+    body = http.json_body("kook", response)
+    code = body.get("code") if isinstance(body, dict) else None
+    if code in _AUTH_CODES:
+        raise ProviderError("rejected", "kook: credentials refused", provider_code=code)
+    if code != 0:
+        raise ProviderError("bad_response", "kook: message list refused", provider_code=code)
+    items = [item for item in (body.get("data") or {}).get("items") or [] if isinstance(item, dict)]
+    items.sort(key=lambda item: (int(item.get("create_at") or 0), str(item.get("id"))))
+    return MessagePage(items, rate)
+
+
+def me(credentials: Credentials) -> dict[str, Any]:
+    """`GET /api/v3/user/me`: the account's own KOOK user (its id tells our own messages apart)."""
+    base = config.base_url("kook")
+    client = http.for_base_url(base)
+    response = http.guarded("kook", lambda: client.get(f"{base}/api/v3/user/me", headers=credentials.headers(),
+                                                       deadline=http.deadline()))
+    if response.status in (401, 403):
+        raise ProviderError("rejected", "kook: credentials refused", status=response.status)
+    http.check_status("kook", response)
+    body = http.json_body("kook", response)
+    if not isinstance(body, dict) or body.get("code") != 0:
+        raise ProviderError("bad_response", "kook: user/me refused", provider_code=(body or {}).get("code"))
+    data = body.get("data") or {}
+    return {"id": str(data.get("id") or ""), "username": data.get("username", ""), "bot": bool(data.get("bot"))}

@@ -2,7 +2,7 @@
 
 from kook.api import ENVELOPE
 from kook.errors import fail
-from kook.guard import AUTH, client_ip, presented_token
+from kook.guard import AUTH, client_ip, current_caller, presented_token
 from kook.models.auth import ChangePasswordIn, PasswordIn, ResetPasswordIn, SendCodeIn, TokenIn, VerifyCodeIn
 from kook.services import auth
 from suite.api import Router
@@ -67,7 +67,7 @@ def setup(body: PasswordIn):
 
 @router.post("/auth/logout", middlewares=AUTH, tags=TAGS, summary="Revoke this request's token")
 def logout():
-    auth.logout(router.context["caller"])
+    auth.logout(current_caller())
     return ENVELOPE.ok({"message": "已退出登录"})
 
 

@@ -90,6 +90,14 @@ def authenticate(presented: str | None) -> Caller:
     return Caller("token", digest, int(token["expires_at"]))
 
 
+def token_still_valid(digest: str) -> bool:
+    """Whether a login token (by digest) still authenticates: not logged out, revoked or expired."""
+    token, settings_item = settings.token_with_settings(digest)
+    return (token is not None and settings_item is not None
+            and token.get("generation") == settings_item.get("token_generation")
+            and int(token.get("expires_at", 0)) > clock.epoch())
+
+
 def verify(presented: str | None) -> dict:
     caller = authenticate(presented)
     answer: dict = {"valid": True, "token_type": caller.kind}

@@ -3,6 +3,7 @@
 | platform | config | secret part |
 |---|---|---|
 | discord  | webhook_url (a Discord webhook, checked with the SSRF guard and a Discord allowlist) | webhook_url |
+|          | (all platforms) mention_everyone: let KOOK's @全体成员 ping everyone on the target (default off) | |
 | telegram | bot_token (alias token), chat_id | bot_token |
 | feishu   | app_id, app_secret, chat_id (needed to send) | app_secret |
 """
@@ -54,6 +55,12 @@ def _masked_webhook(url: str) -> str:
     return f"{head}/{mask_secret(token)}"
 
 
+def _mention_option(config: dict[str, Any]) -> dict[str, bool]:
+    """`mention_everyone: true` lets KOOK's @全体成员/@在线成员 ping everyone on the target (Discord @everyone/@here,
+    Feishu @所有人). Off by default: a forwarded @all must not wake a whole server unless asked to."""
+    return {"mention_everyone": True} if config.get("mention_everyone") in (True, 1, "true", "1") else {}
+
+
 def check_config(platform: str, config: dict[str, Any]) -> CheckedConfig:
     """Validate a platform's config; unknown keys are ignored. Raises the platform's config error (400)."""
     if platform == "discord":
@@ -64,8 +71,8 @@ def check_config(platform: str, config: dict[str, Any]) -> CheckedConfig:
             url = discord.validate_webhook_url(raw)
         except discord.InvalidWebhook as exc:
             raise fail(400, "DISCORD_WEBHOOK_INVALID", f"Discord Webhook地址无效：{exc}") from None
-        return CheckedConfig({"webhook_id": discord.webhook_id(url)}, {"webhook_url": url},
-                             {"webhook_url": _masked_webhook(url)})
+        return CheckedConfig({"webhook_id": discord.webhook_id(url), **_mention_option(config)},
+                             {"webhook_url": url}, {"webhook_url": _masked_webhook(url)})
     if platform == "telegram":
         token = _text(config, "bot_token", "token")
         chat_id = _text(config, "chat_id")
@@ -81,7 +88,7 @@ def check_config(platform: str, config: dict[str, Any]) -> CheckedConfig:
             raise fail(400, "FEISHU_APP_INVALID", "app_id 或 app_secret 无效或缺失")
         if chat_id and not FEISHU_CHAT_ID.match(chat_id):
             raise fail(400, "BOT_CONFIG_INVALID", "chat_id 无效")
-        public = {"app_id": app_id, **({"chat_id": chat_id} if chat_id else {})}
+        public = {"app_id": app_id, **({"chat_id": chat_id} if chat_id else {}), **_mention_option(config)}
         return CheckedConfig(public, {"app_secret": app_secret}, {"app_secret": mask_secret(app_secret)})
     raise fail(400, "BOT_CONFIG_INVALID", "platform 必须是 discord、telegram 或 feishu")
 
@@ -157,6 +164,8 @@ def test(bot_id: int) -> dict[str, Any]:
         raise failures.as_api_error(exc, rejected_code=_INVALID_CODE[bot["platform"]],
                                     rejected_message=f"测试消息发送失败：{exc.message}") from None
     bots.record_test(bot_id, ok=True)
+    if bot.get("status") == bots.FAILING:
+        bots.set_status(bot_id, "active", reason="a test message was delivered")  # forwarding resumes
     return {"message": "测试消息发送成功", "latency_ms": result.latency_ms}
 
 

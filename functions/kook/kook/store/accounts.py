@@ -136,3 +136,10 @@ def put_captcha(account_id: int, fields: dict[str, Any], *, ttl_seconds: int = 1
     """A captcha the login flow is waiting for (issue 6 sets `required` and `image_url`; the API adds `code`)."""
     dynamo.put(_table(), {"pk": CAPTCHA, "sk": str(account_id), **fields,
                           "expires_at": clock.epoch() + ttl_seconds, "updated_at": clock.iso()})
+
+
+def pending_captchas() -> list[dict[str, Any]]:
+    """Captchas a login is waiting for (the live view pushes them to /ws/captcha)."""
+    now = clock.epoch()
+    return [item for item in dynamo.query_partition(_table(), CAPTCHA)
+            if item.get("required") and item.get("expires_at", 0) > now]

@@ -13,6 +13,7 @@ from kook import clock, config
 from kook.store import dynamo
 
 BOT = "BOT"
+FAILING = "failing"  # a target answered 401/403/404: forwarding to it stops until a test succeeds
 
 
 def _table() -> str:
@@ -56,7 +57,7 @@ def delete(bot_id: int) -> bool:
 
 
 def set_status(bot_id: int, status: str, *, reason: str | None = None) -> None:
-    """Mark a bot active/disabled (the pipeline disables a target that answers 401/403/404)."""
+    """Mark a bot active, disabled or failing (the pipeline marks a target that answers 401/403/404 failing)."""
     expression = "SET #status = :status, updated_at = :now"
     values: dict[str, Any] = {":status": status, ":now": clock.iso()}
     if reason:

@@ -96,6 +96,21 @@ def batch_get(table: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, st
     return found
 
 
+def batch_get_tables(wanted: dict[str, list[tuple[str, str]]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Items of several tables in one BatchGetItem (at most 100 keys): {(table, pk, sk): item}."""
+    request: dict[str, Any] = {table: {"Keys": [key(pk, sk) for pk, sk in dict.fromkeys(keys)], "ConsistentRead": True}
+                               for table, keys in wanted.items() if keys}
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    while request:
+        answer = client().batch_get_item(RequestItems=request)
+        for table, items in (answer.get("Responses") or {}).items():
+            for raw in items:
+                item = from_item(raw)
+                found[(table, item["pk"], item["sk"])] = item
+        request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
 def query(table: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Every item of a Query, following LastEvaluatedKey."""
     request = dict(kwargs, TableName=table)

@@ -105,18 +105,23 @@ def _expiry(created: dt.datetime, retention: int) -> int:
 
 # ------------------------------------------------------------------------------------------------ writing
 
-def record_delivery(delivery: Delivery, *, at: dt.datetime | None = None,
-                    retention: int | None = None) -> dict[str, Any]:
+_UNREAD = object()
+
+
+def record_delivery(delivery: Delivery, *, at: dt.datetime | None = None, retention: int | None = None,
+                    current: Any = _UNREAD) -> dict[str, Any]:
     """Create or update the log row of (message, target) and move the stats counters with it, atomically.
 
     The first report creates the row (counted under its status); later reports of the same delivery update it
     (a status change moves its count; a success adds its latency). Safe under concurrent writers and retries:
-    each write is conditional on the row's revision, and a lost race re-reads and tries again.
+    each write is conditional on the row's revision, and a lost race re-reads and tries again. A caller that has
+    just read the row (or knows there is none: `current=None`) passes it to save the first read.
     """
     pk, sk = row_key(delivery.kook_message_id, delivery.target)
     moment = at or clock.now()
-    for _attempt in range(_WRITE_ATTEMPTS):
-        current = dynamo.get(_table(), pk, sk)
+    for attempt in range(_WRITE_ATTEMPTS):
+        if attempt or current is _UNREAD:
+            current = dynamo.get(_table(), pk, sk)
         row = _merged_row(current, delivery, moment, retention)
         transaction = dynamo.Transaction()
         if current is None:
@@ -129,7 +134,7 @@ def record_delivery(delivery: Delivery, *, at: dt.datetime | None = None,
             transaction.commit()
         except Exception as exc:
             if dynamo.is_condition_failure(exc) or _is_transaction_conflict(exc):
-                time.sleep(_jitter.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.01 * 2**_attempt)))
+                time.sleep(_jitter.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.01 * 2**attempt)))
                 continue
             raise
         return row
