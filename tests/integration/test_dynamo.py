@@ -93,3 +93,18 @@ def test_transactions_are_all_or_nothing():
         too_big.put(TABLE, {"pk": "x", "sk": str(i)})
     with pytest.raises(ValueError, match="at most 100"):
         too_big.commit()
+
+
+def test_batch_get_across_tables():
+    boto3.client("dynamodb").create_table(
+        TableName="other", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}])
+    dynamo.put(TABLE, {"pk": "a", "sk": "1", "v": 1})
+    dynamo.put("other", {"pk": "b", "sk": "2", "v": 2})
+    found = dynamo.batch_get_tables({TABLE: [("a", "1"), ("a", "missing")], "other": [("b", "2")], "empty": []})
+    assert found == {(TABLE, "a", "1"): {"pk": "a", "sk": "1", "v": 1}, ("other", "b", "2"): {"pk": "b", "sk": "2",
+                                                                                            "v": 2}}
+    with pytest.raises(ValueError, match="at most 100"):
+        dynamo.batch_get_tables({TABLE: [("a", str(i)) for i in range(101)]})

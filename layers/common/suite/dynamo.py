@@ -120,6 +120,26 @@ def batch_get(table: str, keys: Iterable[tuple[str, str]], *,
     return found
 
 
+def batch_get_tables(wanted: Mapping[str, Iterable[tuple[str, str]]], *,
+                     consistent: bool = True) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Items of several tables in one BatchGetItem (at most 100 keys in all): {(table, pk, sk): item}."""
+    request: dict[str, Any] = {table: {"Keys": [key(pk, sk) for pk, sk in dict.fromkeys(keys)],
+                                       "ConsistentRead": consistent}
+                               for table, keys in wanted.items()}
+    request = {table: body for table, body in request.items() if body["Keys"]}
+    if sum(len(body["Keys"]) for body in request.values()) > MAX_BATCH_GET:
+        raise ValueError(f"one BatchGetItem reads at most {MAX_BATCH_GET} keys")
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    while request:
+        answer = client().batch_get_item(RequestItems=request)
+        for table, items in (answer.get("Responses") or {}).items():
+            for raw in items:
+                item = from_item(raw)
+                found[(table, item["pk"], item["sk"])] = item
+        request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
 def query(table: str, **request: Any) -> Iterator[dict[str, Any]]:
     """Every item of a Query, following LastEvaluatedKey page by page."""
     request = {**request, "TableName": table}
