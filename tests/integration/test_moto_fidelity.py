@@ -3,6 +3,7 @@
 import threading
 
 import boto3
+import pytest
 from moto import mock_aws
 
 from devstack.moto_fidelity import make_dynamodb_requests_atomic
@@ -42,3 +43,37 @@ def test_racing_conditional_writes_never_both_succeed():
         final = int(ddb.get_item(TableName="t", Key={"pk": {"S": "x"}})["Item"]["v"]["N"])
         assert sorted(won) == list(range(1, final + 1))  # each version was won exactly once
         assert len(won) >= ROUNDS  # at least one winner per round
+
+
+def test_transactions_are_all_or_nothing_and_undo_a_failed_write():
+    make_dynamodb_requests_atomic()
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        ddb.put_item(TableName="t", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+
+        def put(pk, **extra):
+            return {"Put": {"TableName": "t", "Item": {"pk": {"S": pk}, **extra}}}
+
+        refused = [put("b", v={"N": "2"}),
+                   {"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": "a"}},
+                                       "ConditionExpression": "v = :two",
+                                       "ExpressionAttributeValues": {":two": {"N": "2"}}}}]
+        with pytest.raises(ddb.exceptions.TransactionCanceledException) as cancelled:
+            ddb.transact_write_items(TransactItems=refused)
+        assert [r["Code"] for r in cancelled.value.response["CancellationReasons"]] == [
+            "None", "ConditionalCheckFailed"]
+        assert "Item" not in ddb.get_item(TableName="t", Key={"pk": {"S": "b"}})  # nothing of it was written
+
+        too_big = "x" * 410_000  # only the write itself finds an item over DynamoDB's 400 KB
+        with pytest.raises(ddb.exceptions.ClientError, match=r"TransactionCanceled|ValidationException"):
+            ddb.transact_write_items(TransactItems=[put("b", v={"N": "1"}), put("c", blob={"S": too_big})])
+        assert "Item" not in ddb.get_item(TableName="t", Key={"pk": {"S": "b"}})  # the first write was undone
+
+        ddb.transact_write_items(TransactItems=[put("b", v={"N": "1"}), {"Delete": {
+            "TableName": "t", "Key": {"pk": {"S": "a"}}, "ConditionExpression": "v = :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+        assert "Item" in ddb.get_item(TableName="t", Key={"pk": {"S": "b"}})
+        assert "Item" not in ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})
