@@ -175,6 +175,7 @@ class Stack:
                            (self.template.get("Conditions") or {}).items()}
         self.children: list[Stack] = []
         self._layer_dirs: dict[str, Path] = parent._layer_dirs if parent else {}
+        self._functions: tuple[int, list[FunctionSpec]] | None = None
 
     # --- identity ---------------------------------------------------------------------------------------
     @property
@@ -324,10 +325,12 @@ class Stack:
         return _merge_globals(copy.deepcopy(self.globals), copy.deepcopy(props))
 
     def functions(self) -> list[FunctionSpec]:
-        specs = []
-        for logical_id in self.resources_of("AWS::Serverless::Function"):
-            specs.append(self._function_spec(logical_id))
-        return specs
+        """The stack's functions, resolved. Resolving copies and walks every function's properties, so the result
+        is kept until a resource is provisioned (physical ids only ever get added, and they feed the resolution)."""
+        if self._functions is None or self._functions[0] != len(self.physical):
+            specs = [self._function_spec(logical_id) for logical_id in self.resources_of("AWS::Serverless::Function")]
+            self._functions = (len(self.physical), specs)
+        return list(self._functions[1])
 
     def _function_spec(self, logical_id: str) -> FunctionSpec:
         props = self.resolve(self.function_properties(logical_id))

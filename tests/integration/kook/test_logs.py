@@ -38,13 +38,20 @@ def expected_stats(rows: list[dict]) -> dict:
             "by_platform": by_platform}
 
 
+def same_day_earlier(moment: dt.datetime, **delta) -> dt.datetime:
+    """`moment` minus `delta`, but never before the start of its stats day, so a row meant for "today" stays in
+    today even when the suite runs just after midnight in the display offset."""
+    return max(moment - dt.timedelta(**delta), clock.start_of_day(moment))
+
+
 def write_random_history(seed: int = 7) -> None:
     """Deliveries over the last 40 days with the pipeline's real life: pending first, retries, failures that
     later succeed, repeated reports of the same outcome, several targets per message."""
     rng = random.Random(seed)
     now = clock.now()
     for number in range(40):
-        at = now - dt.timedelta(days=rng.choice([0, 0, 0, 1, 2, 5, 6, 8, 15, 29, 31, 40]), minutes=rng.randint(0, 600))
+        days_back = now - dt.timedelta(days=rng.choice([0, 0, 0, 1, 2, 5, 6, 8, 15, 29, 31, 40]))
+        at = same_day_earlier(days_back, minutes=rng.randint(0, 600))
         for target in range(rng.randint(1, 3)):
             platform = rng.choice(PLATFORMS)
             message, channel = f"msg-{number}", f"chan-{number % 4}"
@@ -200,7 +207,7 @@ def test_platform_stats_and_trend(api):
     now = clock.now()
     deliver("a", 1, "success", latency=100)
     deliver("b", 1, "failed", platform="telegram")
-    deliver("c", 1, "success", platform="telegram", latency=300, at=now - dt.timedelta(hours=2))
+    deliver("c", 1, "success", platform="telegram", latency=300, at=same_day_earlier(now, hours=2))
     platforms = api.get("/api/logs/stats/platforms").body["platforms"]
     assert platforms["telegram"]["total"] == 2
     assert platforms["telegram"]["success_rate"] == 50.0

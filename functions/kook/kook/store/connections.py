@@ -8,11 +8,11 @@ a push to a gone connection deletes its item.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from kook import clock, config
 from kook.store import dynamo
+from suite import aws
 
 CONNECTION = "WS_CONNECTION"
 
@@ -34,11 +34,8 @@ def list_all() -> list[dict[str, Any]]:
     return list(dynamo.query_partition(_table(), CONNECTION, consistent=False))
 
 
-@functools.cache
 def _management(endpoint: str) -> Any:
-    import boto3  # noqa: PLC0415  (lazy: only pushing functions pay for it)
-
-    return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=endpoint)
+    return aws.client("apigatewaymanagementapi", endpoint)
 
 
 def _endpoint(stage: str) -> str:
