@@ -88,6 +88,17 @@ def test_transactions_are_all_or_nothing():
     assert dynamo.cancellation_reasons(cancelled.value) == ["ConditionalCheckFailed", "None"]
     assert dynamo.get(TABLE, "acct", "balance")["left"] == 2
     assert dynamo.get(TABLE, "acct", "usage#2") is None
+    assert overdraw.commit_if_conditions_hold() is False
+    assert dynamo.get(TABLE, "acct", "balance")["left"] == 2
+    refill = dynamo.Transaction().update(TABLE, "acct", "balance", "SET #l = #l + :n", condition="attribute_exists(pk)",
+                                         names={"#l": "left"}, values={":n": 4})
+    assert refill.commit_if_conditions_hold() is True
+    assert overdraw.commit_if_conditions_hold() is True
+    assert dynamo.get(TABLE, "acct", "balance")["left"] == 3
+    wrong_type = dynamo.Transaction().update(TABLE, "acct", "balance", "SET #l = #l + :s", names={"#l": "left"},
+                                             values={":s": "text"})
+    with pytest.raises(ClientError):  # not a condition: still raised
+        wrong_type.commit_if_conditions_hold()
     too_big = dynamo.Transaction()
     for i in range(101):
         too_big.put(TABLE, {"pk": "x", "sk": str(i)})

@@ -278,6 +278,16 @@ class Transaction:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} actions")
         client().transact_write_items(TransactItems=self.actions)
 
+    def commit_if_conditions_hold(self) -> bool:
+        """Commit; False, with nothing written, when a condition failed (any other error still raises)."""
+        try:
+            self.commit()
+        except Exception as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
 
 # --- errors ---------------------------------------------------------------------------------------------------
 

@@ -88,24 +88,11 @@ def create(install: Mapping[str, Any]) -> None:
 
 def update_snapshot(install: Mapping[str, Any], snapshot: Mapping[str, Any]) -> None:
     """Refresh the app version and permissions an install carries (both copies, or neither)."""
-    table = dynamo.main_table()
     fields = [f for f in SNAPSHOT_FIELDS if f in snapshot]
     expression = "SET " + ", ".join(f"#{f} = :{f}" for f in fields)
     names = {f"#{f}": f for f in fields}
-    common = {"UpdateExpression": expression, "ExpressionAttributeNames": names,
-              "ExpressionAttributeValues": dynamo.values(**{f: snapshot[f] for f in fields}),
-              "ConditionExpression": "attribute_exists(pk)"}
-    try:
-        dynamo.transact([
-            {"Update": {"TableName": table, "Key": dynamo.key(device_pk(install["deviceUuid"]),
-                                                              install_sk(install["installId"])), **common}},
-            {"Update": {"TableName": table, "Key": dynamo.key(token_pk(install["tokenDigest"]), "TOKEN"),
-                        **common}},
-        ])
-    except dynamo.TransactionCancelled as exc:
-        if "ConditionalCheckFailed" in exc.reasons:
-            raise InstallMissing(install["installId"]) from None
-        raise
+    _update_both_copies(install, {"UpdateExpression": expression, "ExpressionAttributeNames": names,
+                                  "ExpressionAttributeValues": dynamo.values(**{f: snapshot[f] for f in fields})})
 
 
 def delete(installs: Iterable[Mapping[str, Any]]) -> None:
@@ -125,15 +112,21 @@ def delete(installs: Iterable[Mapping[str, Any]]) -> None:
 
 def set_note(install: Mapping[str, Any], note: str | None, now: str) -> None:
     """Label a token (both copies, or neither)."""
+    _update_both_copies(install, {"UpdateExpression": "SET note = :note, updatedAt = :now",
+                                  "ExpressionAttributeValues": dynamo.values(note=note, now=now)})
+
+
+def _update_both_copies(install: Mapping[str, Any], update: dict[str, Any]) -> None:
+    """Apply one update to an install and to its token record, both or neither; InstallMissing when either is
+    gone (uninstalled meanwhile)."""
     table = dynamo.main_table()
-    common = {"UpdateExpression": "SET note = :note, updatedAt = :now", "ConditionExpression": "attribute_exists(pk)",
-              "ExpressionAttributeValues": dynamo.values(note=note, now=now)}
+    update = {**update, "ConditionExpression": "attribute_exists(pk)"}
     try:
         dynamo.transact([
             {"Update": {"TableName": table, "Key": dynamo.key(device_pk(install["deviceUuid"]),
-                                                              install_sk(install["installId"])), **common}},
+                                                              install_sk(install["installId"])), **update}},
             {"Update": {"TableName": table, "Key": dynamo.key(token_pk(install["tokenDigest"]), "TOKEN"),
-                        **common}},
+                        **update}},
         ])
     except dynamo.TransactionCancelled as exc:
         if "ConditionalCheckFailed" in exc.reasons:

@@ -34,6 +34,22 @@ class Credentials:
         raise ProviderError("rejected", "kook: the account has no cookie or bot token")
 
 
+def _data_of(response: Any, failure: str) -> dict[str, Any]:
+    """The `data` of a KOOK answer; ProviderError for refused credentials (HTTP or envelope code), HTTP errors,
+    a body that is not JSON and any other non-zero `code` (`failure` is the safe message for that last case)."""
+    if response.status in (401, 403):
+        raise ProviderError("rejected", "kook: credentials refused", status=response.status)
+    http.check_status("kook", response)
+    body = http.json_body("kook", response)
+    code = body.get("code") if isinstance(body, dict) else None
+    if code in _AUTH_CODES:
+        raise ProviderError("rejected", "kook: credentials refused", provider_code=code)
+    if code != 0:
+        raise ProviderError("bad_response", failure, provider_code=code)
+    data = body.get("data")
+    return data if isinstance(data, dict) else {}
+
+
 def _get_pages(path: str, credentials: Credentials, params: dict[str, Any]) -> list[dict[str, Any]]:
     base = config.base_url("kook")
     client = http.for_base_url(base)
@@ -43,16 +59,7 @@ def _get_pages(path: str, credentials: Credentials, params: dict[str, Any]) -> l
         response = http.guarded("kook", lambda p=page: client.get(
             f"{base}/api/v3{path}", params={**params, "page": p, "page_size": PAGE_SIZE},
             headers=credentials.headers(), deadline=http.deadline()))
-        if response.status in (401, 403):
-            raise ProviderError("rejected", "kook: credentials refused", status=response.status)
-        http.check_status("kook", response)
-        body = http.json_body("kook", response)
-        code = body.get("code") if isinstance(body, dict) else None
-        if code in _AUTH_CODES:
-            raise ProviderError("rejected", "kook: credentials refused", provider_code=code)
-        if code != 0:
-            raise ProviderError("bad_response", "kook: request failed", provider_code=code)
-        data = body.get("data") or {}
+        data = _data_of(response, "kook: request failed")
         items.extend(data.get("items") or [])
         page_total = int((data.get("meta") or {}).get("page_total") or 1)
         if page >= page_total:
@@ -131,16 +138,8 @@ def messages(credentials: Credentials, channel_id: str, *, after: str | None = N
     if response.status == 429:
         raise ProviderError("rate_limited", "kook: rate limited (HTTP 429)", status=429,
                             retry_after=rate.reset_seconds or http.retry_after_of(response))
-    if response.status in (401, 403):
-        raise ProviderError("rejected", "kook: credentials refused", status=response.status)
-    http.check_status("kook", response)
-    body = http.json_body("kook", response)
-    code = body.get("code") if isinstance(body, dict) else None
-    if code in _AUTH_CODES:
-        raise ProviderError("rejected", "kook: credentials refused", provider_code=code)
-    if code != 0:
-        raise ProviderError("bad_response", "kook: message list refused", provider_code=code)
-    items = [item for item in (body.get("data") or {}).get("items") or [] if isinstance(item, dict)]
+    items = [item for item in _data_of(response, "kook: message list refused").get("items") or []
+             if isinstance(item, dict)]
     items.sort(key=lambda item: (int(item.get("create_at") or 0), str(item.get("id"))))
     return MessagePage(items, rate)
 

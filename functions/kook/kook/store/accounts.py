@@ -38,13 +38,7 @@ def create(account: dict[str, Any]) -> bool:
                     condition="attribute_not_exists(pk)")
     transaction.put(_table(), {"pk": ACCOUNT, "sk": sort_key(account["id"]), **account},
                     condition="attribute_not_exists(pk)")
-    try:
-        transaction.commit()
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return transaction.commit_if_conditions_hold()
 
 
 def get(account_id: int) -> dict[str, Any] | None:
@@ -63,12 +57,8 @@ def delete(account_id: int) -> bool:
     transaction = dynamo.Transaction()
     transaction.delete(_table(), ACCOUNT, sort_key(account_id), condition="attribute_exists(pk)")
     transaction.delete(_table(), EMAIL, account["email"].lower())
-    try:
-        transaction.commit()
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
+    if not transaction.commit_if_conditions_hold():
+        return False
     dynamo.delete(_table(), CAPTCHA, str(account_id))
     cache.invalidate(cache.account_prefix(account_id))
     return True

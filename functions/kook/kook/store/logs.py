@@ -227,13 +227,7 @@ def delete_row(row: dict[str, Any]) -> bool:
     transaction.delete(_table(), row["pk"], row["sk"], condition="revision = :revision",
                        values={":revision": row["revision"]})
     _count(transaction, row, None)
-    try:
-        transaction.commit()
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return transaction.commit_if_conditions_hold()
 
 
 def delivery(kook_message_id: str, target: str) -> dict[str, Any] | None:

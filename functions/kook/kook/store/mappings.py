@@ -132,13 +132,7 @@ def delete(mapping: dict[str, Any]) -> bool:
     transaction = dynamo.Transaction()
     transaction.delete(_table(), MAPPING, sort_key(mapping["id"]), condition="attribute_exists(pk)")
     transaction.delete(_table(), TARGET, target_key(mapping))
-    try:
-        transaction.commit()
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return transaction.commit_if_conditions_hold()
 
 
 def delete_many(mappings: list[dict[str, Any]]) -> int:

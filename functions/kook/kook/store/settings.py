@@ -128,12 +128,8 @@ def reset_password(code_digest: str, new_hash: str) -> int | None:
     transaction.update(_table(), SETTINGS, "auth",
                        "SET password_hash = :new, password_changed_at = :at ADD token_generation :one",
                        values={":new": new_hash, ":at": clock.iso(), ":one": 1}, condition="attribute_exists(pk)")
-    try:
-        transaction.commit()
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return None
-        raise
+    if not transaction.commit_if_conditions_hold():
+        return None
     settings = auth_settings() or {}
     return int(settings.get("token_generation", 1))
 
