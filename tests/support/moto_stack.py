@@ -43,7 +43,7 @@ def service_environment(service: str, *, stack_name: str = "test") -> dict[str, 
     """The template environment of every function of `service`, as `moto_suite(stack_name=...)` will create it.
 
     Computed without AWS, so a service's test conftest can export it before the service's modules are imported
-    (PynamoDB models read their table names at import). Table names, queue URLs and bucket names match what
+    (for code that reads its table names at import). Table names, queue URLs and bucket names match what
     moto creates; KMS key ids and secret ARNs are only known after provisioning, so code must read those at
     call time (use `use_function_env` inside the test for them).
     """
