@@ -16,7 +16,7 @@ ENV ?= default
 PERSIST ?=
 DEVSTACK_ARGS ?=
 
-.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench fire status routes clean
+.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench bench-aws fire status routes clean
 
 help:
 	@echo "make dev       run the whole suite locally (moto in-process, no Docker, no AWS account)"
@@ -26,6 +26,7 @@ help:
 	@echo "make build     sam build for arm64, then precompile the artifacts for Python 3.12"
 	@echo "make deploy    sam deploy (ENV=default|prod, see samconfig.toml)"
 	@echo "make bench     benchmarks (cold-start imports per function)"
+	@echo "make bench-aws AWS calls per request, per service (moto in-process)"
 	@echo "make fire NAME=service.Function.Event   fire a schedule of the running stack"
 	@echo "make routes [SERVICE=kook]   route inventory coverage per service (and what is missing)"
 
@@ -78,6 +79,9 @@ deploy: build
 
 bench: setup
 	$(PY) bench/cold_start.py
+
+bench-aws: setup
+	$(PY) bench/aws_calls.py
 
 fire: setup
 	$(PY) -m devstack fire $(NAME)

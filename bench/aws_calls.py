@@ -1,0 +1,815 @@
+"""AWS calls per request: how many AWS API calls each HTTP request makes, and which, for every built service.
+
+What is measured
+    Every resource of template.yaml is created in moto, in this process (`tests/support/moto_stack.moto_suite`,
+    the same provisioning the integration tests and `make dev` use). A short, realistic scenario per service then
+    sends HTTP requests through the real handlers: the route is matched against the template's routes
+    (devstack's RouteTable, API Gateway's precedence), the function's template environment is set, an API
+    Gateway HTTP API (payload 2.0) event is built, and `module.handler(event, context)` runs.
+
+    Every AWS API call is counted by wrapping botocore's `BaseClient._make_api_call` for the duration of the run
+    (benchmark-only instrumentation, restored afterwards): service name + operation name per call, attributed
+    to the request that was running. A DynamoDB `Scan` on a request path is reported loudly and makes the exit
+    status non-zero: shipped code never scans.
+
+    Repeatable requests are sent once to warm up (the first call pays module import, boto3 client creation and
+    cold caches such as opened secrets), then `--runs` times, each with fresh data where a request must not
+    repeat (new ids, new keys). Requests that can happen only once (first-time set-up) are measured once. The
+    time is the handler call alone, in this process, against moto: compare rows with each other, not with
+    latency on AWS, where each call is a network round trip (a few ms for DynamoDB in-region).
+
+Providers
+    Every `<NAME>_BASE_URL` in a function environment points at one `devstack.fake_provider.FakeProvider` on
+    127.0.0.1, and AWS credentials are fake: nothing leaves the machine.
+
+    .venv/bin/python bench/aws_calls.py [--only SERVICE] [--runs N] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import importlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO / "template.yaml"
+STACK_NAME = "bench"
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+# Applied after each function's template environment (they win over it).
+BENCH_ENV = {
+    "PASSWORD_HASH_PROFILE": "fast",  # argon2id's test profile: the real one would dominate every auth row
+}
+SCAN = ("dynamodb", "Scan")
+
+
+# ------------------------------------------------------------------------------------------------ counting
+
+class CallRecorder:
+    """Wraps `BaseClient._make_api_call`; calls made while `recording()` is open are attributed to that request.
+
+    One request runs at a time, but a handler may call AWS from worker threads, so the list is global (not
+    thread-local) while a request runs.
+    """
+
+    def __init__(self) -> None:
+        self._current: list[tuple[str, str]] | None = None
+        self._original: Any = None
+        self.outside = 0  # calls made by the benchmark's own set-up (not attributed to any request)
+
+    def install(self) -> None:
+        from botocore.client import BaseClient  # noqa: PLC0415
+
+        original = BaseClient._make_api_call
+        recorder = self
+
+        def counted(client: Any, operation_name: str, api_params: Any) -> Any:
+            service = client.meta.service_model.service_name
+            if recorder._current is not None:
+                recorder._current.append((service, operation_name))
+            else:
+                recorder.outside += 1
+            return original(client, operation_name, api_params)
+
+        self._original = original
+        BaseClient._make_api_call = counted
+
+    def uninstall(self) -> None:
+        from botocore.client import BaseClient  # noqa: PLC0415
+
+        if self._original is not None:
+            BaseClient._make_api_call = self._original
+            self._original = None
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[tuple[str, str]]]:
+        calls: list[tuple[str, str]] = []
+        self._current = calls
+        try:
+            yield calls
+        finally:
+            self._current = None
+
+
+def by_operation(calls: list[tuple[str, str]]) -> str:
+    """`dynamodb.GetItem×2 sqs.SendMessage×1`, in the order the operations were first called."""
+    counts = Counter(f"{service}.{operation}" for service, operation in calls)
+    return " ".join(f"{name}×{count}" for name, count in counts.items()) or "-"
+
+
+# ------------------------------------------------------------------------------------------------ requests
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    raw_body: bytes | None = None
+    source_ip: str | None = None  # None: the repetition's own address (client_ip), 127.0.0.1 for set-up calls
+
+
+def client_ip(n: int) -> str:
+    """A documentation address per repetition: per-address rate limits see many clients, as they would."""
+    return f"198.51.{100 + n // 250}.{n % 250 + 1}"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class Call:
+    """One handler invocation: its answer, its AWS calls, its time."""
+
+    answer: Answer
+    calls: list[tuple[str, str]]
+    ms: float
+
+
+@dataclass
+class Step:
+    """One row of the table: a request the scenario sends `--runs` times (or once when not repeatable).
+
+    `build(n)` gives the request for repetition n (n = 0 is the warm-up); `prepare(n)` runs before it, unmeasured
+    (e.g. write the key that repetition n deletes); `keep(answer)` stores what later steps need (tokens, ids).
+    """
+
+    build: Callable[[int], Request]
+    expect: int = 200
+    repeatable: bool = True
+    note: str = ""
+    keep: Callable[[Answer], None] | None = None
+    prepare: Callable[[int], None] | None = None
+
+
+@dataclass
+class Row:
+    service: str
+    request: str  # "METHOD /route/{param}" from the template, plus the step's note
+    function: str = ""
+    repeatable: bool = True
+    warmup: Call | None = None
+    measured: list[Call] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def scans(self) -> int:
+        calls = [c for call in [self.warmup, *self.measured] if call for c in call.calls]
+        return calls.count(SCAN)
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+class Client:
+    """The one in-process invoker: finds the function serving `method path` from the template's routes, gives
+    the process that function's template environment, builds the HTTP API event and calls its handler."""
+
+    def __init__(self, suite: Any, service: str, recorder: CallRecorder, overrides: dict[str, str]) -> None:
+        from devstack.http_gateway import RouteTable  # noqa: PLC0415
+
+        self.service = service
+        self.recorder = recorder
+        self.overrides = overrides
+        self.routes = RouteTable()
+        self.functions = [fn for fn in suite.stack(service).functions() if fn.routes]
+        for function in self.functions:
+            for route in function.routes:
+                self.routes.add(route, function)
+        self._env_keys: set[str] = set()
+        self._env_for: str | None = None
+
+    def resolve(self, request: Request) -> tuple[Any, Any, dict[str, str]]:
+        bound, params, _known = self.routes.match(request.method, request.path)
+        if bound is None:
+            raise StepFailed(f"no {self.service} route serves {request.method} {request.path}")
+        return bound.runtime, bound.route, params
+
+    def use_environment(self, function: Any) -> None:
+        """Exactly the function's template environment (plus the benchmark's overrides), like its own sandbox."""
+        if self._env_for == function.key:
+            return
+        wanted = {**function.environment, **self.overrides}
+        for name in self._env_keys - wanted.keys():
+            os.environ.pop(name, None)
+        os.environ.update(wanted)
+        self._env_keys = set(wanted)
+        self._env_for = function.key
+
+    def prepare_handlers(self) -> None:
+        """Import every route-serving handler module up front (each under its own environment), so no row pays
+        an import; boto3 clients and caches are still created by the first request that needs them."""
+        for function in self.functions:
+            self.use_environment(function)
+            importlib.import_module(function.handler.rsplit(".", 1)[0])
+
+    def send(self, request: Request) -> tuple[Call, Any, Any]:
+        from tests.support.lambda_events import FakeLambdaContext, http_event  # noqa: PLC0415
+
+        function, route, params = self.resolve(request)
+        self.use_environment(function)
+        event = http_event(request.method, request.path, route=route.path, body=request.body,
+                           headers=request.headers, query=request.query, path_parameters=params,
+                           raw_body=request.raw_body)
+        event["requestContext"]["http"]["sourceIp"] = request.source_ip or "127.0.0.1"
+        module_name, _, attribute = function.handler.rpartition(".")
+        handler = getattr(importlib.import_module(module_name), attribute)
+        context = FakeLambdaContext(function_name=function.name)
+        with self.recorder.recording() as calls:
+            start = time.perf_counter()
+            raw = handler(event, context)
+            elapsed = time.perf_counter() - start
+        return Call(decode(raw), calls, elapsed * 1000), function, route
+
+    def __call__(self, request: Request, expect: int | None = None) -> Answer:
+        """An unmeasured request (scenario set-up); its calls still go through the Scan check."""
+        call, _function, _route = self.send(request)
+        if expect is not None and call.answer.status != expect:
+            raise StepFailed(f"set-up {request.method} {request.path}: {call.answer.status} {call.answer.body}")
+        if SCAN in call.calls:
+            raise StepFailed(f"set-up {request.method} {request.path} made a Scan")
+        return call.answer
+
+
+def decode(raw: dict[str, Any]) -> Answer:
+    body = raw.get("body") or ""
+    if raw.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode(errors="replace")
+    try:
+        parsed: Any = json.loads(body) if body else None
+    except ValueError:
+        parsed = body
+    return Answer(int(raw["statusCode"]), parsed, {k.lower(): v for k, v in (raw.get("headers") or {}).items()})
+
+
+def run_step(client: Client, step: Step, runs: int) -> Row:
+    first = step.build(0)
+    try:
+        _function, route, _params = client.resolve(first)
+    except StepFailed as exc:
+        return Row(client.service, f"{first.method} {first.path}", error=str(exc))
+    label = f"{route.method} {route.path}" + (f" ({step.note})" if step.note else "")
+    row = Row(client.service, label, repeatable=step.repeatable)
+    repetitions = 1 + runs if step.repeatable else 1
+    for n in range(repetitions):
+        try:
+            if step.prepare:
+                step.prepare(n)
+            request = step.build(n)
+            request.source_ip = request.source_ip or client_ip(n)
+            call, function, _route = client.send(request)
+        except Exception as exc:  # a broken handler or set-up: report the row, go on with the others
+            row.error = f"{type(exc).__name__}: {exc}"
+            return row
+        row.function = function.key
+        if step.repeatable and n == 0:
+            row.warmup = call
+        else:
+            row.measured.append(call)
+        if call.answer.status != step.expect:
+            row.error = f"status {call.answer.status} (expected {step.expect}): {str(call.answer.body)[:300]}"
+            return row
+        if step.keep:
+            step.keep(call.answer)
+    return row
+
+
+# ------------------------------------------------------------------------------------------------ scenarios
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+class CcjkScenario:
+    """A device registers, reads itself, sets its robot channels, sends a notification and reads the history;
+    a user registers, logs in, binds a new device with a code, then pushes and pulls its settings."""
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.client = client
+        self.fake_url = fake_url
+        self.run_id = uuid.uuid4().hex[:8]
+        self.device_id = self.device_token = self.code = ""
+        self.code_user = 0  # the user whose bind code `code` is
+        self.jwts: dict[int, str] = {}  # user n's login (each repetition has its own user: per-user limits)
+
+    def device(self) -> dict[str, str]:
+        return {"x-device-token": self.device_token}
+
+    def keep_device(self, answer: Answer) -> None:
+        self.device_id, self.device_token = answer.body["data"]["deviceId"], answer.body["data"]["token"]
+
+    def new_device(self, n: int) -> None:
+        """A device sets its channels once in a while: each repetition is a device of its own, so the row shows
+        the KMS calls for sealing its secrets instead of a data key cached by the repetition before."""
+        self.keep_device(self.client(Request("POST", "/device/register", {"name": f"channels {n}", "type": "desktop"},
+                                             source_ip=client_ip(n)), 201))
+
+    def user(self, n: int) -> dict[str, str]:
+        return bearer(self.jwts[n])
+
+    def new_code(self, n: int) -> None:
+        answer = self.client(Request("POST", "/bind/generate", headers=self.user(n)), 201)
+        self.code, self.code_user = answer.body["data"]["code"], n
+
+    def keep_jwt(self, answer: Answer) -> None:
+        self.jwts[len(self.jwts)] = answer.body["data"]["token"]  # repetitions run in order: n = len
+
+    def channels(self) -> list[dict[str, Any]]:
+        return [{"type": "feishu", "enabled": True, "webhookUrl": f"{self.fake_url}/open-apis/bot/v2/hook/bench",
+                 "secret": "feishu-bench-secret"},
+                {"type": "wecom", "enabled": True, "webhookUrl": f"{self.fake_url}/cgi-bin/webhook/send?key=bench"}]
+
+    def sync_data(self, n: int) -> dict[str, Any]:
+        return {"skills": [{"id": f"skill-{n}", "name": f"skill-{n}", "prompt": f"prompt {n}"}],
+                "mcpServers": {"fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}}}
+
+    def steps(self) -> list[Step]:
+        email = f"bench-{self.run_id}-{{n}}@example.com"
+        password = "correct horse battery"  # noqa: S105 (a fake user in moto)
+        sync_headers = lambda n: {**self.user(0), "x-device-id": "bench-laptop"}  # noqa: E731
+        return [
+            Step(lambda n: Request("GET", "/health")),
+            Step(lambda n: Request("POST", "/device/register", {"name": f"bench {n}", "type": "desktop"}),
+                 expect=201, keep=self.keep_device),
+            Step(lambda n: Request("GET", "/device/info", headers=self.device())),
+            Step(lambda n: Request("GET", f"/device/{self.device_id}", headers=self.device())),
+            Step(lambda n: Request("PUT", "/device/channels", {"channels": self.channels()}, self.device()),
+                 note="feishu + wecom, new device", prepare=self.new_device),
+            Step(lambda n: Request("GET", "/device/channels", headers=self.device())),
+            Step(lambda n: Request("POST", "/notify", {"title": f"Build {n} done", "content": "All tests passed",
+                                                       "priority": "high", "type": "task_completed"},
+                                   self.device()), expect=202, note="2 channels"),
+            Step(lambda n: Request("GET", "/notify/history", headers=self.device())),
+            Step(lambda n: Request("POST", "/auth/register", {"email": email.format(n=n), "password": password,
+                                                              "name": f"bench{n}"}), expect=201),
+            Step(lambda n: Request("POST", "/auth/login", {"email": email.format(n=n), "password": password}),
+                 keep=self.keep_jwt),
+            Step(lambda n: Request("GET", "/auth/me", headers=self.user(n))),
+            Step(lambda n: Request("POST", "/bind/generate", headers=self.user(n)), expect=201),
+            Step(lambda n: Request("POST", "/bind/use", {"code": self.code, "device": {"name": f"bound {n}"}}),
+                 prepare=self.new_code),
+            Step(lambda n: Request("GET", f"/bind/status/{self.code}", headers=self.user(self.code_user))),
+            Step(lambda n: Request("GET", "/bind/devices", headers=self.user(n))),
+            Step(lambda n: Request("POST", "/cloud-sync/push", {"data": self.sync_data(n)}, self.user(0)),
+                 note="1 new skill + 1 unchanged server"),
+            Step(lambda n: Request("POST", "/cloud-sync/pull", {}, sync_headers(n))),
+            Step(lambda n: Request("GET", "/cloud-sync/status", headers=sync_headers(n))),
+        ]
+
+
+class ClassworksScenario:
+    """A device registers in a namespace, gets a token for an app, then writes, reads, lists, imports and
+    deletes keys. The app itself comes from the catalogue (there is no route to create one)."""
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.client = client
+        self.run_id = uuid.uuid4().hex[:8]
+        self.app_id = 0
+        self.prefix = f"bench{self.run_id}"
+        self.namespace = f"ns-{self.run_id}"
+        self.device = f"bench-{self.run_id}"
+        self.token = ""
+
+    def set_up(self) -> None:
+        from classworks.logic import apps  # noqa: PLC0415
+
+        kv = next(fn for fn in self.client.functions if fn.key == "classworks.KvFunction")
+        self.client.use_environment(kv)
+        spec = {"name": "Bench", "description": "benchmark app", "developerName": "bench",
+                "permissionPrefix": self.prefix}
+        app, _created = apps.save_app(apps.AppSpec.model_validate(spec))
+        self.app_id = app["id"]
+
+    def keep_token(self, answer: Answer) -> None:
+        self.token = answer.body["token"]
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}"
+
+    def put_temporary(self, n: int) -> None:
+        self.client(Request("POST", f"/api/kv/{self.key(f'tmp{n}')}", {"v": n}, bearer(self.token)), 200)
+
+    def steps(self) -> list[Step]:
+        auth = lambda: bearer(self.token)  # noqa: E731
+        homework = {"items": ["背诵课文", {"page": 12}], "done": False}
+        return [
+            Step(lambda n: Request("GET", "/api/check")),
+            Step(lambda n: Request("POST", "/api/devices", {"uuid": self.device if n == 0 else f"{self.device}-{n}",
+                                                            "deviceName": "Room 301",
+                                                            "namespace": self.namespace if n == 0 else None}),
+                 expect=201),
+            Step(lambda n: Request("POST", "/api/apps/auth/token", {"namespace": self.namespace,
+                                                                    "appId": self.app_id}),
+                 expect=201, keep=self.keep_token),
+            Step(lambda n: Request("GET", "/api/kv/_info", headers=auth())),
+            Step(lambda n: Request("POST", f"/api/kv/{self.key('homework')}", homework, auth())),
+            Step(lambda n: Request("GET", f"/api/kv/{self.key('homework')}", headers=auth())),
+            Step(lambda n: Request("GET", f"/api/kv/{self.key('homework')}/metadata", headers=auth())),
+            Step(lambda n: Request("POST", "/api/kv/_batchimport",
+                                   {self.key(f"batch{n}.{i}"): {"i": i} for i in range(5)}, auth()),
+                 note="5 keys"),
+            Step(lambda n: Request("GET", "/api/kv/_keys", headers=auth())),
+            Step(lambda n: Request("GET", "/api/kv", headers=auth(), query="limit=20")),
+            Step(lambda n: Request("DELETE", f"/api/kv/{self.key(f'tmp{n}')}", headers=auth()), expect=204,
+                 prepare=self.put_temporary),
+            Step(lambda n: Request("GET", f"/api/devices/{self.device}/apps")),
+        ]
+
+
+class KookScenario:
+    """The admin sets a password and logs in, adds a KOOK account (bot token, verify token, encrypt key) and
+    starts it, adds a Telegram bot and a mapping, sends a test message; then KOOK posts a channel message to the
+    webhook (zlib + AES, as KOOK sends it), and the admin looks at logs and stats."""
+
+    PASSWORD = "admin-pass-1"  # noqa: S105 (moto only)
+    VERIFY_TOKEN = "bench-verify-token"  # noqa: S105
+    ENCRYPT_KEY = "bench-encrypt-key"
+    TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # noqa: S105 (the shape Telegram documents)
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.client = client
+        self.run_id = uuid.uuid4().hex[:8]
+        self.token = ""
+        self.account_id = self.bot_id = 0
+
+    def set_up_fake(self, fake: Any) -> None:
+        fake.respond(json={"ok": True, "result": {"message_id": 1}}, path="/bot")
+
+    def admin(self) -> dict[str, str]:
+        return {"x-api-token": self.token}
+
+    def keep_token(self, answer: Answer) -> None:
+        self.token = answer.body["token"]
+
+    def keep_account(self, answer: Answer) -> None:
+        self.account_id = answer.body["account_id"]
+
+    def keep_bot(self, answer: Answer) -> None:
+        self.bot_id = answer.body["bot_id"]
+
+    def webhook_body(self, n: int) -> bytes:
+        event = {"s": 0, "sn": 1000 + n, "d": {
+            "channel_type": "GROUP", "type": 9, "target_id": "2001", "author_id": "30000",
+            "content": f"公告 {n}: hello **world**", "msg_id": f"bench-{self.run_id}-{n}",
+            "msg_timestamp": 1795262400000 + n, "nonce": "", "verify_token": self.VERIFY_TOKEN,
+            "extra": {"type": 9, "guild_id": "1001", "channel_name": "公告",
+                      "author": {"id": "30000", "username": "sender", "nickname": "发送者"}}}}
+        return zlib.compress(kook_encrypt(json.dumps(event, ensure_ascii=False).encode(), self.ENCRYPT_KEY))
+
+    def steps(self) -> list[Step]:
+        telegram = {"bot_token": self.TG_TOKEN, "chat_id": "-1001234567890"}
+        account = {"bot_token": "1/bench-bot", "verify_token": self.VERIFY_TOKEN, "encrypt_key": self.ENCRYPT_KEY}
+        return [
+            Step(lambda n: Request("GET", "/health")),
+            Step(lambda n: Request("POST", "/auth/setup", {"password": self.PASSWORD}), repeatable=False),
+            Step(lambda n: Request("POST", "/api/auth/login", {"password": self.PASSWORD}), keep=self.keep_token),
+            Step(lambda n: Request("GET", "/auth/status", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/accounts", {"email": f"kook-{self.run_id}-{n}@example.com",
+                                                             **account}, self.admin()),
+                 keep=self.keep_account, note="bot token + verify token + encrypt key"),
+            Step(lambda n: Request("POST", f"/api/accounts/{self.account_id}/start", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/accounts", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/bots", {"platform": "telegram", "name": f"tg {n}",
+                                                         "config": telegram}, self.admin()), keep=self.keep_bot),
+            Step(lambda n: Request("GET", "/api/bots", headers=self.admin())),
+            Step(lambda n: Request("POST", f"/api/bots/{self.bot_id}/test", headers=self.admin()),
+                 note="Telegram sendMessage on the fake"),
+            Step(lambda n: Request("POST", "/api/mappings", {"kook_server_id": "1001", "kook_channel_id": "2001",
+                                                             "kook_channel_name": "公告",
+                                                             "target_bot_id": self.bot_id,
+                                                             "target_channel_id": f"-100{n}"}, self.admin())),
+            Step(lambda n: Request("GET", "/api/mappings", headers=self.admin())),
+            Step(lambda n: Request("POST", f"/kook/webhook/{self.account_id}", raw_body=self.webhook_body(n),
+                                   headers={"content-type": "application/json"}),
+                 note="channel message, zlib + AES → queued"),
+            Step(lambda n: Request("GET", "/api/logs", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/logs/stats", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/system/status", headers=self.admin())),
+        ]
+
+
+class HealthScenario:
+    """relay and certctrl serve only health and docs so far."""
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.client = client
+
+    def steps(self) -> list[Step]:
+        return [Step(lambda n: Request("GET", "/health"))]
+
+
+def kook_encrypt(plain: bytes, key: str) -> bytes:
+    """KOOK's webhook encryption: AES-256-CBC with the encrypt key NUL-padded to 32 bytes, PKCS#7; the body is
+    `{"encrypt": base64(iv + base64(ciphertext))}` with a 16-character IV."""
+    from cryptography.hazmat.primitives import padding  # noqa: PLC0415
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: PLC0415
+
+    iv = uuid.uuid4().hex[:16].encode()
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key.encode().ljust(32, b"\0")), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+    return json.dumps({"encrypt": base64.b64encode(iv + base64.b64encode(ciphertext)).decode()}).encode()
+
+
+SCENARIOS: dict[str, Callable[[Client, str], Any]] = {
+    "ccjk": CcjkScenario,
+    "classworks": ClassworksScenario,
+    "kook": KookScenario,
+    "relay": HealthScenario,
+    "certctrl": HealthScenario,
+}
+
+
+# ------------------------------------------------------------------------------------------------ the run
+
+def code_paths(template: Path) -> list[Path]:
+    """The repository root, then every function's code directory and layer directory (as the tests' pythonpath)."""
+    sys.path.insert(0, str(REPO))
+    from devstack.template import open_suite  # noqa: PLC0415 (needs the repository root on sys.path)
+
+    paths: list[Path] = []
+    for function in open_suite(template, stack_name=STACK_NAME).functions():
+        for path in (*function.layer_dirs, function.code_dir):
+            if path not in paths:
+                paths.append(path)
+    return paths
+
+
+@contextlib.contextmanager
+def stdout_to(path: Path) -> Iterator[None]:
+    """Handler logs and EMF metrics (JSON lines on stdout, as on Lambda) go to a file, not into the table."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with path.open("ab") as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def progress(text: str) -> None:
+    if sys.stderr.isatty():
+        print("\r" + text[:100].ljust(100), end="", file=sys.stderr, flush=True)
+
+
+def run_services(services: list[str], runs: int, log_path: Path) -> tuple[list[Row], int]:
+    """Provision moto, run each service's scenario; (rows, AWS calls made outside any request)."""
+    for path in reversed(code_paths(TEMPLATE)):
+        sys.path.insert(0, str(path))
+    os.environ.update(FAKE_AWS)
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+    no_file = str(log_path.parent / "no-aws-config")  # never ~/.aws of this machine
+    os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = no_file
+
+    from devstack.fake_provider import FakeProvider  # noqa: PLC0415
+    from devstack.moto_fidelity import make_dynamodb_requests_atomic  # noqa: PLC0415
+    from tests.support.moto_stack import moto_suite  # noqa: PLC0415
+
+    make_dynamodb_requests_atomic()
+    recorder = CallRecorder()
+    rows: list[Row] = []
+    with FakeProvider() as fake, moto_suite(TEMPLATE, stack_name=STACK_NAME) as suite, stdout_to(log_path):
+        base_urls = {name for fn in suite.functions() for name in fn.environment if name.endswith("_BASE_URL")}
+        overrides = {**dict.fromkeys(sorted(base_urls), fake.url), **BENCH_ENV}
+        recorder.install()
+        try:
+            for service in services:
+                rows.extend(run_scenario(suite, service, recorder=recorder, overrides=overrides, fake=fake, runs=runs))
+        finally:
+            recorder.uninstall()
+    progress("")
+    if sys.stderr.isatty():
+        print("\r", end="", file=sys.stderr)
+    return rows, recorder.outside
+
+
+def run_scenario(suite: Any, service: str, *, recorder: CallRecorder, overrides: dict[str, str], fake: Any,
+                 runs: int) -> list[Row]:
+    client = Client(suite, service, recorder, overrides)
+    scenario = SCENARIOS[service](client, fake.url)
+    fake.reset()
+    if hasattr(scenario, "set_up_fake"):
+        scenario.set_up_fake(fake)
+    try:
+        client.prepare_handlers()
+        if hasattr(scenario, "set_up"):
+            scenario.set_up()
+    except Exception as exc:
+        return [Row(service, "(scenario set-up)", error=f"{type(exc).__name__}: {exc}")]
+    rows = []
+    steps = scenario.steps()
+    for index, step in enumerate(steps, start=1):
+        progress(f"{service}: step {index}/{len(steps)}")
+        rows.append(run_step(client, step, runs))
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ reporting
+
+def call_counts(row: Row) -> str:
+    counts = sorted({len(call.calls) for call in row.measured})
+    if not counts:
+        return "-"
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
+
+
+def operations(row: Row) -> str:
+    """The measured runs' operations; when runs differ, each distinct list with how many runs made it."""
+    seen = Counter(by_operation(call.calls) for call in row.measured)
+    if len(seen) <= 1:
+        return next(iter(seen), "-")
+    return " | ".join(f"{ops} (×{times} runs)" for ops, times in seen.most_common())
+
+
+def table_row(row: Row) -> list[str]:
+    if row.error and not row.measured:
+        return [row.service, row.request, "FAILED", "", "", ""]
+    ms = statistics.median(call.ms for call in row.measured)
+    runs = str(len(row.measured)) if row.repeatable else "1*"
+    count = call_counts(row) + (" FAILED" if row.error else "")
+    return [row.service, row.request, count, operations(row), f"{ms:.1f}", runs]
+
+
+def render(rows: list[list[str]], header: list[str], numeric: set[int]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(c.rjust(w) if i in numeric else c.ljust(w)
+                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    rule = "-+-".join("-" * w for w in widths)
+    out = [line(header), rule]
+    previous = None
+    for row in rows:
+        if previous is not None and row[0] != previous:
+            out.append(rule)
+        out.append(line(row))
+        previous = row[0]
+    return "\n".join(out)
+
+
+def first_call_notes(rows: list[Row]) -> list[str]:
+    """Rows whose warm-up call made different AWS calls than the measured runs (cold caches, first use)."""
+    notes = []
+    for row in rows:
+        if row.warmup is None or not row.measured:
+            continue
+        warm = by_operation(row.measured[0].calls)
+        first = by_operation(row.warmup.calls)
+        if first != warm:
+            notes.append(f"  {row.service} {row.request}: {len(row.warmup.calls)} calls: {first}")
+    return notes
+
+
+def load_average() -> str:
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    found = []
+    for package in ("boto3", "botocore", "moto", "aws-lambda-powertools"):
+        with contextlib.suppress(PackageNotFoundError):
+            found.append(f"{package} {version(package)}")
+    return ", ".join(found)
+
+
+def environment_summary(runs: int, services: list[str], load: tuple[str, str], seconds: float,
+                        outside: int) -> dict[str, Any]:
+    return {
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "executable": sys.executable,
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "runs": runs,
+        "services": services,
+        "template": str(TEMPLATE.relative_to(REPO)),
+        "packages": versions(),
+        "load_average_before": load[0],
+        "load_average_after": load[1],
+        "seconds": round(seconds, 1),
+        "setup_calls_not_attributed": outside,
+    }
+
+
+def report(rows: list[Row], summary: dict[str, Any]) -> str:
+    header = ["service", "request", "AWS calls", "by operation", "median ms in-process", "runs"]
+    body = [table_row(row) for row in rows]
+    lines = [render(body, header, numeric={2, 4, 5}), ""]
+    notes = first_call_notes(rows)
+    if notes:
+        lines.append("first call differs (warm-up call, not in the row: cold caches, first use of a secret or key):")
+        lines.extend(notes)
+        lines.append("")
+    lines += [
+        "AWS calls: per request, counted at botocore's BaseClient._make_api_call; runs: measured requests after "
+        "one warm-up call; 1* = not repeatable (first-time set-up), measured once, first-call costs included.",
+        "median ms in-process: the handler call alone in this process against moto (no network to AWS): compare "
+        "rows, not with AWS latency.",
+        f"python: {summary['python']} ({summary['executable']}); {summary['packages']}",
+        f"machine: {summary['machine']}, {summary['cpus']} CPUs; template: {summary['template']}, "
+        f"services: {', '.join(summary['services'])}",
+        f"load average (1 min) before / after: {summary['load_average_before']} / {summary['load_average_after']}; "
+        f"total {summary['seconds']:.1f} s (moto provisioning included)",
+    ]
+    return "\n".join(lines)
+
+
+def write_json(path: Path, rows: list[Row], summary: dict[str, Any]) -> None:
+    def call(c: Call | None) -> dict[str, Any] | None:
+        if c is None:
+            return None
+        return {"status": c.answer.status, "ms": round(c.ms, 3), "aws_calls": len(c.calls),
+                "operations": [f"{service}.{operation}" for service, operation in c.calls]}
+
+    document = {**summary, "rows": [
+        {"service": r.service, "request": r.request, "function": r.function, "repeatable": r.repeatable,
+         "median_ms": statistics.median(c.ms for c in r.measured) if r.measured else None,
+         "scans": r.scans, "error": r.error, "warmup": call(r.warmup), "runs": [call(c) for c in r.measured]}
+        for r in rows]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(SCENARIOS), metavar="SERVICE",
+                        help=f"one service ({', '.join(SCENARIOS)})")
+    parser.add_argument("--runs", type=int, default=5, help="measured repetitions per repeatable request (default 5)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the raw numbers to PATH")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    services = [args.only] if args.only else list(SCENARIOS)
+    load_before = load_average()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="aws-calls-") as scratch:
+        log_path = Path(scratch) / "handlers.log"
+        rows, outside = run_services(services, args.runs, log_path)
+        handler_log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    summary = environment_summary(args.runs, services, (load_before, load_average()),
+                                  time.perf_counter() - start, outside)
+    print(report(rows, summary))
+    if args.json:
+        write_json(args.json, rows, summary)
+
+    status = 0
+    failed = [row for row in rows if row.error]
+    for row in failed:
+        print(f"\n{row.service} {row.request} failed: {row.error}", file=sys.stderr)
+    if failed:
+        tail = "\n".join(handler_log.splitlines()[-30:])
+        print(f"\nlast handler log lines:\n{tail}", file=sys.stderr)
+        status = 1
+    scanning = [row for row in rows if row.scans]
+    for row in scanning:
+        requests = len(row.measured) + (row.warmup is not None)
+        print(f"\n!!! SCAN ON A REQUEST PATH: {row.service} {row.request} made dynamodb.Scan {row.scans} time(s) in "
+              f"{requests} request(s); shipped code must never scan !!!")
+    if scanning:
+        status = 3
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
