@@ -84,6 +84,35 @@ def test_stats_come_from_counters_and_equal_the_rows_written(api):
     assert sum(v for item in hours.values() for k, v in item.items() if k.startswith("n_")) == len(today)
 
 
+def test_pages_over_many_days_are_the_rows_in_order_and_query_only_days_with_rows(api, monkeypatch):
+    write_random_history(seed=11)
+    retained = rows_by_scanning_the_index(logs.retention_days() + 1)
+    queried_days = []
+    real_iter_rows = logs.iter_rows
+
+    def recording_iter_rows(**kwargs):
+        for row in real_iter_rows(**kwargs):
+            queried_days.append(row["day"])  # the day queried to give this row
+            yield row
+        queried_days.extend(kwargs["days"])  # read to the end: every day it was given was queried
+
+    monkeypatch.setattr(logs, "iter_rows", recording_iter_rows)
+    for status, limit in ((None, 9), ("failed", 4)):
+        expected = [f"{r['kook_message_id']}:{r['target']}" for r in retained if not status or r["status"] == status]
+        seen, page = [], 1
+        while True:
+            query = f"page={page}&limit={limit}" + (f"&status={status}" if status else "")
+            body = api.get("/api/logs", query=query).body
+            assert body["total"] == len(expected)
+            if not body["data"]:
+                break
+            seen += [r["id"] for r in body["data"]]
+            page += 1
+        assert seen == expected, (status, limit)
+    assert queried_days
+    assert set(queried_days) <= {r["day"] for r in retained}  # a day without rows is never queried
+
+
 class SerializedTransactions:
     """DynamoDB runs each transaction atomically; moto does not (it snapshots and restores whole tables without a
     lock). This wrapper gives moto DynamoDB's guarantee, so the test exercises the race that matters: two writers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import time
 from typing import Any
 
@@ -57,23 +58,42 @@ def list_logs(*, page: int, limit: int, status: str | None = None, platform: str
     if offset > MAX_OFFSET:
         raise fail(400, "INVALID_PARAM", f"最多可翻到第 {MAX_OFFSET // limit + 1} 页",
                    solution="请使用 status、platform 或 channel_id 过滤")
-    rows = []
-    for index, row in enumerate(logs.iter_rows(status=status, platform=platform, channel_id=channel_id)):
-        if index >= offset + limit:
-            break
-        if index >= offset:
-            rows.append(public(row))
-    return {"data": rows, "total": count(status=status, platform=platform, channel_id=channel_id),
-            "page": page, "limit": limit}
+    if channel_id:
+        rows = logs.iter_rows(status=status, platform=platform, channel_id=channel_id)
+        total = logs.count_channel_rows(channel_id, status=status, platform=platform)
+    else:
+        # The day counters say how many matching rows each day holds: days without any are not queried, and
+        # whole days before the page are skipped, so a page costs the days it shows, not the retention period.
+        per_day = _matching_rows_per_day(status, platform)
+        total = sum(per_day.values())
+        days = []
+        for day, matching in per_day.items():
+            if matching and offset >= matching and not days:
+                offset -= matching
+            elif matching:
+                days.append(day)
+        rows = logs.iter_rows(status=status, platform=platform, days=days)
+    page_rows = [public(row) for row in itertools.islice(rows, offset, offset + limit)]
+    return {"data": page_rows, "total": total, "page": page, "limit": limit}
+
+
+def _matching_rows_per_day(status: str | None, platform: str | None) -> dict[str, int]:
+    """Retained rows matching the filters per stats day, newest day first (from the day counters, one read)."""
+    days = logs.recent_days(logs.retention_days() + 1)
+    counters = logs.day_counters(days)
+    per_day = {}
+    for day in days:
+        counts = _sum([counters.get(day, {})])["counts"]
+        per_day[day] = sum(n for (p, s), n in counts.items()
+                           if (not status or s == status) and (not platform or p == platform))
+    return per_day
 
 
 def count(*, status: str | None = None, platform: str | None = None, channel_id: str | None = None) -> int:
     """How many retained rows match: from the counters, or one COUNT Query for a single channel."""
     if channel_id:
         return logs.count_channel_rows(channel_id, status=status, platform=platform)
-    totals = _sum(logs.day_counters(logs.recent_days(logs.retention_days() + 1)).values())
-    return sum(n for (p, s), n in totals["counts"].items()
-               if (not status or s == status) and (not platform or p == platform))
+    return sum(_matching_rows_per_day(status, platform).values())
 
 
 def _sum(items: Any) -> dict[str, Any]:
@@ -168,12 +188,12 @@ def clear(days: int) -> dict[str, Any]:
 def export_rows(*, limit: int, status: str | None = None, platform: str | None = None,
                 channel_id: str | None = None) -> list[dict[str, Any]]:
     _check_filters(status, platform)
-    rows = []
-    for row in logs.iter_rows(status=status, platform=platform, channel_id=channel_id):
-        if len(rows) >= limit:
-            break
-        rows.append(public(row))
-    return rows
+    if channel_id:
+        rows = logs.iter_rows(status=status, platform=platform, channel_id=channel_id)
+    else:
+        days = [day for day, matching in _matching_rows_per_day(status, platform).items() if matching]
+        rows = logs.iter_rows(status=status, platform=platform, days=days)
+    return [public(row) for row in itertools.islice(rows, limit)]
 
 
 def _cell(value: Any) -> Any:

@@ -270,7 +270,7 @@ def iter_rows(*, status: str | None = None, platform: str | None = None, channel
             request["ExpressionAttributeNames"] = names
         yield from dynamo.query(_table(), **request)
         return
-    for day in days or recent_days(retention_days() + 1):
+    for day in recent_days(retention_days() + 1) if days is None else days:
         request = {"IndexName": DAY_INDEX, "KeyConditionExpression": "#day = :day", "FilterExpression": condition,
                    "ScanIndexForward": False, "ExpressionAttributeNames": {**names, "#day": "day"},
                    "ExpressionAttributeValues": {**values, ":day": {"S": day}}}
