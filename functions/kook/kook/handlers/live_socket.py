@@ -6,7 +6,7 @@ from typing import Any
 
 from kook.guard import presented_token
 from kook.services import live
-from suite import observability
+from suite import observability, websocket
 
 log = observability.logger()
 
@@ -16,7 +16,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = event.get("requestContext") or {}
     connection_id, stage = request.get("connectionId", ""), request.get("stage", "ws")
     if request.get("routeKey") == "$connect":
-        token = (event.get("queryStringParameters") or {}).get("token") or presented_token(event.get("headers"))
+        token = websocket.query_token(event) or presented_token(event.get("headers"))
         return {"statusCode": live.connect(connection_id, stage, token)}
     if request.get("routeKey") == "$disconnect":
         live.disconnect(connection_id)

@@ -12,7 +12,7 @@ from typing import Any
 
 from kook import clock, config
 from kook.store import dynamo
-from suite import aws
+from suite import websocket
 
 CONNECTION = "WS_CONNECTION"
 
@@ -34,34 +34,19 @@ def list_all() -> list[dict[str, Any]]:
     return list(dynamo.query_partition(_table(), CONNECTION, consistent=False))
 
 
-def _management(endpoint: str) -> Any:
-    return aws.client("apigatewaymanagementapi", endpoint)
-
-
 def _endpoint(stage: str) -> str:
     return f"{config.ws_management_endpoint()}/{stage}"
 
 
 def post(connection: dict[str, Any], data: bytes) -> bool:
     """Push to one connection; False when it is gone (its item is removed then)."""
-    try:
-        _management(_endpoint(connection["stage"])).post_to_connection(ConnectionId=connection["sk"], Data=data)
-    except Exception as exc:
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-        status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if code in ("GoneException", "410") or status == 410:
-            remove(connection["sk"])
-            return False
-        raise
-    return True
+    if websocket.post(_endpoint(connection["stage"]), connection["sk"], data):
+        return True
+    remove(connection["sk"])
+    return False
 
 
 def close(connection: dict[str, Any]) -> None:
     """Close a connection (e.g. its login token was revoked) and forget it."""
-    try:
-        _management(_endpoint(connection["stage"])).delete_connection(ConnectionId=connection["sk"])
-    except Exception as exc:
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-        if code not in ("GoneException", "410"):
-            raise
+    websocket.close(_endpoint(connection["stage"]), connection["sk"])
     remove(connection["sk"])
