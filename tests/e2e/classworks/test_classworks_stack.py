@@ -155,3 +155,51 @@ def test_unknown_routes_and_docs(stack):
     document = requests.get(f"{base}/openapi.json", timeout=30).json()
     assert "/api/kv/{key}" in document["paths"]
     assert "/api/apps/with-permission-key" in document["paths"]
+
+
+def next_event(client, name: str) -> dict:
+    """The data of the next frame called `name` (other frames, e.g. device-joined, are skipped)."""
+    while True:
+        frame = json.loads(client.receive_text())
+        if frame["event"] == name:
+            return frame["data"]
+
+
+def test_live_changes_reach_websocket_clients_whose_token_may_read_the_key(stack):
+    from tests.support.ws_client import HandshakeRefused, WebSocketClient  # noqa: PLC0415
+
+    base = stack.url("classworks")
+    device = "live-e2e-device"
+    assert requests.post(f"{base}/api/devices", json={"uuid": device, "deviceName": "Room 5"}, timeout=30).ok
+    test_token = requests.post(f"{base}/api/apps/1/install/{device}", timeout=30).json()["token"]
+    key_token = requests.post(f"{base}/api/apps/2/install/{device}", timeout=30).json()["token"]
+    ws_base = base.replace("http://", "ws://")
+    with pytest.raises(HandshakeRefused) as refused:
+        WebSocketClient(f"{ws_base}/live?token=cw_unknown")
+    assert refused.value.status == 401
+
+    test_client = WebSocketClient(f"{ws_base}/socket.io?token={test_token}")  # joined at the handshake
+    key_client = WebSocketClient(f"{ws_base}/live")
+    try:
+        key_client.send_text(json.dumps({"action": "join-token", "token": key_token}))
+        assert next_event(key_client, "joined") == {"by": "token", "uuid": device, "token": key_token}
+        key_client.send_text("ping")
+        assert "time" in next_event(key_client, "pong")
+
+        headers = {"Authorization": f"Bearer {key_token}"}
+        assert requests.post(f"{base}/api/kv/keyapp.secret", json={"a": 1}, headers=headers, timeout=30).ok
+        headers = {"Authorization": f"Bearer {test_token}"}
+        written = requests.post(f"{base}/api/kv/testapp.notes", json={"n": 1}, headers=headers, timeout=30).json()
+        assert requests.delete(f"{base}/api/kv/testapp.notes", headers=headers, timeout=30).status_code == 204
+
+        # The keyapp write came first in the stream: the testapp token's client never sees it.
+        assert next_event(test_client, "kv-key-changed") == {
+            "uuid": device, "key": "testapp.notes", "action": "upsert", "created": True,
+            "updatedAt": written["updatedAt"]}
+        deleted = next_event(test_client, "kv-key-changed")
+        assert (deleted["key"], deleted["action"], set(deleted)) == (
+            "testapp.notes", "delete", {"uuid", "key", "action", "deletedAt"})
+        assert next_event(key_client, "kv-key-changed")["key"] == "keyapp.secret"
+    finally:
+        test_client.close()
+        key_client.close()

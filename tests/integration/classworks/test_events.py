@@ -23,12 +23,17 @@ EXPECTED = {
     "devices-get.json": 200, "tokens-auth-token.json": 201, "kv-get-value.json": 401, "kv-put-value.json": 401,
     "kv-list-keys.json": 401, "device-code-create.json": 200, "device-code-token.json": 200,
     "health.json": 200, "docs.json": 200,
+    # WebSocket routes: the sample token is not a real one, so the handshake is refused and join-token answers
+    # join-error (status 200, like every answer on an open socket)
+    "live-socket-connect.json": 401, "live-socket-message.json": 200, "live-socket-ping.json": 200,
+    "live-socket-disconnect.json": 200,
 }
+STREAM_EVENTS = {"live-changes-batch.json"}
 
 
 @pytest.mark.parametrize("event_file", EVENT_FILES)
 def test_sample_event(api, event_file):
-    assert event_file in EXPECTED, f"add {event_file} to EXPECTED"
+    assert event_file in EXPECTED or event_file in STREAM_EVENTS, f"add {event_file} to EXPECTED"
     if event_file in ("apps-install.json", "apps-device-apps.json", "tokens-auth-token.json"):
         # The events name device your-device-uuid (namespace classroom-301) and app 1.
         if api("GET", "/api/devices/your-device-uuid").status == 404:
@@ -41,8 +46,11 @@ def test_sample_event(api, event_file):
     api.env(function.key)
     module = importlib.import_module(function.handler.rsplit(".", 1)[0])
     response = module.handler(load_event(f"classworks/{event_file}"), FakeLambdaContext(function_name=function.name))
+    if event_file in STREAM_EVENTS:
+        assert response == {"batchItemFailures": []}  # nobody listens to that device: nothing to push
+        return
     assert response["statusCode"] == EXPECTED[event_file], response.get("body")
-    if event_file != "docs.json":
+    if event_file != "docs.json" and response.get("body"):
         body = response_json(response)
         assert isinstance(body, dict)
         json.dumps(body)

@@ -7,10 +7,11 @@ caller verified, so two concurrent changes cannot both win.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from classworks.store import dynamo
+from suite import dynamo as plumbing
 
 PROFILE = "PROFILE"
 
@@ -40,6 +41,12 @@ def next_id() -> int:
 
 def get(uuid: str) -> dict[str, Any] | None:
     return dynamo.get(device_pk(uuid), PROFILE)
+
+
+def names(uuids: Iterable[str]) -> dict[str, str | None]:
+    """Device names by uuid (one BatchGetItem per 100 devices); unknown devices are absent."""
+    found = plumbing.batch_get(dynamo.main_table(), [(device_pk(u), PROFILE) for u in uuids])
+    return {item["uuid"]: item.get("name") for item in found.values()}
 
 
 def uuid_for_namespace(namespace: str) -> str | None:

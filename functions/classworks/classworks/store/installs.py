@@ -13,6 +13,7 @@ from typing import Any
 
 from classworks.store import dynamo
 from classworks.store.devices import device_pk
+from suite import dynamo as plumbing
 
 SNAPSHOT_FIELDS = ("version", "permissionPrefix", "specialPermissions", "permissionKey", "updatedAt")
 
@@ -71,7 +72,8 @@ def count_for_device(uuid: str) -> int:
 def create(install: Mapping[str, Any]) -> None:
     """Insert the install and its token record; InstallExists if that install id is taken."""
     table = dynamo.main_table()
-    device_item = {"pk": device_pk(install["deviceUuid"]), "sk": install_sk(install["installId"]), **install}
+    device_item = {"pk": device_pk(install["deviceUuid"]), "sk": install_sk(install["installId"]), **install,
+                   **_by_app_keys(install)}
     token_item = {"pk": token_pk(install["tokenDigest"]), "sk": "TOKEN", **_token_record(install)}
     try:
         dynamo.transact([
@@ -84,6 +86,29 @@ def create(install: Mapping[str, Any]) -> None:
         if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
             raise InstallExists(install["installId"]) from None
         raise
+
+
+BY_APP_INDEX = "byApp"
+
+
+def _by_app_keys(install: Mapping[str, Any]) -> dict[str, str]:
+    """The `byApp` index keys (device copy only, so each install is listed once): newest first per app."""
+    return {"byAppPk": f"APP#{install['appId']}",
+            "byAppSk": f"{install['installedAt']}#{install['deviceUuid']}#{install['installId']}"}
+
+
+def _by_app_query(app_id: int) -> dict[str, Any]:
+    return {"IndexName": BY_APP_INDEX, "KeyConditionExpression": "byAppPk = :app",
+            "ExpressionAttributeValues": dynamo.values(app=f"APP#{app_id}"), "ScanIndexForward": False}
+
+
+def for_app(app_id: int, offset: int, limit: int) -> list[dict[str, Any]]:
+    """One page of an app's installs on every device, newest first (the index projects no tokens)."""
+    return plumbing.query_page(dynamo.main_table(), offset, limit, **_by_app_query(app_id))
+
+
+def count_for_app(app_id: int) -> int:
+    return plumbing.count(dynamo.main_table(), **_by_app_query(app_id))
 
 
 def update_snapshot(install: Mapping[str, Any], snapshot: Mapping[str, Any]) -> None:

@@ -27,7 +27,7 @@ def _key(device: str, key: str) -> dict[str, Any]:
 
 def item_size(device: str, key: str, value_json: str, creator_ip: str) -> int:
     """Upper bound of the stored item's size as DynamoDB counts it (UTF-8 names and string values)."""
-    timestamps = 2 * (len("createdAt") + 24)
+    timestamps = 2 * (len("createdAt") + 24) + len("viaBatch") + 1  # and the boolean batch flag
     parts = [("device", device), ("key", key), ("value", value_json), ("creatorIp", creator_ip),
              ("updatedAt", "x" * 24)]
     return timestamps + sum(len(name) + len(text.encode("utf-8")) for name, text in parts)
@@ -45,17 +45,18 @@ def get_metadata(device: str, key: str) -> dict[str, Any] | None:
     return dynamo.from_item(answer.get("Item"))
 
 
-def upsert(device: str, key: str, value_json: str, creator_ip: str, now: str) -> bool:
+def upsert(device: str, key: str, value_json: str, creator_ip: str, now: str, *, batch: bool = False) -> bool:
     """Store a value in one atomic UpdateItem; True when the key is new. The last writer's value wins
-    (a KV put replaces, it never merges), and createdAt is kept from the first write."""
+    (a KV put replaces, it never merges), and createdAt is kept from the first write. `viaBatch` marks a write
+    of a batch import (the live `kv-key-changed` event says `batch: true` for those)."""
     if item_size(device, key, value_json, creator_ip) > ITEM_LIMIT_BYTES:
         raise ItemTooLarge(key)
     answer = dynamo.client().update_item(
         TableName=dynamo.kv_table(), Key=_key(device, key),
         UpdateExpression="SET #value = :value, creatorIp = :ip, updatedAt = :now, "
-                         "createdAt = if_not_exists(createdAt, :now) ADD revision :one",
+                         "createdAt = if_not_exists(createdAt, :now), viaBatch = :batch ADD revision :one",
         ExpressionAttributeNames={"#value": "value"},
-        ExpressionAttributeValues=dynamo.values(value=value_json, ip=creator_ip, now=now, one=1),
+        ExpressionAttributeValues=dynamo.values(value=value_json, ip=creator_ip, now=now, one=1, batch=batch),
         ReturnValues="UPDATED_OLD")
     # `revision` counts the writes of a key; it had no old value exactly when this write created the key.
     return "revision" not in answer.get("Attributes", {})
@@ -68,7 +69,7 @@ def upsert_many(device: str, entries: list[tuple[str, str]], creator_ip: str,
     def one(entry: tuple[str, str]) -> tuple[str, bool | Exception]:
         key, value_json = entry
         try:
-            return key, upsert(device, key, value_json, creator_ip, now)
+            return key, upsert(device, key, value_json, creator_ip, now, batch=True)
         except Exception as exc:  # reported per key; the rest of the batch goes on
             return key, exc
 
