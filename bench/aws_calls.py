@@ -33,7 +33,6 @@ import contextlib
 import importlib
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -46,18 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import machine
+
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "template.yaml"
 STACK_NAME = "bench"
 
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-}
 # Applied after each function's template environment (they win over it).
 BENCH_ENV = {
     "PASSWORD_HASH_PROFILE": "fast",  # argon2id's test profile: the real one would dominate every auth row
@@ -587,7 +580,9 @@ def run_services(services: list[str], runs: int, log_path: Path) -> tuple[list[R
     """Provision moto, run each service's scenario; (rows, AWS calls made outside any request)."""
     for path in reversed(code_paths(TEMPLATE)):
         sys.path.insert(0, str(path))
-    os.environ.update(FAKE_AWS)
+    from devstack.fake_aws import FAKE_AWS_ENV  # noqa: PLC0415 (the repository root is on sys.path by now)
+
+    os.environ.update(FAKE_AWS_ENV)
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
     no_file = str(log_path.parent / "no-aws-config")  # never ~/.aws of this machine
@@ -693,10 +688,6 @@ def first_call_notes(rows: list[Row]) -> list[str]:
     return notes
 
 
-def load_average() -> str:
-    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
-
-
 def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
@@ -710,16 +701,11 @@ def versions() -> str:
 def environment_summary(runs: int, services: list[str], load: tuple[str, str], seconds: float,
                         outside: int) -> dict[str, Any]:
     return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "executable": sys.executable,
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine.describe(load),
         "runs": runs,
         "services": services,
         "template": str(TEMPLATE.relative_to(REPO)),
         "packages": versions(),
-        "load_average_before": load[0],
-        "load_average_after": load[1],
         "seconds": round(seconds, 1),
         "setup_calls_not_attributed": outside,
     }
@@ -781,13 +767,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     services = [args.only] if args.only else list(SCENARIOS)
-    load_before = load_average()
+    load_before = machine.load_average()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="aws-calls-") as scratch:
         log_path = Path(scratch) / "handlers.log"
         rows, outside = run_services(services, args.runs, log_path)
         handler_log = log_path.read_text(errors="replace") if log_path.exists() else ""
-    summary = environment_summary(args.runs, services, (load_before, load_average()),
+    summary = environment_summary(args.runs, services, (load_before, machine.load_average()),
                                   time.perf_counter() - start, outside)
     print(report(rows, summary))
     if args.json:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -49,6 +48,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import machine
 
 REPO = Path(__file__).resolve().parent.parent
 MARKER = "@@cold_start_import_seconds"
@@ -76,11 +77,6 @@ def handler(event, context):
 '''
 BARE_BOTO3_MODULE = "bare_boto3_handler"
 
-FAKE_AWS = {
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-}
 
 
 # ------------------------------------------------------------------------------------------------ model
@@ -149,8 +145,10 @@ def discover(template: Path, only: str | None) -> list[Any]:
 
 def child_env(workspace: Workspace, pythonpath: list[Path], extra: dict[str, str], *, pyc: bool) -> dict[str, str]:
     """A child's whole environment; nothing from ours, so no real credentials or profiles can leak in."""
+    from devstack.fake_aws import FAKE_AWS_ENV  # noqa: PLC0415 (the repository root is on sys.path by now)
+
     env = dict(extra)
-    env.update(FAKE_AWS)
+    env.update(FAKE_AWS_ENV)
     env.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Bench")
     no_file = str(workspace.root / "no-aws-config")  # never ~/.aws of this machine
     env["AWS_CONFIG_FILE"] = no_file
@@ -274,27 +272,12 @@ def render(rows: list[list[str]], header: list[str], break_before: int) -> str:
     return "\n".join(out)
 
 
-def load_average() -> str:
-    """The 1-minute load average: other work on a small machine shows up as noise in every row."""
-    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
-
-
 def display_path(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 def environment_summary(runs: int, pyc: bool, template: Path, load: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "executable": sys.executable,
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "runs": runs,
-        "pyc": pyc,
-        "template": display_path(template),
-        "load_average_before": load[0],
-        "load_average_after": load[1],
-    }
+    return {**machine.describe(load), "runs": runs, "pyc": pyc, "template": display_path(template)}
 
 
 def report(rows: list[Target], baselines: list[Target], summary: dict[str, Any]) -> str:
@@ -349,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pyc = not args.no_pyc
 
-    load_before = load_average()
+    load_before = machine.load_average()
     with tempfile.TemporaryDirectory(prefix="cold-start-") as scratch:
         workspace = Workspace(root=Path(scratch))
         workspace.cwd.mkdir()
@@ -359,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"precompiled in {precompile(workspace):.1f} s", file=sys.stderr)
         measure([*rows, *baselines], workspace, args.runs)
 
-    summary = environment_summary(args.runs, pyc, template, (load_before, load_average()))
+    summary = environment_summary(args.runs, pyc, template, (load_before, machine.load_average()))
     print(report(rows, baselines, summary))
     if args.json:
         write_json(args.json, rows, baselines, summary)

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import tempfile
 import threading
@@ -33,6 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import machine
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,6 +114,7 @@ def main() -> int:
     parser.add_argument("--targets", type=int, default=4)
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
+    load_before = machine.load_average()
     with FakeProvider() as receiver, FakeProvider() as kook, tempfile.TemporaryDirectory() as workdir:
         kook.respond(json={"code": 0, "data": {"id": "bench-bot", "username": "bench", "bot": True}},
                      path="/api/v3/user/me")
@@ -144,8 +144,9 @@ def main() -> int:
     print("-" * (width + 27))
     for name, rate in rows:
         print(f"{name:<{width}}  {rate:>8.1f}  {rate / raw_one:>14.2f}x")
-    print(f"\n{args.messages} messages per measure; Python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    run = machine.describe((load_before, machine.load_average()))
+    print(f"\n{args.messages} messages per measure; {run['python']} on {run['machine']}, {run['cpus']} CPUs, "
+          f"load average before / after {run['load_average_before']} / {run['load_average_after']}")
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack import persistence
+from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.http_gateway import HttpApiGateway, RouteTable
 from devstack.logs import LogSink
 from devstack.resources import AwsClients, Provisioner
@@ -133,8 +134,8 @@ class DevStack:
             make_dynamodb_requests_atomic()  # conditional writes must not race inside the emulator
 
             logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the logs
-            os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"])
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"])
             port = 0 if self.config.ephemeral_ports else self.config.moto_port
             self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
             self.moto.start()
@@ -147,8 +148,7 @@ class DevStack:
     def _aws_env(self) -> dict[str, str]:
         env = {"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
         if self.moto is not None:
-            env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing"})
+            env.update(FAKE_AWS_ENV)
         else:
             for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                          "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):

@@ -6,23 +6,19 @@ import os
 
 import pytest
 
+from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.moto_fidelity import make_dynamodb_requests_atomic
 from suite import aws
 
-_FAKE_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
+_TEST_ENV = {
+    **FAKE_AWS_ENV,
     "POWERTOOLS_METRICS_NAMESPACE": "Suite/tests",
     "POWERTOOLS_SERVICE_NAME": "tests",
     "PASSWORD_HASH_PROFILE": "fast",
 }
 
 # Set at import time, before any test module imports boto3 or a handler.
-os.environ.update(_FAKE_AWS_ENV)
+os.environ.update(_TEST_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
