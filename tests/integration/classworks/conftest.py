@@ -7,9 +7,12 @@ function's real handler runs with that function's template environment.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
+from suite import aws
 from tests.integration.classworks.support import Api
 from tests.support.moto_stack import moto_suite
 
@@ -30,3 +33,17 @@ def _fresh_parameter_cache():
 @pytest.fixture
 def api(monkeypatch, suite) -> Api:
     return Api(monkeypatch, suite)
+
+
+@pytest.fixture
+def site_key(api):
+    """Configure the site key "s3cret-site" for one test, then remove it again (empty = not configured)."""
+    secret = api.env("classworks.AppsFunction")["SITE_KEY_SECRET_ARN"]
+
+    def set_key(value: str) -> None:
+        aws.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=json.dumps({"siteKey": value}))
+        parameters.clear_caches()
+
+    set_key("s3cret-site")
+    yield "s3cret-site"
+    set_key("")

@@ -3,29 +3,10 @@ only), token listings, and naming tokens from the class list (set-student-name /
 
 from __future__ import annotations
 
-import json
-
-import pytest
-from aws_lambda_powertools.utilities import parameters
-
 from classworks.logic import devices as device_logic
-from suite import aws
 from tests.integration.classworks.support import bearer
 
 ERROR = {"statusCode", "message"}
-
-
-@pytest.fixture
-def site_key(api):
-    secret = api.env("classworks.AppsFunction")["SITE_KEY_SECRET_ARN"]
-
-    def set_key(value: str) -> None:
-        aws.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=json.dumps({"siteKey": value}))
-        parameters.clear_caches()
-
-    set_key("op-key")
-    yield "op-key"
-    set_key("")
 
 
 def test_v3_install_creates_a_new_token_per_call_listed_and_removed_by_id(api):

@@ -1,26 +1,6 @@
 """X-Site-Key: enforced only when configured (Secrets Manager), from header, ?sitekey or body sitekey."""
 
-import json
 import os
-
-import pytest
-from aws_lambda_powertools.utilities import parameters
-
-from suite import aws
-
-
-@pytest.fixture
-def site_key(api):
-    """Configure a site key for one test, then remove it again (empty = not configured)."""
-    secret = api.env("classworks.AppsFunction")["SITE_KEY_SECRET_ARN"]
-
-    def set_key(value: str) -> None:
-        aws.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=json.dumps({"siteKey": value}))
-        parameters.clear_caches()
-
-    set_key("s3cret-site")
-    yield set_key
-    set_key("")
 
 
 def test_not_configured_means_open(api):
