@@ -194,7 +194,7 @@ def pipeline(suite, kook_env, monkeypatch) -> Iterator[dict[str, str]]:
     """The forwarding pipeline's environment: empty queues (DLQs included) and media bucket, cold caches; the
     queues are emptied again afterwards, so other tests see an idle pipeline."""
     from kook.providers import feishu  # noqa: PLC0415
-    from kook.services import live, pacing, webhook  # noqa: PLC0415
+    from kook.services import live_push, pacing, webhook  # noqa: PLC0415
     from tests.integration.kook.pipeline_support import purge  # noqa: PLC0415
 
     monkeypatch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")  # purge between tests
@@ -213,7 +213,7 @@ def pipeline(suite, kook_env, monkeypatch) -> Iterator[dict[str, str]]:
     pacing.reset()
     monkeypatch.setattr(pacing, "interval", lambda _platform: 0.0)  # pacing itself: tests/unit/kook
     webhook._opened.cache_clear()
-    live.forget_listeners()
+    live_push.forget_listeners()
     feishu._tokens.clear()
     yield env
     for url in queues:

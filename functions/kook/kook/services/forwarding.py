@@ -32,7 +32,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from kook.providers.http import ProviderError
 from kook.services import bots as bot_service
-from kook.services import delivery, live, pacing
+from kook.services import delivery, live_push, pacing
 from kook.store import bots, ingest, logs, queues, snapshots
 from suite import observability
 
@@ -156,7 +156,7 @@ def report(job: dict[str, Any], status: str, *, error: str | None = None, latenc
         sender_name=job.get("sender") or "", error_message=error, latency_ms=latency_ms), current=current)
     observability.metrics().add_metric(name=f"{job['platform']}_{status}", unit=MetricUnit.Count, value=1)
     try:
-        live.broadcast("log", live.log_event(row))
+        live_push.broadcast("log", live_push.log_event(row))
     except Exception:  # the live view is best effort: a push problem never fails a delivery
         log.warning("live log push failed", exc_info=True)
 

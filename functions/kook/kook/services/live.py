@@ -15,21 +15,17 @@ and `/ws/captcha`. Each path is a stage of one WebSocket API; the stage decides 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from kook import clock
 from kook.services import accounts as account_service
 from kook.services import auth, logs, system
+from kook.services.live_push import broadcast, broadcast_raw, forget_listeners
 from kook.store import accounts, connections
 from suite.errors import ApiError
 
 STAGE_CHANNELS = {"ws": ["log", "status"], "logs": ["log"], "system": ["status"], "captcha": ["captcha"]}
 MAX_CONNECTION_SECONDS = 2 * 3600 + 300  # API Gateway's two hours, and a margin for a missed $disconnect
-
-
-def _dumps(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 # ------------------------------------------------------------------------------------------------ connections
@@ -92,53 +88,9 @@ def _captcha(kind: str, request: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------ pushes
 
-def log_event(row: dict[str, Any]) -> dict[str, Any]:
-    """A log row as the original's `{"type": "log"}` data (documented fields first, then ours)."""
-    return {
-        "message_id": row["kook_message_id"],
-        "status": row["status"],
-        "content": row.get("content", ""),
-        "latency_ms": row.get("latency_ms"),
-        "platform": row.get("target_platform"),
-        "timestamp": clock.iso(clock.parse(row["updated_at"])) if row.get("updated_at") else clock.iso(),
-        "id": f"{row['kook_message_id']}:{row['target']}",
-        "channel_id": row.get("kook_channel_id"),
-        "target_channel": row.get("target_channel", ""),
-        "mapping_id": row.get("mapping_id"),
-        "sender_name": row.get("sender_name", ""),
-        "message_type": row.get("message_type", "text"),
-        "error_message": row.get("error_message"),
-        "attempts": row.get("attempts", 1),
-    }
-
-
 def status_event() -> dict[str, Any]:
     """`GET /api/system/status` plus today's delivery figures."""
     return {**system.status(), "today": logs.stats("today"), "timestamp": clock.iso()}
-
-
-LISTENERS_CACHE_SECONDS = 2.0  # senders read the connection list at most this often (a new client may miss 2 s)
-_listeners: list[tuple[float, list[dict[str, Any]]]] = []
-
-
-def _current_listeners() -> list[dict[str, Any]]:
-    if not _listeners or time.monotonic() - _listeners[0][0] > LISTENERS_CACHE_SECONDS:
-        _listeners[:] = [(time.monotonic(), connections.list_all())]
-    return _listeners[0][1]
-
-
-def forget_listeners() -> None:
-    _listeners.clear()
-
-
-def broadcast(channel: str, data: dict[str, Any], *, listeners: list[dict[str, Any]] | None = None) -> int:
-    """Push `{"type": channel, "data": data}` to every connection that listens to `channel`; how many got it."""
-    payload = _dumps({"type": channel, "data": data})
-    sent = 0
-    for connection in listeners if listeners is not None else _current_listeners():
-        if channel in (connection.get("channels") or []) and connections.post(connection, payload):
-            sent += 1
-    return sent
 
 
 def _revoked(connection: dict[str, Any]) -> bool:
@@ -169,9 +121,3 @@ def push_status() -> dict[str, int]:
                                                   "required": True, "image_url": pending.get("image_url"),
                                                   "timestamp": pending.get("updated_at")}, listeners)
     return {"connections": len(listeners), "status": pushed, "captcha": captchas, "closed": closed}
-
-
-def broadcast_raw(channel: str, payload: dict[str, Any], listeners: list[dict[str, Any]]) -> int:
-    """Push a message in its own shape (captcha events are not wrapped in `data`)."""
-    data = _dumps(payload)
-    return sum(1 for c in listeners if channel in (c.get("channels") or []) and connections.post(c, data))
