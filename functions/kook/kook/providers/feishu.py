@@ -136,22 +136,22 @@ def send_message(app_id: str, app_secret: str, chat_id: str, *, msg_type: str, c
 
 def upload_image(app_id: str, app_secret: str, *, filename: str, data: bytes, content_type: str) -> tuple[str, int]:
     """`POST /open-apis/im/v1/images` (image_type=message) → (image_key, latency_ms)."""
-    body = multipart.encode([multipart.Field("image_type", "message"),
-                             multipart.File("image", filename, data, content_type)])
-    answer, latency = _authorised_call(app_id, app_secret, "/open-apis/im/v1/images", data=body[0],
-                                       headers={"Content-Type": body[1]})
-    if not answer.get("image_key"):
-        raise ProviderError("bad_response", "feishu: no image_key in the answer")
-    return answer["image_key"], latency
+    return _upload(app_id, app_secret, "/open-apis/im/v1/images", "image_key",
+                   [multipart.Field("image_type", "message"), multipart.File("image", filename, data, content_type)])
 
 
 def upload_file(app_id: str, app_secret: str, *, filename: str, data: bytes, content_type: str) -> tuple[str, int]:
     """`POST /open-apis/im/v1/files` → (file_key, latency_ms); `file_type` from the content type, else stream."""
-    body = multipart.encode([multipart.Field("file_type", FILE_TYPES.get(content_type, "stream")),
-                             multipart.Field("file_name", filename),
-                             multipart.File("file", filename, data, content_type)])
-    answer, latency = _authorised_call(app_id, app_secret, "/open-apis/im/v1/files", data=body[0],
-                                       headers={"Content-Type": body[1]})
-    if not answer.get("file_key"):
-        raise ProviderError("bad_response", "feishu: no file_key in the answer")
-    return answer["file_key"], latency
+    return _upload(app_id, app_secret, "/open-apis/im/v1/files", "file_key",
+                   [multipart.Field("file_type", FILE_TYPES.get(content_type, "stream")),
+                    multipart.Field("file_name", filename), multipart.File("file", filename, data, content_type)])
+
+
+def _upload(app_id: str, app_secret: str, path: str, answer_key: str,
+            parts: list[multipart.Field | multipart.File]) -> tuple[str, int]:
+    """POST `parts` as multipart/form-data to `path`; (the answer's `answer_key`, latency_ms)."""
+    body, content_type = multipart.encode(parts)
+    answer, latency = _authorised_call(app_id, app_secret, path, data=body, headers={"Content-Type": content_type})
+    if not answer.get(answer_key):
+        raise ProviderError("bad_response", f"feishu: no {answer_key} in the answer")
+    return answer[answer_key], latency
