@@ -5,10 +5,20 @@ which mounts the routers on an `APIGatewayHttpResolver` with validation on and m
 envelope: ApiError → its status; request validation → 400/422 (per envelope); unknown route → 404;
 anything unexpected → a generic 500 with the details only in the log (never a traceback to the caller).
 The service's docs function mounts all of its routers and serves `/openapi.json` and a Swagger UI.
+
+Routes declare who may call them and what they answer, beside the path:
+
+    @router.get("/device/<deviceId>", auth=access.DEVICE, returns=DeviceView, errors=(404,))
+
+`auth` (suite.auth credentials) runs before the body is looked at, so bad credentials are a 401 even with a
+bad body, and `suite.auth.caller()` gives the caller to the route. `returns`, `errors`, `status_code` and
+`media_type` make the OpenAPI document tell the truth (suite.openapi). Bodies that cannot be decoded are the
+client's error (suite.body): 400 or 415 in the envelope, before any route runs.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -22,13 +32,86 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel
 
-from suite import observability
+from suite import auth, body, observability
 from suite.envelopes import Envelope, dumps
 from suite.errors import ApiError, BadRequest, NotFound, UnprocessableEntity
+from suite.openapi import RouteContract, complete, merge_contracts, openapi_path
 
-Router = APIGatewayHttpRouter
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+Credentials = auth.Credential | Sequence[auth.Credential] | None
+
+
+def _reads_body(func: Callable[..., Any]) -> bool:
+    """True when a route function takes a pydantic model (Powertools reads it from the body)."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    for parameter in parameters:
+        annotation = parameter.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return True
+        if getattr(annotation, "__metadata__", None) and any(
+                type(meta).__name__ == "Body" for meta in annotation.__metadata__):
+            return True
+    return False
+
+
+class Router(APIGatewayHttpRouter):
+    """A Powertools router whose routes also declare `auth`, `returns`, `errors` and `media_type`.
+
+    `auth` is a suite.auth Credential (or a list of them, as a service's access.py exports them): it becomes
+    the route's first middleware and its OpenAPI security. The declarations are kept in `contracts`, keyed by
+    (METHOD, OpenAPI path), for the docs function and the tests.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contracts: dict[tuple[str, str], RouteContract] = {}
+
+    def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
+                 returns: Any = None, media_type: str | None = None, status_code: int = 200,
+                 middlewares: list[Callable[..., Any]] | None = None, **kwargs: Any) -> Callable[[Any], Any]:
+        credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
+        stack = [*credentials, *(middlewares or [])]
+        declared_credentials = tuple(m for m in stack if isinstance(m, Credential))
+        register = super().route(rule, method, middlewares=stack or None, status_code=status_code, **kwargs)
+
+        def decorator(func: Any) -> Any:
+            self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
+                credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
+                media_type=media_type, reads_body=_reads_body(func))
+            return register(func)
+
+        return decorator
+
+    def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        if args or not isinstance(method, str):  # Powertools' own positional form: nothing of ours declared
+            return super().route(rule, method, *args, **kwargs)
+        return self._declare(rule, method, **kwargs)
+
+    def get(self, rule: str, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        return self._declare(rule, "GET", **kwargs)
+
+    def post(self, rule: str, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        return self._declare(rule, "POST", **kwargs)
+
+    def put(self, rule: str, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        return self._declare(rule, "PUT", **kwargs)
+
+    def patch(self, rule: str, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        return self._declare(rule, "PATCH", **kwargs)
+
+    def delete(self, rule: str, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        return self._declare(rule, "DELETE", **kwargs)
+
+    def head(self, rule: str, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        return self._declare(rule, "HEAD", **kwargs)
+
+
+Credential = auth.Credential
 
 _LOCATION_PREFIXES = ("body", "query", "path", "header", "cookie")
 
@@ -71,7 +154,18 @@ def _register_error_handlers(app: APIGatewayHttpResolver, envelope: Envelope) ->
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:
-        return respond(validation_error(envelope, exc))
+        # Powertools validates before route middlewares run: a caller without valid credentials learns nothing
+        # about the body (401 before 400/422).
+        route = app.context.get("_route")
+        refusal = auth.check_declared(getattr(route, "middlewares", None), app.current_event)
+        return respond(refusal or validation_error(envelope, exc))
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _undecodable(exc: UnicodeDecodeError) -> Response:
+        # Powertools decodes a base64 body as UTF-8 while validating; anything else decoding badly is our bug.
+        if body.problem(app.current_event.raw_event) is None and _body_is_utf8(app.current_event.raw_event):
+            return _unexpected(exc)
+        return respond(BadRequest("Request body is not valid UTF-8", code="INVALID_BODY"))
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _unsupported_body(_exc: RequestUnsupportedContentType) -> Response:
@@ -92,51 +186,76 @@ def _register_error_handlers(app: APIGatewayHttpResolver, envelope: Envelope) ->
         return respond(ApiError())
 
 
-def _json_body(text: str) -> Any:
-    """json.loads for request bodies: absurdly deep nesting is invalid JSON (a 400), not a RecursionError."""
+def _body_is_utf8(event: dict[str, Any]) -> bool:
     try:
-        return json.loads(text)
-    except RecursionError:
-        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+        body.text(event)
+    except ApiError:
+        return False
+    return True
 
 
-def create_app(envelope: Envelope, routers: Iterable[Router]) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=_json_body)
+def create_app(envelope: Envelope, routers: Iterable[APIGatewayHttpRouter]) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=body.parse_json)
     for router in routers:
         app.include_router(router)
     _register_error_handlers(app, envelope)
     return app
 
 
-def lambda_entrypoint(app: APIGatewayHttpResolver) -> Handler:
-    """The Lambda handler: correlation id from the request, cold-start metric, then the resolver."""
+def lambda_entrypoint(app: APIGatewayHttpResolver, envelope: Envelope) -> Handler:
+    """The Lambda handler: correlation id from the request, cold-start metric, a body no route could read
+    refused in the envelope, then the resolver."""
     log = observability.logger()
     metrics = observability.metrics()
 
     @log.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        auth.reset()
+        refusal = body.problem(event)
+        if refusal is not None:
+            metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
+            return _lambda_response(envelope.error(refusal))
         return app.resolve(event, context)
 
     return handler
 
 
-def http_function(envelope: Envelope, *routers: Router) -> tuple[APIGatewayHttpResolver, Handler]:
+def _lambda_response(response: Response) -> dict[str, Any]:
+    """A Response as the HTTP API (payload 2.0) Lambda answer, for answers given before the resolver runs."""
+    headers = {"Content-Type": response.content_type or content_types.APPLICATION_JSON, **(response.headers or {})}
+    return {"statusCode": response.status_code, "headers": {k: str(v) for k, v in headers.items()},
+            "body": response.body or "", "isBase64Encoded": False}
+
+
+def http_function(envelope: Envelope, *routers: APIGatewayHttpRouter) -> tuple[APIGatewayHttpResolver, Handler]:
     """Build one endpoint-group Lambda: `app, handler = http_function(ENVELOPE, devices.router)`."""
     app = create_app(envelope, routers)
-    return app, lambda_entrypoint(app)
+    return app, lambda_entrypoint(app, envelope)
 
 
 def docs_function(
     envelope: Envelope, routers: Iterable[Router], *, title: str, version: str, description: str = ""
 ) -> tuple[APIGatewayHttpResolver, Handler]:
     """The service's API documentation Lambda: every router mounted, `/openapi.json` and `/swagger` served."""
+    routers = list(routers)
     app = create_app(envelope, routers)
+    contracts = merge_contracts(routers)
     app.enable_swagger(path="/swagger", title=title, version=version, description=description)
+    cached: list[str] = []
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document():  # no return annotation: Powertools would try to model Response
-        body = app.get_openapi_json_schema(title=title, version=version, description=description)
-        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body)
+        if not cached:  # built once per execution environment: the routes cannot change
+            cached.append(json.dumps(openapi_document_of(app, envelope, contracts, title=title, version=version,
+                                                         description=description), ensure_ascii=False))
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=cached[0])
 
-    return app, lambda_entrypoint(app)
+    return app, lambda_entrypoint(app, envelope)
+
+
+def openapi_document_of(app: APIGatewayHttpResolver, envelope: Envelope,
+                        contracts: dict[tuple[str, str], RouteContract], **info: str) -> dict[str, Any]:
+    """The service's OpenAPI document: Powertools' paths and models, completed from the routes' contracts."""
+    generated = json.loads(app.get_openapi_json_schema(**info))
+    return complete(generated, envelope, contracts)

@@ -87,6 +87,15 @@ class Envelope:
     def error(self, error: ApiError) -> Response:
         return json_response(error.status, self.error_body(error), error.headers)
 
+    # -- the shapes as JSON Schema, for the OpenAPI document (suite.openapi) ----------------------------------
+    def success_schema(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        """The JSON Schema of a success body whose payload has schema `data` (None: any payload)."""
+        return data or {}
+
+    def error_schema(self) -> dict[str, Any]:
+        """The JSON Schema of every error body of this style."""
+        return {"type": "object"}
+
 
 class SuccessEnvelope(Envelope):
     """`{success:true,data}` / `{success:false,error}`; meta such as `pagination` sits beside `data`."""
@@ -103,6 +112,17 @@ class SuccessEnvelope(Envelope):
         if error.details:
             body["details"] = error.details
         return body
+
+    def success_schema(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        properties: dict[str, Any] = {"success": {"type": "boolean", "const": True}}
+        if data is not None:
+            properties["data"] = data
+        return {"type": "object", "required": ["success"], "properties": properties}
+
+    def error_schema(self) -> dict[str, Any]:
+        return {"type": "object", "required": ["success", "error", "code"], "properties": {
+            "success": {"type": "boolean", "const": False}, "error": {"type": "string"},
+            "code": {"type": "string"}, "details": {"type": "object"}}}
 
 
 class SuccessFlatEnvelope(Envelope):
@@ -132,6 +152,19 @@ class SuccessFlatEnvelope(Envelope):
             body["details"] = extra
         return body
 
+    def success_schema(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        success = {"type": "object", "required": ["success"],
+                   "properties": {"success": {"type": "boolean", "const": True}}}
+        if data is None:
+            return success
+        return {"allOf": [success, data]}  # the payload's fields sit beside `success`
+
+    def error_schema(self) -> dict[str, Any]:
+        return {"type": "object", "required": ["success", "error_code", "error_message"], "properties": {
+            "success": {"type": "boolean", "const": False}, "error_code": {"type": "string"},
+            "error_message": {"type": "string"}, "solution": {"type": "string"}, "timestamp": {"type": "string"},
+            "details": {"type": "object"}}}
+
 
 class CodeMessageEnvelope(Envelope):
     """`{code, message, data}`; errors put the HTTP status in `code`."""
@@ -153,6 +186,16 @@ class CodeMessageEnvelope(Envelope):
             body["details"] = error.details
         return body
 
+    def success_schema(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        properties: dict[str, Any] = {"code": {"type": "integer"}, "message": {"type": "string"}}
+        if data is not None:
+            properties["data"] = data
+        return {"type": "object", "required": ["code", "message"], "properties": properties}
+
+    def error_schema(self) -> dict[str, Any]:
+        return {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "integer"}, "message": {"type": "string"}, "details": {"type": "object"}}}
+
 
 class PlainEnvelope(Envelope):
     """Success payloads go out as they are; errors are `{statusCode, message}`."""
@@ -167,6 +210,10 @@ class PlainEnvelope(Envelope):
         if error.details:
             body["details"] = error.details
         return body
+
+    def error_schema(self) -> dict[str, Any]:
+        return {"type": "object", "required": ["statusCode", "message"], "properties": {
+            "statusCode": {"type": "integer"}, "message": {"type": "string"}, "details": {"type": "object"}}}
 
 
 class DataEnvelope(Envelope):
@@ -183,3 +230,12 @@ class DataEnvelope(Envelope):
             if extra in error.details:
                 inner[extra] = error.details[extra]
         return {"error": inner}
+
+    def success_schema(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        return {"type": "object", "required": ["data"], "properties": {"data": data or {}}}
+
+    def error_schema(self) -> dict[str, Any]:
+        return {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "what"],
+            "properties": {"code": {"type": "integer"}, "what": {"type": "string"}, "key": {"type": "string"},
+                           "params": {"type": "object"}}}}}

@@ -85,6 +85,12 @@ class PayloadTooLarge(ApiError):
     default_message = "Payload too large"
 
 
+class UnsupportedMediaType(ApiError):
+    status = 415
+    default_code = "UNSUPPORTED_MEDIA_TYPE"
+    default_message = "Unsupported Content-Type"
+
+
 class UnprocessableEntity(ApiError):
     status = 422
     default_code = "VALIDATION_ERROR"

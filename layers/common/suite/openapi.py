@@ -1,0 +1,152 @@
+"""The OpenAPI document as the wire is: security, every status a route answers, bodies in the service's envelope.
+
+Powertools generates the paths, parameters and request bodies from the routes. What it cannot know comes from
+what each route declared on `suite.api.Router` (its `RouteContract`) and from the service's envelope:
+
+- `security` per operation and `components.securitySchemes`, from the route's credentials (suite.auth);
+- the success status and body: `returns=Model` is wrapped in the envelope's success shape; `media_type=` for
+  downloads (text/csv...); `status_code=` for 201/202/204; a route that returns a plain annotated value (no
+  envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
+- error statuses with the envelope's error body: 401/403 where credentials are declared, the envelope's
+  validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
+  415 where it reads a body, 429 where the route is rate limited, and whatever the route lists in `errors=`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from suite.auth import Credential
+
+COMPONENTS = "#/components/schemas/"
+
+
+@dataclass(frozen=True)
+class RouteContract:
+    """What a route declared beyond Powertools' own arguments."""
+
+    credentials: tuple[Credential, ...] = ()
+    errors: tuple[int, ...] = ()
+    returns: Any = None  # a pydantic model or type for the success payload
+    status_code: int = 200
+    media_type: str | None = None  # a non-JSON success body (text/csv, text/html...)
+    reads_body: bool = False
+    extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
+
+
+def openapi_path(rule: str) -> str:
+    """Powertools' `<name>` path parameters as OpenAPI's `{name}`."""
+    return re.sub(r"<(\w+)>", r"{\1}", rule)
+
+
+def _schema_of(model: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a pydantic model or type, its sub-models moved to the document's components."""
+    adapter = TypeAdapter(model)
+    schema = adapter.json_schema(ref_template=COMPONENTS + "{model}", mode="serialization")
+    for name, definition in schema.pop("$defs", {}).items():
+        definitions.setdefault(name, definition)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        name = model.__name__
+        definitions.setdefault(name, schema)
+        return {"$ref": COMPONENTS + name}
+    return schema
+
+
+def _json(schema: dict[str, Any], media_type: str = "application/json") -> dict[str, Any]:
+    return {media_type: {"schema": schema}}
+
+
+def complete(document: dict[str, Any], envelope: Any, contracts: Mapping[tuple[str, str], RouteContract]) -> dict:
+    """Fill in what Powertools leaves out (see the module docstring); returns the same, changed, document."""
+    components = document.setdefault("components", {})
+    definitions = components.setdefault("schemas", {})
+    schemes = components.setdefault("securitySchemes", {})
+    definitions["ErrorBody"] = envelope.error_schema()
+    error_ref = {"$ref": COMPONENTS + "ErrorBody"}
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            contract = contracts.get((method.upper(), path), RouteContract())
+            _complete_operation(operation, contract, envelope, error_ref=error_ref, definitions=definitions,
+                                schemes=schemes)
+    # Powertools' own 422 models are no longer referenced when the envelope answers 400.
+    if not _references(document, "HTTPValidationError"):
+        definitions.pop("HTTPValidationError", None)
+        if not _references(document, "ValidationError"):
+            definitions.pop("ValidationError", None)
+    if not schemes:
+        components.pop("securitySchemes")
+    return document
+
+
+def _complete_operation(operation: dict[str, Any], contract: RouteContract, envelope: Any, *,
+                        error_ref: dict[str, Any], definitions: dict[str, Any], schemes: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation["responses"]
+    had_validation = "422" in responses
+    responses.pop("422", None)
+
+    # success
+    success_key = str(contract.status_code)
+    success = responses.pop("200", None) or {"description": HTTPStatus(contract.status_code).phrase}
+    if contract.status_code == 204:
+        success.pop("content", None)
+    elif contract.media_type:
+        success["content"] = _json({"type": "string"}, contract.media_type)
+    elif contract.returns is not None:
+        success["content"] = _json(envelope.success_schema(_schema_of(contract.returns, definitions)))
+    elif _generated_schema(success):
+        pass  # the route returns a plain value with a return annotation: Powertools sends it as is, no envelope
+    else:
+        success["content"] = _json(envelope.success_schema(None))
+    responses[success_key] = success
+
+    # security
+    statuses = set(contract.errors)
+    for credential in contract.credentials:
+        schemes.update(credential.schemes())
+        operation["security"] = credential.security()
+        statuses.add(401)
+    if had_validation or contract.reads_body:
+        statuses.add(envelope.validation_status)
+    if contract.reads_body:
+        statuses.add(415)
+    for status in sorted(statuses):
+        description = contract.extra.get(status) or HTTPStatus(status).phrase
+        responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
+
+
+def _generated_schema(response: dict[str, Any]) -> dict[str, Any]:
+    return ((response.get("content") or {}).get("application/json") or {}).get("schema") or {}
+
+
+def _references(node: Any, name: str) -> bool:
+    target = COMPONENTS + name
+    if isinstance(node, dict):
+        return any(v == target if k == "$ref" else _references(v, name) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_references(v, name) for v in node)
+    return False
+
+
+def merge_contracts(routers: Iterable[Any]) -> dict[tuple[str, str], RouteContract]:
+    contracts: dict[tuple[str, str], RouteContract] = {}
+    for router in routers:
+        contracts.update(getattr(router, "contracts", {}))
+    return contracts
+
+
+def declared_statuses(contract: RouteContract, envelope: Any) -> Sequence[int]:
+    """Every status the document will list for a route (used by tests)."""
+    statuses = {contract.status_code, *contract.errors}
+    if contract.credentials:
+        statuses.add(401)
+    if contract.reads_body:
+        statuses.update({envelope.validation_status, 415})
+    return sorted(statuses)

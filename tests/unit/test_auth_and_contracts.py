@@ -1,0 +1,223 @@
+"""Credentials declared on routes (suite.auth), bodies read strictly (suite.body) and the OpenAPI document that
+tells the truth (suite.openapi), through a small service built the way every service is."""
+
+import base64
+import json
+
+import pytest
+from pydantic import BaseModel, Field
+
+from suite import auth
+from suite.api import Router, docs_function, http_function
+from suite.envelopes import CodeMessageEnvelope, SuccessEnvelope, SuccessFlatEnvelope
+from suite.errors import Forbidden, NotFound, Unauthorized
+from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
+
+TOKENS = {"good": "device-1", "other": "device-2"}
+
+
+def _device(event):
+    token = auth.header(event, "X-Device-Token")
+    if token is None:
+        raise auth.MissingCredentials("Missing X-Device-Token header")
+    if token not in TOKENS:
+        raise Unauthorized("Invalid device token", code="INVALID_TOKEN")
+    return TOKENS[token]
+
+
+def _admin(event):
+    token = auth.bearer_token(event)
+    if token is None:
+        raise auth.MissingCredentials("Missing Authorization header")
+    if token != "admin-jwt":
+        raise Forbidden("Not an admin")
+    return "admin"
+
+
+DEVICE = auth.Credential("deviceToken", auth.header_scheme("X-Device-Token"), _device)
+ADMIN = auth.Credential("bearer", auth.HTTP_BEARER, _admin)
+
+router = Router()
+
+
+class Rename(BaseModel):
+    name: str = Field(min_length=1, max_length=20)
+
+
+class DeviceView(BaseModel):
+    id: str
+    name: str
+
+
+@router.get("/me", auth=DEVICE, returns=DeviceView)
+def me():
+    return SuccessEnvelope().ok({"id": auth.caller(), "name": "laptop"})
+
+
+@router.put("/me/name", auth=DEVICE, returns=DeviceView, errors=(404,))
+def rename(request: Rename):
+    if request.name == "ghost":
+        raise NotFound("Device not found")
+    return SuccessEnvelope().ok({"id": auth.caller(), "name": request.name})
+
+
+@router.get("/either", auth=auth.any_of(DEVICE, ADMIN))
+def either():
+    return SuccessEnvelope().ok({"caller": auth.caller()})
+
+
+@router.get("/maybe", auth=auth.optional(DEVICE))
+def maybe():
+    return SuccessEnvelope().ok({"caller": auth.caller()})
+
+
+@router.get("/export", auth=[ADMIN], media_type="text/csv")
+def export():
+    return SuccessEnvelope().ok("a,b")
+
+
+@router.post("/items", status_code=201)
+def create(request: Rename):
+    return SuccessEnvelope().created({"name": request.name})
+
+
+@pytest.fixture(scope="module")
+def handler():
+    return http_function(SuccessEnvelope(), router)[1]
+
+
+def call(handler, method, path, **kwargs):
+    response = handler(http_event(method, path, **kwargs), FakeLambdaContext())
+    return response["statusCode"], response_json(response) if response.get("body") else None
+
+
+# -- credentials -----------------------------------------------------------------------------------------------
+
+def test_declared_credential_authenticates_and_gives_the_caller(handler):
+    assert call(handler, "GET", "/me", headers={"X-Device-Token": "good"}) == (
+        200, {"success": True, "data": {"id": "device-1", "name": "laptop"}})
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Device-Token": "forged"}])
+def test_missing_or_bad_credentials_are_401(handler, headers):
+    status, body = call(handler, "GET", "/me", headers=headers)
+    assert status == 401
+    assert body["success"] is False
+
+
+@pytest.mark.parametrize("raw", [b'{"name": ""}', b"{not json", b"[1,2]"])
+def test_credentials_are_checked_before_the_body(handler, raw):
+    """An anonymous caller learns nothing about the body: 401, not 400."""
+    status, body = call(handler, "PUT", "/me/name", raw_body=raw)
+    assert (status, body["code"]) == (401, "UNAUTHORIZED")
+    status, body = call(handler, "PUT", "/me/name", raw_body=raw, headers={"X-Device-Token": "forged"})
+    assert (status, body["code"]) == (401, "INVALID_TOKEN")
+    status, body = call(handler, "PUT", "/me/name", raw_body=raw, headers={"X-Device-Token": "good"})
+    assert (status, body["code"]) == (400, "VALIDATION_ERROR")
+
+
+def test_any_of_takes_the_credential_present_and_refuses_a_bad_one(handler):
+    assert call(handler, "GET", "/either", headers={"X-Device-Token": "other"})[1]["data"] == {"caller": "device-2"}
+    assert call(handler, "GET", "/either", headers={"Authorization": "Bearer admin-jwt"})[1]["data"] == {
+        "caller": "admin"}
+    assert call(handler, "GET", "/either")[0] == 401
+    assert call(handler, "GET", "/either", headers={"X-Device-Token": "forged",
+                                                     "Authorization": "Bearer admin-jwt"})[0] == 401
+    assert call(handler, "GET", "/either", headers={"Authorization": "Bearer user-jwt"})[0] == 403
+
+
+def test_optional_lets_anonymous_in_but_not_bad_credentials(handler):
+    assert call(handler, "GET", "/maybe")[1]["data"] == {"caller": None}
+    assert call(handler, "GET", "/maybe", headers={"X-Device-Token": "good"})[1]["data"] == {"caller": "device-1"}
+    assert call(handler, "GET", "/maybe", headers={"X-Device-Token": "forged"})[0] == 401
+
+
+def test_the_caller_does_not_leak_into_the_next_request(handler):
+    assert call(handler, "GET", "/me", headers={"X-Device-Token": "good"})[0] == 200
+    assert auth.caller() == "device-1"  # same thread, after the request
+    assert call(handler, "GET", "/maybe")[1]["data"] == {"caller": None}
+
+
+# -- bodies ----------------------------------------------------------------------------------------------------
+
+def _base64_event(method, path, data: bytes, content_type: str, **kwargs):
+    event = http_event(method, path, raw_body=data, headers={"content-type": content_type, **kwargs})
+    event["body"] = base64.b64encode(data).decode()
+    event["isBase64Encoded"] = True
+    return event
+
+
+@pytest.mark.parametrize(("data", "content_type", "status"), [
+    (b'{"name": "\xff\xfe"}', "application/json", 400),            # not UTF-8
+    (b'{"name": "caf\xe9"}', "text/plain; charset=utf-8", 400),     # not UTF-8 under a textual type
+    (b'{"name": "x"}', "multipart/form-data", 400),                # no boundary
+    (b'{"name": "x"}', "text/plain", 415),                         # not JSON
+])
+def test_undecodable_bodies_are_4xx_in_the_envelope(handler, data, content_type, status):
+    event = _base64_event("POST", "/items", data, content_type)
+    response = handler(event, FakeLambdaContext())
+    assert response["statusCode"] == status, response
+    assert response_json(response)["success"] is False
+
+
+@pytest.mark.parametrize("raw", [b'{"name": "\\ud800"}', b'{"\\udfff": 1, "name": "ok"}', b'{"name": "x"',
+                                 b'"just a string"', b"[" * 100_000])
+def test_unstorable_or_broken_json_is_a_400(handler, raw):
+    status, body = call(handler, "POST", "/items", raw_body=raw)
+    assert status == 400, body
+    assert body["code"] == "VALIDATION_ERROR"
+
+
+def test_a_valid_surrogate_pair_is_accepted(handler):
+    status, body = call(handler, "POST", "/items", raw_body=b'{"name": "\\ud83d\\ude00"}')
+    assert (status, body["data"]) == (201, {"name": "\U0001f600"})
+
+
+def test_multipart_without_boundary_is_a_400_on_every_route(handler):
+    status, body = call(handler, "GET", "/me", headers={"X-Device-Token": "good",
+                                                        "content-type": "multipart/form-data"}, raw_body=b"x")
+    assert (status, body["code"]) == (400, "INVALID_BODY")
+
+
+# -- the OpenAPI document --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def document():
+    docs = docs_function(SuccessEnvelope(), [router], title="T", version="1")[1]
+    response = docs(http_event("GET", "/openapi.json"), FakeLambdaContext())
+    return json.loads(response["body"])
+
+
+def test_security_is_declared_per_operation(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes == {"deviceToken": {"type": "apiKey", "in": "header", "name": "X-Device-Token"},
+                       "bearer": {"type": "http", "scheme": "bearer"}}
+    paths = document["paths"]
+    assert paths["/me"]["get"]["security"] == [{"deviceToken": []}]
+    assert paths["/either"]["get"]["security"] == [{"deviceToken": []}, {"bearer": []}]
+    assert paths["/maybe"]["get"]["security"] == [{"deviceToken": []}, {}]
+    assert "security" not in paths["/items"]["post"]
+
+
+def test_statuses_and_bodies_follow_the_envelope(document):
+    rename_op = document["paths"]["/me/name"]["put"]
+    assert set(rename_op["responses"]) == {"200", "400", "401", "404", "415"}
+    assert "422" not in json.dumps(document["paths"])  # this envelope answers validation errors with 400
+    ok = rename_op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok["properties"]["data"] == {"$ref": "#/components/schemas/DeviceView"}
+    assert document["components"]["schemas"]["DeviceView"]["required"] == ["id", "name"]
+    error = rename_op["responses"]["404"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/ErrorBody"}
+    assert document["components"]["schemas"]["ErrorBody"]["required"] == ["success", "error", "code"]
+    assert set(document["paths"]["/items"]["post"]["responses"]) == {"201", "400", "415"}
+    csv = document["paths"]["/export"]["get"]["responses"]["200"]["content"]
+    assert set(csv) == {"text/csv"}
+
+
+def test_each_envelope_describes_its_own_bodies():
+    for envelope, validation in ((SuccessFlatEnvelope(), "422"), (CodeMessageEnvelope(), "400")):
+        docs = docs_function(envelope, [router], title="T", version="1")[1]
+        document = json.loads(docs(http_event("GET", "/openapi.json"), FakeLambdaContext())["body"])
+        responses = document["paths"]["/me/name"]["put"]["responses"]
+        assert validation in responses
+        assert document["components"]["schemas"]["ErrorBody"] == envelope.error_schema()
