@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from suite import websocket
+from suite import push, websocket
 
 
 def client_error(code: str, status: int) -> ClientError:
@@ -33,7 +33,7 @@ def management(monkeypatch):
     def install(error: Exception | None = None) -> FakeManagement:
         fake = FakeManagement(error)
         endpoints = []
-        monkeypatch.setattr(websocket.aws, "client", lambda name, url=None: endpoints.append((name, url)) or fake)
+        monkeypatch.setattr(push.aws, "client", lambda name, url=None: endpoints.append((name, url)) or fake)
         fake.endpoints = endpoints
         return fake
     return install
@@ -49,7 +49,7 @@ def test_query_token_takes_the_first_non_empty_name():
 
 def test_post_sends_to_the_stage_endpoint(management):
     fake = management()
-    assert websocket.post("https://api.example/live/", "c-1", b"{}") is True
+    assert push.post("https://api.example/live/", "c-1", b"{}") is True
     assert fake.calls == [("post", {"ConnectionId": "c-1", "Data": b"{}"})]
     assert fake.endpoints == [("apigatewaymanagementapi", "https://api.example/live")]
 
@@ -57,19 +57,19 @@ def test_post_sends_to_the_stage_endpoint(management):
 @pytest.mark.parametrize(("code", "status"), [("GoneException", 410), ("410", 410), ("Other", 410)])
 def test_a_gone_connection_is_false_not_an_error(management, code, status):
     management(client_error(code, status))
-    assert websocket.post("https://api.example/live", "c-1", b"x") is False
-    assert websocket.close("https://api.example/live", "c-1") is False
+    assert push.post("https://api.example/live", "c-1", b"x") is False
+    assert push.close("https://api.example/live", "c-1") is False
 
 
 def test_other_failures_are_raised_for_the_caller_to_retry(management):
     management(client_error("LimitExceededException", 429))
     with pytest.raises(ClientError):
-        websocket.post("https://api.example/live", "c-1", b"x")
+        push.post("https://api.example/live", "c-1", b"x")
     with pytest.raises(ClientError):
-        websocket.close("https://api.example/live", "c-1")
+        push.close("https://api.example/live", "c-1")
 
 
 def test_close_is_true_when_the_connection_was_open(management):
     fake = management()
-    assert websocket.close("https://api.example/live", "c-9") is True
+    assert push.close("https://api.example/live", "c-9") is True
     assert fake.calls == [("delete", {"ConnectionId": "c-9"})]

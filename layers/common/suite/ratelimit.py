@@ -91,3 +91,18 @@ class FixedWindowLimiter:
         """Forget the current window (e.g. failed logins after a successful one)."""
         start, _now = self._window(window_seconds)
         self.client.delete_item(TableName=self.table_name, Key=self._key(key, start, window_seconds))
+
+
+_limiters: dict[tuple[str, str, tuple[str, str] | None], FixedWindowLimiter] = {}
+
+
+def limiter_for(table_name: str, *, partition_key: str = "pk",
+                sort_key: tuple[str, str] | None = None) -> FixedWindowLimiter:
+    """One limiter per table and key layout for the execution environment (limiters hold no state of their own
+    beyond the table, so sharing them is safe; the boto3 client comes from suite.aws)."""
+    key = (table_name, partition_key, sort_key)
+    found = _limiters.get(key)
+    if found is None:
+        found = _limiters.setdefault(key, FixedWindowLimiter(table_name, partition_key=partition_key,
+                                                             sort_key=sort_key))
+    return found

@@ -1,20 +1,12 @@
-"""API Gateway WebSocket plumbing shared by services: the token a client put in the `$connect` URL, and pushes to
-a connection through the management API (`PostToConnection`, `DeleteConnection`) that tell "gone" apart.
-
-A connection is gone when API Gateway answers 410 (`GoneException`): the client left without a `$disconnect`
-reaching us, or the connection hit its two-hour limit. Callers drop their record of it then; any other error
-is raised, so a stream or queue consumer can retry.
-
-`endpoint` is the stage's management URL, `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>` (the
-local stack rewrites that origin to its own port in function environments).
+"""API Gateway WebSocket APIs on the function side: the `$connect` / `$disconnect` / `$default` dispatch of a
+socket function and the token a client put in the `$connect` URL. Pushes to connections (the management API)
+are AWS calls and live in suite.push, used from a service's store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-from suite import aws
 
 
 def query_token(event: Mapping[str, Any], names: Iterable[str] = ("token",)) -> str | None:
@@ -28,36 +20,35 @@ def query_token(event: Mapping[str, Any], names: Iterable[str] = ("token",)) -> 
     return None
 
 
-def is_gone(error: BaseException) -> bool:
-    """True when a management API error says the connection no longer exists (HTTP 410)."""
-    response = getattr(error, "response", None) or {}
-    code = (response.get("Error") or {}).get("Code", "")
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    return code in ("GoneException", "410") or status == 410
+def socket_handler(*, connect: Any, message: Any, disconnect: Any) -> Any:
+    """The Lambda handler of a WebSocket API's `$connect`, `$disconnect` and `$default` routes.
 
+    `connect(event, connection_id)` → the status to answer (non-2xx refuses the handshake);
+    `disconnect(connection_id)`; `message(event, connection_id, body)` → bytes / str / JSON-able value to answer
+    the client with on a two-way route, or None to answer nothing.
+    """
+    import json  # noqa: PLC0415
 
-def management(endpoint: str) -> Any:
-    """The cached `apigatewaymanagementapi` client of one stage."""
-    return aws.client("apigatewaymanagementapi", endpoint.rstrip("/"))
+    from suite import observability  # noqa: PLC0415
 
+    log = observability.logger()
 
-def post(endpoint: str, connection_id: str, data: bytes) -> bool:
-    """Send `data` to one connection: True when sent, False when the connection is gone."""
-    try:
-        management(endpoint).post_to_connection(ConnectionId=connection_id, Data=data)
-    except Exception as exc:
-        if is_gone(exc):
-            return False
-        raise
-    return True
+    @log.inject_lambda_context(clear_state=True)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request = event.get("requestContext") or {}
+        connection_id, route = request.get("connectionId", ""), request.get("routeKey")
+        if route == "$connect":
+            return {"statusCode": connect(event, connection_id)}
+        if route == "$disconnect":
+            disconnect(connection_id)
+            return {"statusCode": 200}
+        answer = message(event, connection_id, event.get("body") or "")
+        if answer is None:
+            return {"statusCode": 200}
+        if isinstance(answer, bytes):
+            answer = answer.decode("utf-8")
+        elif not isinstance(answer, str):
+            answer = json.dumps(answer, ensure_ascii=False, default=str)
+        return {"statusCode": 200, "body": answer}
 
-
-def close(endpoint: str, connection_id: str) -> bool:
-    """Close one connection from the server side: True when it was open, False when it was already gone."""
-    try:
-        management(endpoint).delete_connection(ConnectionId=connection_id)
-    except Exception as exc:
-        if is_gone(exc):
-            return False
-        raise
-    return True
+    return handler

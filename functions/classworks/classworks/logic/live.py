@@ -25,7 +25,7 @@ from classworks.logic import tokens
 from classworks.logic.paging import now_epoch
 from classworks.logic.permissions import key_allowed
 from classworks.store import live
-from suite import observability, websocket
+from suite import observability, push
 from suite.dynamo import from_item
 
 JOIN_TOKEN_PARAMETERS = ("token", "apptoken")
@@ -65,7 +65,7 @@ def _join(endpoint: str, connection_id: str, caller: tokens.Caller, *, connectin
     for other in sorted(connections):
         if connecting and other == connection_id:
             continue  # API Gateway accepts no pushes to a connection before its $connect has returned
-        if not websocket.post(endpoint, other, announcement):
+        if not push.post(endpoint, other, announcement):
             live.leave(other)
 
 
@@ -173,7 +173,7 @@ def push_change(endpoint: str, record: Mapping[str, Any], listeners: Listeners) 
     payload = frame("kv-key-changed", data)
     sent = 0
     for connection_id in sorted(allowed):
-        if websocket.post(endpoint, connection_id, payload):
+        if push.post(endpoint, connection_id, payload):
             sent += 1
         else:
             listeners.drop(connection_id)

@@ -12,7 +12,7 @@ from typing import Any
 
 from kook import clock, config
 from kook.store import dynamo
-from suite import websocket
+from suite import push
 
 CONNECTION = "WS_CONNECTION"
 
@@ -40,7 +40,7 @@ def _endpoint(stage: str) -> str:
 
 def post(connection: dict[str, Any], data: bytes) -> bool:
     """Push to one connection; False when it is gone (its item is removed then)."""
-    if websocket.post(_endpoint(connection["stage"]), connection["sk"], data):
+    if push.post(_endpoint(connection["stage"]), connection["sk"], data):
         return True
     remove(connection["sk"])
     return False
@@ -48,5 +48,5 @@ def post(connection: dict[str, Any], data: bytes) -> bool:
 
 def close(connection: dict[str, Any]) -> None:
     """Close a connection (e.g. its login token was revoked) and forget it."""
-    websocket.close(_endpoint(connection["stage"]), connection["sk"])
+    push.close(_endpoint(connection["stage"]), connection["sk"])
     remove(connection["sk"])

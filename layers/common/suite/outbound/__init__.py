@@ -12,6 +12,7 @@ from .client import (
     parse_retry_after,
     provider_base_url,
 )
+from .failures import ProviderError, check_status, guarded, json_body, retry_after_of
 from .url_guard import (
     BlockedAddressError,
     PinnedHTTPAdapter,
@@ -27,6 +28,7 @@ __all__ = [
     "HttpClient",
     "HttpResponse",
     "PinnedHTTPAdapter",
+    "ProviderError",
     "ResponseHeaders",
     "ResponseJsonError",
     "ResponseTooLarge",
@@ -36,8 +38,12 @@ __all__ = [
     "UnsafeUrlError",
     "UpstreamError",
     "UrlPolicy",
+    "check_status",
+    "guarded",
     "is_public_ip",
+    "json_body",
     "parse_retry_after",
     "provider_base_url",
+    "retry_after_of",
     "validate_url",
 ]

@@ -223,3 +223,32 @@ class SecretBox:
         self._opened.move_to_end(cache_key)
         while len(self._opened) > self._cache_size:
             self._opened.popitem(last=False)
+
+
+_boxes: dict[str, SecretBox] = {}
+_boxes_lock = threading.Lock()
+
+
+def box_for(key_arn: str) -> SecretBox:
+    """The execution environment's SecretBox for a KMS key (one per key, so its data-key cache is shared by
+    every caller of the function)."""
+    box = _boxes.get(key_arn)
+    if box is None:
+        with _boxes_lock:
+            box = _boxes.setdefault(key_arn, SecretBox(key_arn))
+    return box
+
+
+def forget_boxes() -> None:
+    """Drop every cached box (tests that recreate KMS keys)."""
+    with _boxes_lock:
+        _boxes.clear()
+
+
+def field_context(service: str, field: str, **owner: str | int) -> dict[str, str]:
+    """The encryption context of one stored secret: the service, the field, and the ids of what owns it
+    (`field_context("kook", "bot_token", bot="12")`), so a value copied to another row or field cannot be opened."""
+    context = {"service": service, "field": field}
+    for name, value in owner.items():
+        context[name] = str(value)
+    return context
