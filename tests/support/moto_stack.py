@@ -52,3 +52,23 @@ def service_environment(service: str, *, stack_name: str = "test") -> dict[str, 
     for function in suite.stack(service).functions():
         env.update(function.environment)
     return env
+
+
+def service_tables(suite: Suite, service: str) -> list[str]:
+    """The physical names of every DynamoDB table of a service's stack (as moto created them)."""
+    stack = suite.stack(service)
+    return [stack.resolve({"Ref": logical}) for logical in stack.resources_of("AWS::DynamoDB::Table")]
+
+
+def wipe_tables(suite: Suite, service: str) -> None:
+    """Delete every item of a service's tables, so a test starts from empty tables on the session's stack
+    (tests may Scan; shipped code never does)."""
+    ddb = aws.client("dynamodb")
+    for table in service_tables(suite, service):
+        keys = [k["AttributeName"] for k in ddb.describe_table(TableName=table)["Table"]["KeySchema"]]
+        names = {f"#k{i}": key for i, key in enumerate(keys)}
+        pages = ddb.get_paginator("scan").paginate(TableName=table, ProjectionExpression=", ".join(names),
+                                                   ExpressionAttributeNames=names)
+        for page in pages:
+            for item in page["Items"]:
+                ddb.delete_item(TableName=table, Key=item)

@@ -1,0 +1,1 @@
+"""Who is calling certctrl: the suite.auth credentials its routes declare (none yet: only public routes exist)."""

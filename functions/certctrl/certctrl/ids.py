@@ -1,0 +1,1 @@
+"""How certctrl makes ids (none yet)."""

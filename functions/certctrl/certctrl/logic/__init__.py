@@ -1,0 +1,1 @@
+"""certctrl logic (docs/ARCHITECTURE.md §4)."""

@@ -1,0 +1,1 @@
+"""certctrl models (docs/ARCHITECTURE.md §4)."""

@@ -1,0 +1,1 @@
+"""certctrl providers (docs/ARCHITECTURE.md §4)."""

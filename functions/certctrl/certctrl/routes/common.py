@@ -1,0 +1,1 @@
+"""Request helpers the certctrl routers share (none yet)."""

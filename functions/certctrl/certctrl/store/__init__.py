@@ -1,0 +1,1 @@
+"""certctrl store (docs/ARCHITECTURE.md §4)."""

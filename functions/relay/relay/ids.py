@@ -1,0 +1,1 @@
+"""How relay makes ids (none yet)."""

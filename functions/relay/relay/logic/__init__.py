@@ -1,0 +1,1 @@
+"""relay logic (docs/ARCHITECTURE.md §4)."""

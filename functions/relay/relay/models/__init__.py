@@ -1,0 +1,1 @@
+"""relay models (docs/ARCHITECTURE.md §4)."""

@@ -1,0 +1,1 @@
+"""relay providers (docs/ARCHITECTURE.md §4)."""

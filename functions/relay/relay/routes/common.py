@@ -1,0 +1,1 @@
+"""Request helpers the relay routers share (none yet)."""

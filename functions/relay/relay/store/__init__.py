@@ -1,0 +1,1 @@
+"""relay store (docs/ARCHITECTURE.md §4)."""
