@@ -113,14 +113,17 @@ def _own_path(caller: UserCaller, event: Any) -> None:
         raise Forbidden("This path belongs to another user", code="403")
 
 
-def user(obtype: str | None, action: str = "read", object_param: str | None = None) -> Credential:
-    """The cookie, or an API key allowed `action` on `obtype` (see the module docstring)."""
+def user(obtype: str | None, action: str = "read", object_param: str | None = None, *,
+         also: tuple[tuple[str, str], ...] = ()) -> Credential:
+    """The cookie, or an API key allowed `action` on `obtype` (or one of the `also` (obtype, action) pairs); see
+    the module docstring."""
 
     def finish(caller: UserCaller, event: Any) -> UserCaller:
         _own_path(caller, event)
         if caller.via == "apikey" and obtype is not None:
             obid = path_parameter(event, object_param) if object_param else None
-            permissions.require(caller.permissions, obtype, action, obid)
+            if not any(permissions.allows(caller.permissions, kind, verb, obid) for kind, verb in also):
+                permissions.require(caller.permissions, obtype, action, obid)
         return caller
 
     by_cookie = Credential(SESSION.scheme_name, SESSION.scheme, lambda event: finish(_check_session(event), event),
@@ -141,12 +144,14 @@ def _own(caller: UserCaller, event: Any) -> UserCaller:
     return caller
 
 
-def api_key_only(obtype: str, action: str) -> Credential:
-    """An API key allowed `action` on `obtype` (any object): the `/apiv1/me/...` automation routes."""
+def api_key_only(obtype: str, action: str, *, also: tuple[tuple[str, str], ...] = ()) -> Credential:
+    """An API key allowed `action` on `obtype` (or one of the `also` pairs): the `/apiv1/me/...` automation
+    routes."""
 
     def check(event: Any) -> UserCaller:
         caller = _check_api_key(event)
-        permissions.require(caller.permissions, obtype, action)
+        if not any(permissions.allows(caller.permissions, kind, verb) for kind, verb in also):
+            permissions.require(caller.permissions, obtype, action)
         return caller
 
     return Credential(APIKEY.scheme_name, APIKEY.scheme, check, APIKEY.description)

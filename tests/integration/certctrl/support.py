@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from suite import mail
 from tests.support.api_client import Answer, ApiClient
@@ -81,3 +85,50 @@ def api_key(client: ApiClient, account: Account, permissions: list[dict], **extr
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def x25519_public_key_b64() -> str:
+    raw = X25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def device_metadata(public_id: str | None = None, dev_pk: str | None = None) -> dict:
+    return {"device_public_id": public_id or str(uuid.uuid4()), "platform": "linux", "model": "x86_64",
+            "app_version": "1.2.3", "name": "CLI Device test", "ip": "192.0.2.10", "user_agent": "cert-ctrl/1.2.3",
+            "dev_pk": dev_pk or x25519_public_key_b64()}
+
+
+def approved_code(client: ApiClient, account: Account) -> tuple[str, dict]:
+    """A device login approved by `account`, polled to `ready`: (registration code, the ready answer)."""
+    start = client.post("/auth/device", {"action": "device_start", "scopes": ["openid"], "interval": 1,
+                                         "expires_in": 600}).json["data"]
+    verified = client.post("/auth/device", {"action": "device_verify", "user_code": start["user_code"],
+                                            "approve": True}, headers=account.headers)
+    assert verified.json == {"data": {"status": "approved"}}, verified.text
+    ready = client.post("/auth/device", {"action": "device_poll", "device_code": start["device_code"]}).json["data"]
+    assert ready["status"] == "ready", ready
+    return ready["registration_code"], ready
+
+
+@dataclass
+class Registered:
+    device_id: int
+    public_id: str
+    dev_pk: str
+    access_token: str
+    refresh_token: str
+    body: dict
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.access_token)
+
+
+def register_device(client: ApiClient, account: Account, **metadata) -> Registered:
+    code, ready = approved_code(client, account)
+    body = {**device_metadata(**metadata), "user_id": ready["user_id"], "registration_code": code}
+    answer = client.post("/apiv1/device/registration", body)
+    assert answer.status == 200, answer.text
+    data = answer.json["data"]
+    return Registered(data["device"]["id"], body["device_public_id"], body["dev_pk"],
+                      data["session"]["access_token"], data["session"]["refresh_token"], data)

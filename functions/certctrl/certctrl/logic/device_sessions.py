@@ -15,7 +15,7 @@ from typing import Any
 from certctrl import clock, config, ids
 from certctrl.errors import RefreshTokenRotated
 from certctrl.logic.callers import DeviceCaller
-from certctrl.models.entities import Device, RefreshToken, TokenFamily
+from certctrl.models.entities import RefreshToken
 from certctrl.store import devices, keys, limits, tokens
 from suite.errors import TooManyRequests, Unauthorized
 from suite.security.jwt_tokens import InvalidToken
@@ -24,7 +24,8 @@ from suite.security.opaque_tokens import digest_matches
 PREFIX = "rt_"
 
 
-def _pair(user_id: int, device_id: int, refresh_token: str) -> dict[str, Any]:
+def access_pair(user_id: int, device_id: int, refresh_token: str) -> dict[str, Any]:
+    """A fresh access JWT beside `refresh_token`: `{access_token, refresh_token, token_type, expires_in}`."""
     codec = keys.device_codec()
     access = codec.issue(str(user_id), claims={"device_id": device_id}, now=clock.now())
     return {"access_token": access, "refresh_token": refresh_token, "token_type": "Bearer",
@@ -38,18 +39,6 @@ def _token(family_id: str, user_id: int, device_id: int) -> tuple[RefreshToken, 
                          state="active", user_id=user_id, device_id=device_id, created_at=now,
                          expires_at=now + config.get().refresh_token_ttl_seconds)
     return token, issued.plaintext
-
-
-def start(device: Device) -> tuple[str, dict[str, Any]]:
-    """A new session for a (re-)registered device: (family id, token pair). The caller revokes the old family."""
-    family_id = ids.token_family_id()
-    token, plaintext = _token(family_id, int(device.user_id), int(device.id))
-    now = clock.epoch()
-    tokens.start_family(TokenFamily(tokens.family_key(family_id), "RTF", user_id=int(device.user_id),
-                                    device_id=int(device.id), state="active",
-                                    current_token_id=token.pk.removeprefix("RT#"), created_at=now,
-                                    expires_at=token.expires_at), token)
-    return family_id, _pair(int(device.user_id), int(device.id), plaintext)
 
 
 def end(family_id: str | None, reason: str) -> None:
@@ -103,13 +92,18 @@ def refresh(refresh_token: str, *, ip: str) -> dict[str, Any]:
     device = devices.get(int(token.user_id), int(token.device_id))
     if device is None or device.status != "ACTIVE" or device.session_family != token.family_id:
         raise invalid
+    return rotate(token)
+
+
+def rotate(token: RefreshToken) -> dict[str, Any]:
+    """Replace an active token by its successor and answer the new pair (a lost race revokes the family)."""
     successor, plaintext = _token(token.family_id, int(token.user_id), int(token.device_id))
     try:
         tokens.rotate(token, successor)
     except tokens.Conflict:
         tokens.revoke_family(token.family_id, "concurrent rotation")
         raise RefreshTokenRotated() from None
-    return _pair(int(token.user_id), int(token.device_id), plaintext)
+    return access_pair(int(token.user_id), int(token.device_id), plaintext)
 
 
 def authenticate(access_token: str) -> DeviceCaller:

@@ -233,11 +233,60 @@ class DevicePublicId(Model):
     device_id = NumberAttribute()
 
 
+# ------------------------------------------------------------------------------------ certificates and CAs
+# The records devices receive. Issue 16 reads them (assignment, bundles, detail); issue 17 creates, issues and
+# renews them and adds the key material (its attributes join these models; the keys stay).
+
+CERTIFICATES = "CERTIFICATES_TABLE"
+
+
+class CertificateRecord(Model):
+    """pk `USER#<user id>`, sk `CERT#<id, 12 digits>`: a certificate and its public material."""
+
+    Meta = table_from_env(CERTIFICATES)
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    id = NumberAttribute()
+    user_id = NumberAttribute()
+    domain_name = UnicodeAttribute()
+    sans = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(default="PENDING")
+    serial_number = UnicodeAttribute(null=True)
+    certificate_pem = UnicodeAttribute(null=True)  # the leaf
+    chain_pem = UnicodeAttribute(null=True)
+    not_before = NumberAttribute(null=True)  # epoch seconds
+    not_after = NumberAttribute(null=True)
+    key_dist_policy = UnicodeAttribute(default="HYBRID")  # HYBRID | MASTER_ONLY | DEVICE_REQUIRED
+    created_at_ms = NumberAttribute()
+    updated_at_ms = NumberAttribute()
+
+
+class CaRecord(Model):
+    """pk `USER#<user id>`, sk `CA#<id, 12 digits>`: a private CA and its certificate."""
+
+    Meta = table_from_env(CERTIFICATES)
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    id = NumberAttribute()
+    user_id = NumberAttribute()
+    name = UnicodeAttribute()
+    serial_number = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="ACTIVE")
+    algorithm = UnicodeAttribute(default="ECDSA")
+    key_size = NumberAttribute(null=True)
+    curve_name = UnicodeAttribute(null=True)
+    valid_days = NumberAttribute(null=True)
+    ca_certificate_pem = UnicodeAttribute(default="")
+    created_at_ms = NumberAttribute()
+    updated_at_ms = NumberAttribute()
+
+
 ACCOUNT_MODELS = [User, EmailClaim, NameClaim, EmailCode, WebSession, RefreshToken, TokenFamily, ApiKey,
                   DeviceAuthorization, UserCode, RegistrationCode]
 DEVICE_MODELS = [Device, DevicePublicId]
-ALL_MODELS = ACCOUNT_MODELS + DEVICE_MODELS
+CERTIFICATE_MODELS = [CertificateRecord, CaRecord]
+ALL_MODELS = ACCOUNT_MODELS + DEVICE_MODELS + CERTIFICATE_MODELS
 
-__all__ = ["ALL_MODELS", "ApiKey", "Device", "DeviceAuthorization", "DevicePublicId",
+__all__ = ["ALL_MODELS", "ApiKey", "CaRecord", "CertificateRecord", "Device", "DeviceAuthorization", "DevicePublicId",
            "EmailClaim", "EmailCode", "NameClaim", "Permission", "RefreshToken", "RegistrationCode", "TokenFamily",
            "User", "UserCode", "WebSession"]
