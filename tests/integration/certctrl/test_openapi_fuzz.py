@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from schemathesis.checks import positive_data_acceptance
 
-from tests.integration.certctrl.conftest import fresh_address
 from certctrl.logic.permissions import CATALOG
+from tests.integration.certctrl.conftest import fresh_address
 from tests.integration.certctrl.support import api_key, bearer, new_account, register_device
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import document_of, fuzz_operation, operation_labels, service_schema

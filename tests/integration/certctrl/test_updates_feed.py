@@ -112,7 +112,8 @@ def test_a_trimmed_cursor_gets_409_with_the_resync_params(client, agent, moto_st
     assert "x-poll-interval" in answer.headers
     resynced = poll(client, device).json["data"]  # the agent clears its cursor and polls again
     assert [s["ref"]["version"] for s in resynced["signals"]] == [4, 5]
-    assert resynced["signals"] and earliest.endswith("-4")
+    assert resynced["signals"]
+    assert earliest.endswith("-4")
 
 
 def test_expired_signals_count_as_trimmed(client, agent, monkeypatch):

@@ -14,7 +14,6 @@ from certctrl import clock
 from certctrl.logic import feed
 from certctrl.models.entities import Device
 from certctrl.store import device_data
-from suite import dynamo
 from suite.errors import BadRequest, Conflict, NotFound
 
 FILES = ("application", "websocket")
@@ -50,7 +49,7 @@ def save(device: Device, name: str, content: dict[str, Any], *, create_only: boo
     device_id = int(device.id)
     saved: dict[str, Any] = {}
 
-    def build(tx: dynamo.Transaction) -> list[dict[str, Any]]:
+    def build(tx: Any) -> list[dict[str, Any]]:
         previous = device_data.config_file(device_id, name)
         if previous is not None and create_only:
             raise Conflict(f"Config file {name!r} exists; replace it with PUT", code="409")

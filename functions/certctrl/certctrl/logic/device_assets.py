@@ -19,7 +19,6 @@ from certctrl import clock
 from certctrl.logic import feed
 from certctrl.models.entities import CaRecord, CertificateRecord, Device
 from certctrl.store import certificates, device_data
-from suite import dynamo
 from suite.errors import ApiError, NotFound
 
 CERT = "CERT"
@@ -105,7 +104,7 @@ def certificate_on(device: Device, cert_id: int) -> dict[str, Any]:
 def assign_certificate(device: Device, cert_id: int) -> None:
     record = _certificate(int(device.user_id), cert_id)
 
-    def build(tx: dynamo.Transaction) -> list[dict[str, Any]]:
+    def build(tx: Any) -> list[dict[str, Any]]:
         if device_data.assignment(int(device.id), CERT, cert_id) is not None:
             return []
         device_data.put_assignment(tx, int(device.id), CERT, {"id": cert_id, "assigned_at_ms": clock.epoch_ms()})
@@ -118,7 +117,7 @@ def assign_certificate(device: Device, cert_id: int) -> None:
 
 
 def unassign_certificate(device: Device, cert_id: int) -> None:
-    def build(tx: dynamo.Transaction) -> list[dict[str, Any]]:
+    def build(tx: Any) -> list[dict[str, Any]]:
         _assigned(device, CERT, cert_id)
         device_data.delete_assignment(tx, int(device.id), CERT, cert_id)
         return [{"type": "cert.unassigned", "ref": {"cert_id": cert_id}}]
@@ -158,7 +157,7 @@ def _ca_ref(record: CaRecord) -> dict[str, Any]:
 def assign_ca(device: Device, ca_id: int) -> None:
     record = _ca(int(device.user_id), ca_id)
 
-    def build(tx: dynamo.Transaction) -> list[dict[str, Any]]:
+    def build(tx: Any) -> list[dict[str, Any]]:
         if device_data.assignment(int(device.id), CA, ca_id) is not None:
             return []
         device_data.put_assignment(tx, int(device.id), CA, {"id": ca_id, "assigned_at_ms": clock.epoch_ms()})
@@ -168,7 +167,7 @@ def assign_ca(device: Device, ca_id: int) -> None:
 
 
 def unassign_ca(device: Device, ca_id: int) -> None:
-    def build(tx: dynamo.Transaction) -> list[dict[str, Any]]:
+    def build(tx: Any) -> list[dict[str, Any]]:
         _assigned(device, CA, ca_id)
         record = certificates.ca(int(device.user_id), ca_id)
         device_data.delete_assignment(tx, int(device.id), CA, ca_id)

@@ -1,7 +1,8 @@
 """The device updates feed (docs/certctrl.md, "The updates feed"): signals written with the change they report,
 read by the agent's poll (`GET /apiv1/devices/self/updates`) or pushed over its WebSocket.
 
-Emitting: `emit(device, build)` where `build(tx)` adds the change's actions to a suite.dynamo Transaction and
+Emitting: `emit(device, build)` where `build(tx)` adds the change's actions to the transaction (through the store
+helpers that take `tx`, e.g. store.device_data.put_install_config) and
 returns the signals (`{type, ref}`) to send; the head move and the signals join the same transaction. When the
 transaction fails on a condition (another writer moved the head, or the change's own condition, e.g. a version
 check), `build` runs again on fresh state, a few times, so concurrent writers never lose a change or a signal.
@@ -22,7 +23,6 @@ from typing import Any
 from certctrl import clock, config
 from certctrl.errors import CursorTrimmed
 from certctrl.store import feed
-from suite import dynamo
 from suite.errors import BadRequest, Conflict
 
 CURSOR = re.compile(r"^(\d{1,16})-(\d{1,16})$")
@@ -43,17 +43,17 @@ def view(item: dict[str, Any]) -> dict[str, Any]:
     return {"type": item["type"], "ts_ms": int(item["ts_ms"]), "ref": item.get("ref") or {}}
 
 
-def emit(device_id: int, user_id: int, build: Callable[[dynamo.Transaction], Sequence[dict[str, Any]]]) -> list[dict]:
+def emit(device_id: int, user_id: int, build: Callable[[Any], Sequence[dict[str, Any]]]) -> list[dict]:
     """Commit the change `build` adds together with its signals; returns the stored signal items."""
     settings = config.get()
     for _attempt in range(EMIT_ATTEMPTS):
         expected = feed.head(device_id)
-        tx = dynamo.Transaction()
+        tx = feed.transaction()
         signals = list(build(tx))
         items = feed.add_signals(tx, device_id, user_id=user_id, expected=expected, signals=signals,
                                  now_ms=clock.epoch_ms(), retention_seconds=settings.feed_retention_days * 86400,
                                  window=settings.feed_max_signals) if signals else []
-        if tx.commit_if_conditions_hold():
+        if feed.commit(tx):
             return items
     raise Conflict("The device is being changed by another request; try again", code="409")
 

@@ -25,7 +25,6 @@ from certctrl.logic import feed
 from certctrl.logic.callers import UserCaller
 from certctrl.models.entities import Device
 from certctrl.store import device_data
-from suite import dynamo
 from suite.errors import BadRequest, NotFound
 
 HISTORY_KEPT = 50
@@ -97,7 +96,7 @@ def _save(device: Device, *, installs: list[dict[str, Any]], script: str | None,
     device_id = int(device.id)
     saved: dict[str, Any] = {}
 
-    def build(tx: dynamo.Transaction) -> list[dict[str, Any]]:
+    def build(tx: Any) -> list[dict[str, Any]]:
         now = clock.epoch()
         previous = device_data.install_config(device_id)
         version = int(previous["version"]) + 1 if previous else 1

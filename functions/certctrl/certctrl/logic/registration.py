@@ -23,14 +23,12 @@ import hashlib
 import re
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from certctrl import clock, config, ids
 from certctrl.logic import device_sessions
 from certctrl.logic.callers import UserCaller
 from certctrl.models.devices import DeviceMetadata, Registration
-from certctrl.models.entities import Device, DevicePublicId, RefreshToken, TokenFamily
-from certctrl.store import common, counters, device_auth, devices, limits, tokens
+from certctrl.models.entities import Device, RefreshToken, TokenFamily
+from certctrl.store import counters, device_auth, devices, limits, tokens
 from suite.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -128,29 +126,12 @@ def _write(user_id: int, meta: DeviceMetadata, *, via: str, consume: tuple[Any, 
         family, token, family_id, plaintext = _session_items(device)
         device.session_family = family_id
         try:
-            with common.transaction() as tx:
-                if consume is not None:
-                    device_auth.consume_actions(tx, *consume)
-                if existing is None:
-                    tx.save(DevicePublicId(device.pk, devices.public_sk(public_id), device_id=device.id),
-                            condition=DevicePublicId.pk.does_not_exist())
-                    tx.save(device, condition=Device.pk.does_not_exist())
-                else:
-                    tx.save(device, condition=Device.session_family == previous_family if previous_family
-                            else Device.session_family.does_not_exist())
-                    if previous_family:
-                        tx.update(TokenFamily(tokens.family_key(previous_family), "RTF"),
-                                  actions=[TokenFamily.state.set("revoked"),
-                                           TokenFamily.revoked_reason.set("device registered again")])
-                tx.save(family, condition=TokenFamily.pk.does_not_exist())
-                tx.save(token, condition=RefreshToken.pk.does_not_exist())
-        except TransactWriteError as error:
-            failed = common.failed_conditions(error)
-            if consume is not None and failed and failed[0] < 2:
-                raise Unauthorized("The registration code is invalid, expired or used", code="401") from None
-            if failed:
-                continue  # a concurrent registration of the same public id: read again
-            raise
+            devices.register(device, new=existing is None, previous_family=previous_family, family=family,
+                             token=token, consume=consume)
+        except devices.CodeRejected:
+            raise Unauthorized("The registration code is invalid, expired or used", code="401") from None
+        except devices.Taken:
+            continue  # a concurrent registration of the same public id: read again
         return device, device_sessions.access_pair(int(device.user_id), int(device.id), plaintext)
     raise Conflict("The device is being registered by another request; try again", code="409")
 

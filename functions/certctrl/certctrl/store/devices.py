@@ -6,13 +6,17 @@ from collections.abc import Iterator
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from certctrl.models.entities import Device, DevicePublicId
-from certctrl.store import common
+from certctrl.models.entities import Device, DevicePublicId, RefreshToken, TokenFamily
+from certctrl.store import common, device_auth, tokens
 from suite import dynamo
 
 
 class Taken(Exception):
     """The public id was registered by a concurrent request meanwhile."""
+
+
+class CodeRejected(Exception):
+    """The registration code was used (or replaced) meanwhile."""
 
 
 def user_key(user_id: int) -> str:
@@ -71,6 +75,37 @@ def create(device: Device) -> None:
             tx.save(device, condition=Device.pk.does_not_exist())
     except TransactWriteError as error:
         if common.failed_conditions(error):
+            raise Taken() from None
+        raise
+
+
+def register(device: Device, *, new: bool, previous_family: str | None, family: TokenFamily, token: RefreshToken,
+             consume: tuple[object, str] | None = None) -> None:
+    """One transaction: the registration code used up (when given), the device created (with its public-id claim)
+    or updated (if its session is still the one read), the previous session revoked, the new one started.
+    CodeRejected when the code is gone; Taken when another registration of this public id won the race."""
+    try:
+        with common.transaction() as tx:
+            if consume is not None:
+                device_auth.consume_actions(tx, *consume)
+            if new:
+                tx.save(DevicePublicId(device.pk, public_sk(device.device_public_id), device_id=device.id),
+                        condition=DevicePublicId.pk.does_not_exist())
+                tx.save(device, condition=Device.pk.does_not_exist())
+            else:
+                tx.save(device, condition=(Device.session_family == previous_family) if previous_family
+                        else Device.session_family.does_not_exist())
+                if previous_family:
+                    tx.update(TokenFamily(tokens.family_key(previous_family), "RTF"),
+                              actions=[TokenFamily.state.set("revoked"),
+                                       TokenFamily.revoked_reason.set("device registered again")])
+            tx.save(family, condition=TokenFamily.pk.does_not_exist())
+            tx.save(token, condition=RefreshToken.pk.does_not_exist())
+    except TransactWriteError as error:
+        failed = common.failed_conditions(error)
+        if consume is not None and failed and failed[0] < 2:
+            raise CodeRejected() from None
+        if failed:
             raise Taken() from None
         raise
 

@@ -67,6 +67,16 @@ def add_signals(tx: dynamo.Transaction, device_id: int, *, user_id: int, expecte
     return items
 
 
+def transaction() -> dynamo.Transaction:
+    """A new all-or-nothing write for a change and its signals (logic.feed.emit)."""
+    return dynamo.Transaction()
+
+
+def commit(tx: dynamo.Transaction) -> bool:
+    """Commit; False (nothing written) when a condition failed: the caller reads again and retries."""
+    return tx.commit_if_conditions_hold()
+
+
 def delete_all(device_id: int) -> None:
     keys = [(item["pk"], item["sk"]) for item in dynamo.query_partition(common.feed(), partition(device_id))]
     dynamo.batch_delete(common.feed(), keys)
