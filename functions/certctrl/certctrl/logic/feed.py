@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from certctrl import clock, config
@@ -33,6 +33,7 @@ EMIT_ATTEMPTS = 5
 class Poll:
     cursor: str
     signals: list[dict[str, Any]]  # empty: 204
+    cursors: list[str] = field(default_factory=list)  # each signal's own cursor (WebSocket replays)
 
 
 def cursor_of(head: dict[str, Any]) -> str:
@@ -95,7 +96,7 @@ def read(device_id: int, cursor: str | None, limit: int) -> Poll:
     if seq and items[0]["seq"] != seq + 1:
         raise CursorTrimmed(items[0]["cursor"])
     items = items[:limit]
-    return Poll(items[-1]["cursor"], [view(i) for i in items])
+    return Poll(items[-1]["cursor"], [view(i) for i in items], [i["cursor"] for i in items])
 
 
 def poll(device_id: int, cursor: str | None, *, limit: int, wait: int) -> Poll:

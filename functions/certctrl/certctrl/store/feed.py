@@ -77,6 +77,14 @@ def commit(tx: dynamo.Transaction) -> bool:
     return tx.commit_if_conditions_hold()
 
 
+def new_signal(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The signal a DeviceFeedTable stream record inserted (None for heads, removals and trims)."""
+    if record.get("eventName") != "INSERT":
+        return None
+    image = dynamo.from_item((record.get("dynamodb") or {}).get("NewImage")) or {}
+    return image if str(image.get("sk", "")).startswith("SIG#") else None
+
+
 def delete_all(device_id: int) -> None:
     keys = [(item["pk"], item["sk"]) for item in dynamo.query_partition(common.feed(), partition(device_id))]
     dynamo.batch_delete(common.feed(), keys)
