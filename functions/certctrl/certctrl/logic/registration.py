@@ -26,7 +26,7 @@ from typing import Any
 from certctrl import clock, config, ids
 from certctrl.logic import device_sessions
 from certctrl.logic.callers import UserCaller
-from certctrl.models.devices import DeviceMetadata, Registration
+from certctrl.models.device_login import DeviceMetadata, Registration
 from certctrl.models.entities import Device, RefreshToken, TokenFamily
 from certctrl.store import counters, device_auth, devices, limits, tokens
 from suite.errors import BadRequest, Conflict, TooManyRequests, Unauthorized

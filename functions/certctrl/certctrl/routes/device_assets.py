@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import device_assets, devices
-from certctrl.models.devices import (
+from certctrl.models.device_assets import (
     AssignCa,
     AssignCertificate,
     CaBundleView,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import config_files, devices, install_config
-from certctrl.models.devices import (
+from certctrl.models.device_config import (
     ConfigFileBody,
     ConfigFileView,
     InstallConfigBody,

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import device_flow, registration
-from certctrl.models.devices import (
+from certctrl.models.device_login import (
     DeviceAction,
     DeviceMetadata,
     DevicePoll,

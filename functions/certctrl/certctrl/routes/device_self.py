@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import device_assets, install_config
-from certctrl.models.devices import CaBundleView, CertificateMaterialView, InstallConfigView
+from certctrl.models.device_assets import CaBundleView, CertificateMaterialView
+from certctrl.models.device_config import InstallConfigView
 from certctrl.routes import common
 from suite.api import Router
 

@@ -15,7 +15,7 @@ from certctrl import access, config
 from certctrl.api import ENVELOPE
 from certctrl.errors import CursorTrimmed
 from certctrl.logic import agent, feed
-from certctrl.models.devices import NotifyBody, UpdatesView
+from certctrl.models.feed import NotifyBody, UpdatesView
 from certctrl.routes import common
 from suite import auth
 from suite.api import Router

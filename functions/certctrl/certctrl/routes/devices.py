@@ -5,7 +5,7 @@ from __future__ import annotations
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import devices, registration
-from certctrl.models.devices import DeviceMetadata, DeviceView, RegisteredView
+from certctrl.models.device_login import DeviceMetadata, DeviceView, RegisteredView
 from certctrl.routes import common
 from suite.api import Router
 
