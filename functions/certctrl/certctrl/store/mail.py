@@ -13,3 +13,8 @@ def send(message: EmailMessage) -> str:
     settings = config.get()
     return mail.mailer_for(transport=settings.mail_transport, sender=settings.mail_from,
                            outbox_table=settings.mail_outbox_table).send(message)
+
+
+def outbox(recipient: str) -> list[dict]:
+    """The local outbox's messages for one address, oldest first (MAIL_TRANSPORT=outbox)."""
+    return mail.outbox_messages(config.get().require("mail_outbox_table"), recipient)
