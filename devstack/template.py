@@ -56,6 +56,7 @@ class HttpRoute:
     path: str  # as in the template: /device/{deviceId}, /{proxy+}
     api: str  # logical id of the HttpApi
     event_name: str
+    timeout_ms: int = 30000  # the integration timeout (the event's TimeoutInMillis; API Gateway's maximum is 30 s)
 
 
 @dataclass
@@ -367,7 +368,8 @@ class Stack:
             # The API is named by logical id in the template; the resolved value would be its physical id.
             api = _ref_target((raw.get("Properties") or {}).get("ApiId")) or "ServerlessHttpApi"
             spec.routes.append(HttpRoute(method=str(props.get("Method", "ANY")).upper(),
-                                         path=props.get("Path", "$default"), api=api, event_name=event_name))
+                                         path=props.get("Path", "$default"), api=api, event_name=event_name,
+                                         timeout_ms=int(props.get("TimeoutInMillis", 30000))))
         elif etype == "SQS":
             spec.queues.append(SqsSource(
                 event_name=event_name,
