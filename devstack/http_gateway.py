@@ -265,7 +265,7 @@ class HttpApi:
         self.websockets = websockets or []  # WebSocket APIs served on the same port
         self.cors = Cors(api.cors)
         self.logs = logs
-        self.api_id = f"{service}-local"
+        self.api_id = api.api_id
 
     def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
                source_ip: str) -> HttpAnswer:

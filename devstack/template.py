@@ -9,6 +9,7 @@ and fails loudly on anything it does not understand, rather than guessing.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -134,6 +135,7 @@ class FunctionSpec:
 class HttpApiSpec:
     logical_id: str
     cors: dict[str, Any] | None
+    api_id: str = ""  # what Ref gives (requestContext.apiId); local_api_id of the API's physical name
 
 
 @dataclass
@@ -291,9 +293,13 @@ class Stack:
             "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}",
         }
-        if rtype == "AWS::ApiGatewayV2::Api":
-            api_id = re.sub(r"[^a-z0-9]", "", name.lower())[-10:]
-            return api_id if attribute in ("Ref", "ApiId") else f"wss://{api_id}.execute-api.{REGION}.amazonaws.com"
+        if rtype in ("AWS::ApiGatewayV2::Api", "AWS::Serverless::HttpApi"):
+            api_id = local_api_id(name)
+            if attribute in ("Ref", "ApiId"):
+                return api_id
+            props = self.resources[logical_id].get("Properties") or {}
+            scheme = "wss" if props.get("ProtocolType") == "WEBSOCKET" else "https"
+            return f"{scheme}://{api_id}.execute-api.{REGION}.amazonaws.com"
         if rtype == "AWS::ApiGatewayV2::Stage" and attribute == "Ref":
             return self.resolve((self.resources[logical_id].get("Properties") or {}).get("StageName"))
         if attribute == "Ref":
@@ -402,7 +408,8 @@ class Stack:
             spec.unsupported.append(UnsupportedSource(event_name=event_name, type=etype))
 
     def http_apis(self) -> list[HttpApiSpec]:
-        return [HttpApiSpec(lid, self.resolve((res.get("Properties") or {}).get("CorsConfiguration")))
+        return [HttpApiSpec(lid, self.resolve((res.get("Properties") or {}).get("CorsConfiguration")),
+                            api_id=self._attribute(lid, "Ref"))
                 for lid, res in self.resources_of("AWS::Serverless::HttpApi").items()]
 
     def websocket_apis(self) -> list[WebSocketApiSpec]:
@@ -442,6 +449,13 @@ class Stack:
 
 
 # ------------------------------------------------------------------------------------------------ loading
+
+def local_api_id(physical_name: str) -> str:
+    """An API id as API Gateway makes them (10 characters of [a-z0-9]), one per API: from the API's physical name,
+    which holds the stack, the nested application and the logical id, so two services' APIs never share one (and
+    so never share an execute-api host, which the local stack maps to a port)."""
+    return hashlib.sha256(physical_name.encode("utf-8")).hexdigest()[:10]
+
 
 def load_yaml(path: Path) -> dict[str, Any]:
     try:

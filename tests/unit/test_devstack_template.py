@@ -1,5 +1,6 @@
 """Reading SAM templates: Globals, intrinsic functions, nested stacks, events, ports."""
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -280,3 +281,20 @@ def test_a_loop_identifier_may_not_shadow_a_parameter():
     template = _loop({"Fn::ForEach::Q": ["Stage", ["A"], {"${Stage}Queue": {}}]})
     with pytest.raises(TemplateError, match="identifier Stage is already a parameter"):
         expand_language_extensions(template, {"Stage": "dev"})
+
+
+def test_every_api_of_the_suite_has_its_own_local_id():
+    suite = open_suite(REPO_ROOT / "template.yaml")
+    http = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.http_apis()}
+    websocket = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.websocket_apis()}
+    assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi"}  # same logical id, two services
+    ids = [*http.values(), *websocket.values()]
+    assert len(set(ids)) == len(ids) == 7
+    assert all(re.fullmatch(r"[a-z0-9]{10}", api_id) for api_id in ids)  # the shape of API Gateway's ids
+    # each service's functions are told their own WebSocket API's execute-api host, nobody else's
+    for key in ("classworks", "kook"):
+        stack = suite.stack(key)
+        [live] = stack.websocket_apis()
+        told = {value for fn in stack.functions() for value in fn.environment.values() if "execute-api" in value}
+        assert told
+        assert all(value.startswith(live.execute_api_origin) for value in told)
