@@ -52,11 +52,14 @@ class Outlet:
         self.sent: list[tuple[str, str]] = []
         self.closed: list[str] = []
         self.gone: set[str] = set()
+        self.on_send: list[Any] = []  # run once after the next send (the client answering at once)
 
     def send(self, connection_id: str, frames: list[str]) -> bool:
         if connection_id in self.gone:
             return False
         self.sent.extend((connection_id, f) for f in frames)
+        while self.on_send:
+            self.on_send.pop(0)()
         return True
 
     def close(self, connection_id: str) -> None:

@@ -459,6 +459,18 @@ def test_the_sweep_pings_a_websocket_early_and_the_pong_clears_it(world):
     assert (stored.pinged, stored.due_ms) == (False, clock.now + 15_000)
 
 
+def test_a_pong_that_comes_back_at_once_is_not_lost(world):
+    engine, clock, store, app, outlet = world
+    sid = websocket_session(engine, store)
+    clock.advance(15_000)
+    outlet.on_send.append(lambda: engine.ws_message("ws1", "3"))  # answered before the sweep's request ends
+    engine.sweep()
+    assert not store.get(sid).pinged
+    clock.advance(20_000)
+    engine.sweep()
+    assert app.left == []
+
+
 def test_a_websocket_that_does_not_answer_the_ping_is_closed(world):
     engine, clock, store, app, outlet = world
     sid = websocket_session(engine, store)

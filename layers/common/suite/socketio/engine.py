@@ -513,6 +513,10 @@ class Engine:
         request = _Request(session)
         request.change(_set(**changes))
         self._finish(request)
+        # The ping is recorded before it is sent: its pong may come back before this request could store it.
+        if changes.get("pinged") and not self._outlet().send(session.connection_id or "",
+                                                             [EnginePacket(EngineType.PING).encode()]):
+            self._close_stored(request.session, "transport close", close_connection=False)
 
     def _polling_check(self, session: Session, now: int) -> dict[str, Any] | None:
         """When to look at a polling session again; None when it was closed (no GET for too long)."""
@@ -524,7 +528,7 @@ class Engine:
         return {"due_ms": session.last_seen_ms + self._window()}
 
     def _websocket_check(self, session: Session, now: int) -> dict[str, Any] | None:
-        """Ping a websocket session when its ping is due; the changes to store, or None when it was closed."""
+        """The changes to store for a websocket session (`pinged`: send a ping), or None when it was closed."""
         config = self.config
         if not session.greeted:
             limit, reason = session.created_ms + config.greet_window_ms, "transport close"
@@ -536,9 +540,6 @@ class Engine:
             return {"due_ms": limit}
         if reason is not None:
             self._close_stored(session, reason)
-            return None
-        if not self._outlet().send(session.connection_id or "", [EnginePacket(EngineType.PING).encode()]):
-            self._close_stored(session, "transport close", close_connection=False)
             return None
         return {"ping_ms": now, "pinged": True, "due_ms": now + config.ping_timeout_ms}
 
