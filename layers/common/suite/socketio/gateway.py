@@ -1,9 +1,10 @@
 """API Gateway events → engine calls: the Lambda handlers of a Socket.IO server.
 
-- `polling_handler(engine_of)`: an HTTP API (payload format 2.0) route, `ANY /socket.io` (API Gateway, and
-  the local stack, route `/socket.io/` there too). GET and POST reach it; the answer is `text/plain` (or the
-  Engine.IO JSON error). The function's timeout must exceed the engine's `poll_wait_ms` (and API Gateway cuts
-  an integration at 30 s).
+- `polling_handler(engine_of)`: an HTTP API (payload format 2.0) route, `GET` and `POST /socket.io` (clients
+  ask for `/socket.io/`: the local stack routes it there, and API Gateway HTTP APIs are reported to ignore the
+  trailing slash, aws-powertools/powertools-lambda-python#1552; check on the first deployment). The answer is
+  `text/plain` (or the Engine.IO JSON error). The function's timeout must exceed the engine's `poll_wait_ms`
+  (and API Gateway cuts an integration at 30 s).
 - `websocket_handler(engine_of, greet=...)`: a WebSocket API's `$connect`, `$disconnect` and `$default`
   (a two-way route: the last answer frame is the route response, earlier ones go through the engine's
   outlet first, so they arrive in order). `greet(connection_id)` is called after a websocket-only `$connect`;
