@@ -87,7 +87,8 @@ class DevStack:
         aws_env = self._aws_env()
         for spec in self.suite.functions():
             env = worker_environment(spec, aws_env, self.config.env_overrides)
-            self.runtimes[spec.key] = FunctionRuntime(spec, env, self.logs)
+            self.runtimes[spec.key] = FunctionRuntime(spec, env, self.logs,
+                                                      max_concurrency=spec.local_concurrency or 4)
         for stack in self.suite.stacks:
             if self.config.only and stack.key not in self.config.only:
                 continue

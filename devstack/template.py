@@ -120,6 +120,9 @@ class FunctionSpec:
     schedules: list[ScheduleSource] = field(default_factory=list)
     streams: list[StreamSource] = field(default_factory=list)
     unsupported: list[UnsupportedSource] = field(default_factory=list)
+    # Metadata.LocalDev.Concurrency: how many invocations may overlap locally (default 4). Long-polling
+    # functions hold an invocation for up to their whole timeout, so they need more than the default.
+    local_concurrency: int | None = None
 
     @property
     def name(self) -> str:
@@ -362,6 +365,7 @@ class Stack:
             timeout=int(props.get("Timeout", 3)),
             memory=int(props.get("MemorySize", 128)),
             environment=env,
+            local_concurrency=_local_concurrency(self.resources[logical_id]),
         )
         raw_events = self.function_properties(logical_id).get("Events") or {}
         for event_name, event in (props.get("Events") or {}).items():
@@ -446,6 +450,15 @@ class Stack:
                 selection_expression=props.get("RouteSelectionExpression", "$request.body.action"),
                 routes=routes, paths=dict(paths)))
         return apis
+
+
+def _local_concurrency(resource: dict[str, Any]) -> int | None:
+    value = ((resource.get("Metadata") or {}).get("LocalDev") or {}).get("Concurrency")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise TemplateError(f"Metadata.LocalDev.Concurrency must be a positive integer, not {value!r}")
+    return value
 
 
 # ------------------------------------------------------------------------------------------------ loading
