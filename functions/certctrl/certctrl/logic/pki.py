@@ -80,7 +80,12 @@ DEFAULT_KEY = KeySpec(ECDSA, 256, "prime256v1")
 def key_spec(algorithm: str | None = None, key_size: int | str | None = None, curve_name: str | None = None) -> KeySpec:
     """The key a request asks for. ECDSA is the default (P-256 unless `key_size` 384 or a P-384 `curve_name`);
     RSA needs 2048, 3072 or 4096 bits (2048 when no size is given)."""
-    algo = (algorithm or ECDSA).strip().upper()
+    algo = str(algorithm or ECDSA).strip().upper()
+    if key_size not in (None, "", 0):
+        try:
+            key_size = int(key_size)
+        except (TypeError, ValueError):
+            raise PkiError("key_size must be an integer") from None
     if algo in ("EC", "ECC", "ECDSA"):
         if curve_name:
             canonical = _CURVES.get(str(curve_name).strip().lower())
@@ -267,7 +272,7 @@ class Subject:
         }
         clean = {}
         for name, value in values.items():
-            text = (value or "").strip()
+            text = str(value or "").strip()
             if len(text) > MAX_CN_LENGTH:
                 raise PkiError(f"{name} is at most {MAX_CN_LENGTH} characters")
             if any(ord(ch) < 0x20 for ch in text):
@@ -291,7 +296,7 @@ NO_SUBJECT = Subject()
 
 
 def normalise_country(country: str | None) -> str:
-    text = (country or "").strip().upper()
+    text = str(country or "").strip().upper()
     if text and not re.fullmatch(r"[A-Z]{2}", text):
         raise PkiError("country must be a two-letter ISO 3166 code")
     return text
