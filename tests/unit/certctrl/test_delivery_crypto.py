@@ -144,6 +144,25 @@ def test_device_keys_are_checked():
         dc.seal_data_key(b"short", agent.dev_pk)
 
 
+def test_a_wrap_of_the_previous_data_key_waits_for_its_rewrap(issued):
+    _leaf, key = issued
+    agent = Agent("d1")
+    old_key, new_key = dc.new_data_key(), dc.new_data_key()
+    old_wrap = dc.wrap_for_device(old_key, DeviceKey("d1", agent.dev_pk), generation=1)
+    renewed = dc.encrypt_private_key(pki.private_key_der(key), new_key, generation=2)
+    assert dc.EncryptedKey.from_record(renewed.to_record()).generation == 2
+    decision = dc.deploy_decision("HYBRID", has_encrypted_key=True, wrap=old_wrap, device_pk=agent.dev_pk,
+                                  key_generation=renewed.generation)
+    assert decision is DeployDecision.WRAP_PENDING  # serving it would fail the GCM tag on the device
+    [new_wrap] = dc.wrap_for_devices(new_key, [DeviceKey("d1", agent.dev_pk)], generation=renewed.generation)
+    assert dc.DeviceWrap.from_record(new_wrap.to_record()).generation == 2
+    assert dc.deploy_decision("HYBRID", has_encrypted_key=True, wrap=new_wrap, device_pk=agent.dev_pk,
+                              key_generation=renewed.generation) is DeployDecision.AEAD
+    assert agent.decrypt(dc.aead_materials(renewed, new_wrap)) == pki.private_key_der(key)
+    with pytest.raises(InvalidTag):
+        agent.decrypt(dc.aead_materials(renewed, old_wrap))
+
+
 @pytest.mark.parametrize(("policy", "has_key", "wrap", "export", "expected"), [
     ("HYBRID", True, "ready", False, DeployDecision.AEAD),
     ("HYBRID", True, "pending", False, DeployDecision.WRAP_PENDING),

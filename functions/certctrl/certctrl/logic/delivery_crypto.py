@@ -18,7 +18,7 @@ Per certificate (each issuance or renewal):
     policy            device wrap        server_decrypt_export   →
     MASTER_ONLY       (ignored)          true                    PLAINTEXT          200 {enc_scheme:"plaintext"...}
     MASTER_ONLY       (ignored)          false                   EXPORT_FORBIDDEN   403 EXPORT_FORBIDDEN
-    HYBRID / DEVICE_REQUIRED  missing, sentinel, or sealed to an older device key
+    HYBRID / DEVICE_REQUIRED  missing, sentinel, sealed to an older device key or an older data key
                                                                   WRAP_PENDING       409 (body has "WRAP_PENDING")
     HYBRID / DEVICE_REQUIRED  sealed to the device's key          AEAD               200 {wrap_alg:"x25519-v1"...}
     any               no encrypted key stored yet                NOT_AVAILABLE      404
@@ -117,27 +117,29 @@ class EncryptedKey:
     nonce: bytes
     tag: bytes
     enc_scheme: int = ENC_SCHEME
+    generation: int = 0  # bumped with every new data key (each issuance); device wraps carry the one they sealed
 
     def to_record(self) -> dict[str, Any]:
         return {"enc_privkey": _b64(self.ciphertext), "privkey_nonce": _b64(self.nonce),
-                "privkey_tag": _b64(self.tag), "enc_scheme": self.enc_scheme}
+                "privkey_tag": _b64(self.tag), "enc_scheme": self.enc_scheme, "key_generation": self.generation}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> EncryptedKey:
         enc = cls(_unb64(record["enc_privkey"], "enc_privkey"), _unb64(record["privkey_nonce"], "privkey_nonce"),
-                  _unb64(record["privkey_tag"], "privkey_tag"), int(record.get("enc_scheme", ENC_SCHEME)))
+                  _unb64(record["privkey_tag"], "privkey_tag"), int(record.get("enc_scheme", ENC_SCHEME)),
+                  int(record.get("key_generation", 0)))
         if len(enc.nonce) != NONCE_BYTES or len(enc.tag) != TAG_BYTES or enc.enc_scheme != ENC_SCHEME:
             raise DeliveryError("the stored key is not AES-256-GCM with a 12-byte nonce and a 16-byte tag")
         return enc
 
 
-def encrypt_private_key(private_key_der: bytes, data_key: bytes) -> EncryptedKey:
+def encrypt_private_key(private_key_der: bytes, data_key: bytes, *, generation: int = 0) -> EncryptedKey:
     """AES-256-GCM, random 12-byte nonce, no associated data; the tag kept apart (the agent's format)."""
     if len(data_key) != DATA_KEY_BYTES:
         raise DeliveryError("the data key must be 32 bytes")
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(data_key).encrypt(nonce, private_key_der, None)
-    return EncryptedKey(sealed[:-TAG_BYTES], nonce, sealed[-TAG_BYTES:])
+    return EncryptedKey(sealed[:-TAG_BYTES], nonce, sealed[-TAG_BYTES:], generation=generation)
 
 
 def decrypt_private_key(encrypted: EncryptedKey, data_key: bytes) -> bytes:
@@ -189,6 +191,7 @@ class DeviceWrap:
     device_keyfp: bytes
     enc_data_key: bytes = field(repr=False)
     wrap_alg: str = WRAP_ALG
+    generation: int = 0  # the EncryptedKey.generation of the data key sealed here
 
     @property
     def pending(self) -> bool:
@@ -196,27 +199,30 @@ class DeviceWrap:
 
     def to_record(self) -> dict[str, Any]:
         return {"device_id": self.device_id, "device_keyfp": _b64(self.device_keyfp),
-                "enc_data_key": _b64(self.enc_data_key), "wrap_alg": self.wrap_alg}
+                "enc_data_key": _b64(self.enc_data_key), "wrap_alg": self.wrap_alg, "key_generation": self.generation}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> DeviceWrap:
         return cls(str(record["device_id"]), _unb64(record["device_keyfp"], "device_keyfp"),
-                   _unb64(record["enc_data_key"], "enc_data_key"), str(record.get("wrap_alg", WRAP_ALG)))
+                   _unb64(record["enc_data_key"], "enc_data_key"), str(record.get("wrap_alg", WRAP_ALG)),
+                   int(record.get("key_generation", 0)))
 
 
-def wrap_for_device(data_key: bytes, device: DeviceKey) -> DeviceWrap:
-    return DeviceWrap(device.device_id, device_keyfp(device.dev_pk), seal_data_key(data_key, device.dev_pk))
+def wrap_for_device(data_key: bytes, device: DeviceKey, *, generation: int = 0) -> DeviceWrap:
+    return DeviceWrap(device.device_id, device_keyfp(device.dev_pk), seal_data_key(data_key, device.dev_pk),
+                      generation=generation)
 
 
-def wrap_for_devices(data_key: bytes, devices: Iterable[DeviceKey]) -> list[DeviceWrap]:
-    """A fresh wrap for EVERY device (the re-wrap job after a renewal or an assignment). The store must write all
-    of them in one transaction: a device left on the old wrap would fail its GCM tag."""
-    return [wrap_for_device(data_key, device) for device in devices]
+def wrap_for_devices(data_key: bytes, devices: Iterable[DeviceKey], *, generation: int = 0) -> list[DeviceWrap]:
+    """A fresh wrap for EVERY device (the re-wrap job after a renewal or an assignment), each marked with the data
+    key's generation. A row left behind on an older generation is served as WRAP_PENDING, never as a wrap that
+    would fail its GCM tag on the device (the original's first-device-only bug)."""
+    return [wrap_for_device(data_key, device, generation=generation) for device in devices]
 
 
-def pending_wrap(device: DeviceKey) -> DeviceWrap:
+def pending_wrap(device: DeviceKey, *, generation: int = 0) -> DeviceWrap:
     """The row written before a background re-wrap is queued (assignment answering 202)."""
-    return DeviceWrap(device.device_id, device_keyfp(device.dev_pk), PENDING_SENTINEL)
+    return DeviceWrap(device.device_id, device_keyfp(device.dev_pk), PENDING_SENTINEL, generation=generation)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -233,9 +239,11 @@ class DeployDecision(enum.StrEnum):
 
 
 def deploy_decision(policy: KeyDistributionPolicy | str, *, has_encrypted_key: bool, wrap: DeviceWrap | None,
-                    device_pk: bytes | str | None = None, server_decrypt_export: bool = False) -> DeployDecision:
+                    device_pk: bytes | str | None = None, key_generation: int | None = None,
+                    server_decrypt_export: bool = False) -> DeployDecision:
     """What deploy-materials answers one device (see the module's table). `device_pk`, when given, must be the
-    key the wrap was sealed to; a device that registered a new key waits for its re-wrap."""
+    key the wrap was sealed to (a device that registered a new key waits for its re-wrap); `key_generation`, when
+    given, must be the wrap's (a wrap of the previous data key waits for its re-wrap too)."""
     policy = KeyDistributionPolicy.parse(policy)
     if not has_encrypted_key:
         return DeployDecision.NOT_AVAILABLE
@@ -244,6 +252,8 @@ def deploy_decision(policy: KeyDistributionPolicy | str, *, has_encrypted_key: b
     if wrap is None or wrap.pending:
         return DeployDecision.WRAP_PENDING
     if device_pk is not None and device_keyfp(device_pk) != wrap.device_keyfp:
+        return DeployDecision.WRAP_PENDING
+    if key_generation is not None and wrap.generation != key_generation:
         return DeployDecision.WRAP_PENDING
     return DeployDecision.AEAD
 
