@@ -98,6 +98,21 @@ def test_two_devices_both_decrypt_after_a_rewrap(issued):
         SealedBox(first.secret).decrypt(by_device["d2"].enc_data_key)
 
 
+def test_prepare_install_wraps_for_every_assigned_device(issued):
+    _leaf, key = issued
+    agents = [Agent(f"d{i}") for i in range(3)]
+    install = dc.prepare_install(pki.private_key_der(key), [DeviceKey(a.device_id, a.dev_pk) for a in agents],
+                                 generation=5)
+    assert install.encrypted.generation == 5
+    assert [w.device_id for w in install.wraps] == ["d0", "d1", "d2"]
+    assert {w.generation for w in install.wraps} == {5}
+    for agent, wrap in zip(agents, install.wraps, strict=True):
+        assert agent.decrypt(dc.aead_materials(install.encrypted, wrap)) == pki.private_key_der(key)
+    assert dc.decrypt_private_key(install.encrypted, install.data_key) == pki.private_key_der(key)
+    assert install.data_key.hex() not in repr(install)
+    assert repr(install.data_key) not in repr(install)
+
+
 def test_a_stale_wrap_breaks_the_gcm_tag_which_is_why_every_row_is_rewrapped(issued):
     _leaf, key = issued
     agent = Agent("d1")

@@ -225,6 +225,23 @@ def pending_wrap(device: DeviceKey, *, generation: int = 0) -> DeviceWrap:
     return DeviceWrap(device.device_id, device_keyfp(device.dev_pk), PENDING_SENTINEL, generation=generation)
 
 
+@dataclass(frozen=True)
+class InstallMaterials:
+    """Everything an issuance (or a SELF_CA leaf) installs on the certificate record, in one go."""
+
+    encrypted: EncryptedKey
+    data_key: bytes = field(repr=False)  # master-wrap it (store/key_vault.wrap_data_key), then drop it
+    wraps: tuple[DeviceWrap, ...] = ()
+
+
+def prepare_install(private_key_der: bytes, devices: Iterable[DeviceKey], *, generation: int) -> InstallMaterials:
+    """A new data key (of `generation`, one more than the record's), the key under it, and a wrap for every device
+    already assigned to the certificate: nothing has to wait for a background re-wrap."""
+    data_key = new_data_key()
+    return InstallMaterials(encrypt_private_key(private_key_der, data_key, generation=generation), data_key,
+                            tuple(wrap_for_devices(data_key, devices, generation=generation)))
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Deploy materials
 # ---------------------------------------------------------------------------------------------------------------
