@@ -260,7 +260,10 @@ def decode(raw: dict[str, Any]) -> Answer:
         parsed: Any = json.loads(body) if body else None
     except ValueError:
         parsed = body
-    return Answer(int(raw["statusCode"]), parsed, {k.lower(): v for k, v in (raw.get("headers") or {}).items()})
+    headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
+    if raw.get("cookies"):  # payload 2.0 answers carry Set-Cookie values apart from the headers
+        headers["set-cookie"] = "\n".join(raw["cookies"])
+    return Answer(int(raw["statusCode"]), parsed, headers)
 
 
 def run_step(client: Client, step: Step, runs: int) -> Row:
@@ -509,8 +512,140 @@ class KookScenario:
         ]
 
 
+class CertctrlScenario:
+    """A person signs up (the activation code from the mail outbox), signs in and makes an API key; an agent signs
+    in with the device flow, registers, polls its updates feed (idle, then after an install-config change),
+    reports its version and refreshes its session; the person lists devices and the permission catalogue."""
+
+    PASSWORD = "Correct-Horse-9-Battery"  # noqa: S105 (moto only)
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.client = client
+        self.run_id = uuid.uuid4().hex[:8]
+        self.email = f"bench-{self.run_id}@example.com"
+        self.user_id = 0
+        self.cookie = ""
+        self.key = ""
+        self.device_code = self.user_code = ""
+        self.registration = ""
+        self.device_id = 0
+        self.access = self.refresh = ""
+        self.cursor = ""
+
+    def person(self) -> dict[str, str]:
+        return {"cookie": f"cjj365={self.cookie}"}
+
+    def device(self) -> dict[str, str]:
+        return bearer(self.access)
+
+    def set_up(self) -> None:
+        from suite import mail  # noqa: PLC0415
+
+        self.client(Request("POST", "/auth/general", {"action": "register", "email": self.email,
+                                                      "password": self.PASSWORD, "name": f"bench{self.run_id}"}),
+                    200)
+        auth = next(fn for fn in self.client.functions if fn.key == "certctrl.AuthFunction")
+        self.client.use_environment(auth)
+        text = mail.outbox_messages(os.environ["MAIL_OUTBOX_TABLE"], self.email)[-1]["text"]
+        code = next(word for word in text.replace(".", " ").split() if word.isdigit() and len(word) == 6)
+        self.client(Request("POST", "/auth/general", {"action": "activate-user", "email": self.email,
+                                                      "verify_code": code}), 200)
+        login = self.client(Request("POST", "/auth/general", {"action": "login", "email": self.email,
+                                                              "password": self.PASSWORD}), 200)
+        self.user_id = login.body["data"]["user"]["id"]
+        self.cookie = self.session_from(login)
+        self.start_login(0)
+
+    @staticmethod
+    def session_from(answer: Answer) -> str:
+        for cookie in answer.headers.get("set-cookie", "").splitlines():
+            if cookie.startswith("cjj365="):
+                return cookie.split(";", 1)[0].removeprefix("cjj365=")
+        raise StepFailed("login set no session cookie")
+
+    def start_login(self, n: int) -> None:
+        answer = self.client(Request("POST", "/auth/device", {"action": "device_start", "scopes": ["openid"],
+                                                              "interval": 5, "expires_in": 900},
+                                     source_ip=client_ip(n)), 200)
+        self.device_code = answer.body["data"]["device_code"]
+        self.user_code = answer.body["data"]["user_code"]
+
+    def approved_code(self, n: int) -> None:
+        self.start_login(n)
+        self.client(Request("POST", "/auth/device", {"action": "device_verify", "user_code": self.user_code},
+                            self.person()), 200)
+        ready = self.client(Request("POST", "/auth/device", {"action": "device_poll",
+                                                             "device_code": self.device_code}), 200)
+        self.registration = ready.body["data"]["registration_code"]
+
+    def keep_key(self, answer: Answer) -> None:
+        self.key = answer.body["data"]["token"]
+
+    def keep_device(self, answer: Answer) -> None:
+        data = answer.body["data"]
+        self.device_id = data["device"]["id"]
+        self.access, self.refresh = data["session"]["access_token"], data["session"]["refresh_token"]
+        self.cursor = ""
+
+    def keep_pair(self, answer: Answer) -> None:
+        self.access, self.refresh = answer.body["data"]["access_token"], answer.body["data"]["refresh_token"]
+
+    def keep_cursor(self, answer: Answer) -> None:
+        self.cursor = answer.body["data"]["cursor"]
+
+    def install(self, n: int) -> Request:
+        return Request("PUT", f"/apiv1/users/{self.user_id}/devices/{self.device_id}/install-config",
+                       {"installs": [{"id": f"reload-{n}", "type": "exec", "cmd": "systemctl reload nginx"}]},
+                       self.person())
+
+    def changed(self, n: int) -> None:
+        self.client(self.install(1000 + n), 200)
+
+    def registration_body(self, n: int) -> dict[str, Any]:
+        return {"user_id": self.user_id, "device_public_id": f"{self.run_id}-{n}", "platform": "linux",
+                "model": "x86_64", "app_version": "1.4.2", "name": f"bench {n}", "ip": "192.0.2.10",
+                "user_agent": "cert-ctrl/1.4.2", "dev_pk": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
+                "registration_code": self.registration}
+
+    def steps(self) -> list[Step]:
+        notify = {"schema": "certctrl.device.notify.v1",
+                  "events": [{"type": "agent_version", "agent": "cert-ctrl", "version": "1.4.2"}]}
+        every_key = [{"obtype": "devices", "obid": "*", "actions": ["read", "create", "update", "delete"]},
+                     {"obtype": "apikeys", "obid": "*", "actions": ["read", "create", "update", "delete"]}]
+        return [
+            Step(lambda n: Request("GET", "/health")),
+            Step(lambda n: Request("POST", "/auth/general", {"action": "login", "email": self.email,
+                                                             "password": self.PASSWORD}),
+                 note="argon2id test profile"),
+            Step(lambda n: Request("GET", "/auth/status", headers=self.person())),
+            Step(lambda n: Request("POST", f"/apiv1/users/{self.user_id}/apikeys",
+                                   {"name": f"k{n}", "permissions": every_key}, self.person()),
+                 expect=201, keep=self.keep_key),
+            Step(lambda n: Request("GET", "/apiv1/me/apikeys", headers=bearer(self.key)), note="API key"),
+            Step(lambda n: Request("POST", "/auth/device", {"action": "device_start", "scopes": ["openid"],
+                                                            "interval": 5, "expires_in": 900}),
+                 note="device_start"),
+            Step(lambda n: Request("POST", "/auth/device", {"action": "device_poll",
+                                                            "device_code": self.device_code}),
+                 prepare=self.start_login, note="device_poll, pending"),
+            Step(lambda n: Request("POST", "/apiv1/device/registration", self.registration_body(n)),
+                 prepare=self.approved_code, keep=self.keep_device, note="code from device_poll"),
+            Step(lambda n: Request("GET", "/apiv1/devices/self/updates", headers=self.device(), query="limit=20"),
+                 expect=204, note="idle"),
+            Step(self.install, note="+ install.updated in the same transaction"),
+            Step(lambda n: Request("GET", "/apiv1/devices/self/updates",
+                                   headers={**self.device(), "if-none-match": f'"{self.cursor}"'},
+                                   query=f"cursor={self.cursor}&limit=20"),
+                 prepare=self.changed, keep=self.keep_cursor, note="one new signal"),
+            Step(lambda n: Request("POST", "/apiv1/devices/self/notify", notify, self.device()), expect=204),
+            Step(lambda n: Request("POST", "/auth/refresh", {"refresh_token": self.refresh}), keep=self.keep_pair),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/devices", headers=self.person())),
+            Step(lambda n: Request("GET", "/apiv1/permissions/catalog", headers=self.person())),
+        ]
+
+
 class HealthScenario:
-    """relay and certctrl serve only health and docs so far."""
+    """relay serves only health and docs so far."""
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
@@ -537,7 +672,7 @@ SCENARIOS: dict[str, Callable[[Client, str], Any]] = {
     "classworks": ClassworksScenario,
     "kook": KookScenario,
     "relay": HealthScenario,
-    "certctrl": HealthScenario,
+    "certctrl": CertctrlScenario,
 }
 
 

@@ -76,6 +76,11 @@ def export():
     return SuccessEnvelope().ok("a,b")
 
 
+@router.get("/changes", returns=DeviceView, empty=(204,))
+def changes():
+    return SuccessEnvelope().no_content()
+
+
 @router.post("/items", status_code=201)
 def create(request: Rename):
     return SuccessEnvelope().created({"name": request.name})
@@ -212,6 +217,9 @@ def test_statuses_and_bodies_follow_the_envelope(document):
     assert set(document["paths"]["/items"]["post"]["responses"]) == {"201", "400", "415"}
     csv = document["paths"]["/export"]["get"]["responses"]["200"]["content"]
     assert set(csv) == {"text/csv"}
+    changes = document["paths"]["/changes"]["get"]["responses"]
+    assert {"200", "204"} <= set(changes)
+    assert changes["204"] == {"description": "No Content"}  # no body
 
 
 def test_each_envelope_describes_its_own_bodies():

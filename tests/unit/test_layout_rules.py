@@ -22,8 +22,8 @@ FOLDERS = ["handlers", "routes", "models", "logic", "store", "providers"]
 # Modules that call AWS (or are the way to): only store/ may import them (PynamoDB also in models/, where the
 # entities are declared).
 AWS_MODULES = ("boto3", "botocore", "pynamodb", "suite.aws", "suite.dynamo", "suite.ratelimit", "suite.push",
-               "suite.idempotency", "suite.security.secret_box", "aws_lambda_powertools.utilities.parameters",
-               "aws_lambda_powertools.utilities.idempotency")
+               "suite.idempotency", "suite.mail", "suite.security.secret_box",
+               "aws_lambda_powertools.utilities.parameters", "aws_lambda_powertools.utilities.idempotency")
 EVENT_MODULES = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes",
                  "aws_lambda_powertools.utilities.batch", "suite.api", "suite.websocket", "suite.workers",
                  "suite.socketio.gateway")

@@ -1,19 +1,71 @@
-"""Every environment variable certctrl reads, typed and checked once per execution environment (suite.config)."""
+"""Every environment variable certctrl reads, typed and checked once per execution environment (suite.config).
+
+Table names are read only by the functions that use them (a function gets the variables of its tables), so they
+are optional here and `require()` names the missing one when code reaches for a table it was not given.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from suite.config import Environment, settings
+from suite.config import ConfigError, Environment, settings
 
 
 @dataclass(frozen=True)
 class Config:
     stage: str
+    accounts_table: str | None
+    devices_table: str | None
+    feed_table: str | None
+    connections_table: str | None
+    catalog_table: str | None
+    mail_outbox_table: str | None
+    mail_transport: str
+    mail_from: str
+    device_jwt_secret: str | None
+    ws_management_url: str | None
+    verification_uri: str
+    session_ttl_seconds: int
+    access_token_ttl_seconds: int
+    refresh_token_ttl_seconds: int
+    registration_retry_seconds: int
+    poll_interval_seconds: int
+    max_wait_seconds: int
+    feed_max_signals: int
+    feed_retention_days: int
+    payment_channels: tuple[str, ...]
+
+    def require(self, name: str) -> str:
+        value = getattr(self, name)
+        if not value:
+            raise ConfigError(f"{name.upper()} is not set for this function")
+        return value
 
 
 def _load(env: Environment) -> Config:
-    return Config(stage=env.text("STAGE", "dev"))
+    return Config(
+        stage=env.text("STAGE", "dev"),
+        accounts_table=env.optional("ACCOUNTS_TABLE"),
+        devices_table=env.optional("DEVICES_TABLE"),
+        feed_table=env.optional("FEED_TABLE"),
+        connections_table=env.optional("CONNECTIONS_TABLE"),
+        catalog_table=env.optional("CATALOG_TABLE"),
+        mail_outbox_table=env.optional("MAIL_OUTBOX_TABLE"),
+        mail_transport=env.choice("MAIL_TRANSPORT", ("ses", "outbox"), "outbox"),
+        mail_from=env.text("MAIL_FROM", "no-reply@cjj365.cc"),
+        device_jwt_secret=env.optional("DEVICE_JWT_SECRET_ARN"),
+        ws_management_url=env.optional("WS_MANAGEMENT_URL"),
+        verification_uri=env.text("DEVICE_VERIFICATION_URI", "https://cjj365.cc/device-verify"),
+        session_ttl_seconds=env.integer("SESSION_TTL_SECONDS", 7 * 24 * 3600, minimum=300),
+        access_token_ttl_seconds=env.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=60),
+        refresh_token_ttl_seconds=env.integer("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600, minimum=3600),
+        registration_retry_seconds=env.integer("REGISTRATION_RETRY_SECONDS", 600, minimum=0),
+        poll_interval_seconds=env.integer("UPDATES_POLL_INTERVAL_SECONDS", 60, minimum=1),
+        max_wait_seconds=env.integer("UPDATES_MAX_WAIT_SECONDS", 20, minimum=0, maximum=25),
+        feed_max_signals=env.integer("FEED_MAX_SIGNALS", 1000, minimum=1),
+        feed_retention_days=env.integer("FEED_RETENTION_DAYS", 30, minimum=1),
+        payment_channels=env.csv("PAYMENT_CHANNELS", ("alipay", "wechatpay")),
+    )
 
 
 get = settings(_load)

@@ -60,7 +60,8 @@ def _reads_body(func: Callable[..., Any]) -> bool:
 
 
 class Router(APIGatewayHttpRouter):
-    """A Powertools router whose routes also declare `auth`, `returns`, `errors` and `media_type`.
+    """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type` and `empty` (other
+    statuses answered without a body, e.g. a 204 beside the 200).
 
     `auth` is a suite.auth Credential (or a list of them, as a service's access.py exports them): it becomes
     the route's first middleware and its OpenAPI security. The declarations are kept in `contracts`, keyed by
@@ -73,7 +74,8 @@ class Router(APIGatewayHttpRouter):
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
                  returns: Any = None, media_type: str | None = None, status_code: int = 200,
-                 middlewares: list[Callable[..., Any]] | None = None, **kwargs: Any) -> Callable[[Any], Any]:
+                 empty: Iterable[int] = (), middlewares: list[Callable[..., Any]] | None = None,
+                 **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
         stack = [*credentials, *(middlewares or [])]
         declared_credentials = tuple(m for m in stack if isinstance(m, Credential))
@@ -82,7 +84,7 @@ class Router(APIGatewayHttpRouter):
         def decorator(func: Any) -> Any:
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
-                media_type=media_type, reads_body=_reads_body(func))
+                media_type=media_type, reads_body=_reads_body(func), empty=tuple(empty))
             return register(func)
 
         return decorator

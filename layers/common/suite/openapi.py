@@ -9,7 +9,8 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
   envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
 - error statuses with the envelope's error body: 401/403 where credentials are declared, the envelope's
   validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
-  415 where it reads a body, 429 where the route is rate limited, and whatever the route lists in `errors=`.
+  415 where it reads a body, 429 where the route is rate limited, and whatever the route lists in `errors=`;
+- statuses the route answers with no body besides its success (`empty=(204,)`: a poll with nothing new).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class RouteContract:
     media_type: str | None = None  # a non-JSON success body (text/csv, text/html...)
     reads_body: bool = False
     extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
+    empty: tuple[int, ...] = ()  # other statuses the route answers with no body (204 beside a 200, 304...)
 
 
 def openapi_path(rule: str) -> str:
@@ -120,6 +122,8 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     for status in sorted(statuses):
         description = contract.extra.get(status) or HTTPStatus(status).phrase
         responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
+    for status in contract.empty:
+        responses.setdefault(str(status), {"description": contract.extra.get(status) or HTTPStatus(status).phrase})
 
 
 def _generated_schema(response: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +148,7 @@ def merge_contracts(routers: Iterable[Any]) -> dict[tuple[str, str], RouteContra
 
 def declared_statuses(contract: RouteContract, envelope: Any) -> Sequence[int]:
     """Every status the document will list for a route (used by tests)."""
-    statuses = {contract.status_code, *contract.errors}
+    statuses = {contract.status_code, *contract.errors, *contract.empty}
     if contract.credentials:
         statuses.add(401)
     if contract.reads_body:

@@ -1,9 +1,21 @@
 """GET /openapi.json and /swagger: the service's OpenAPI document, generated from all of its routers."""
 
 from certctrl.api import ENVELOPE, TITLE, VERSION
-from certctrl.routes import health
+from certctrl.routes import (
+    apikeys,
+    auth,
+    catalogs,
+    device_assets,
+    device_config,
+    device_login,
+    device_self,
+    device_updates,
+    devices,
+    health,
+)
 from suite.api import docs_function
 
-ROUTERS = [health.router]
+ROUTERS = [health.router, auth.router, device_login.router, devices.router, device_config.router,
+           device_assets.router, device_updates.router, device_self.router, apikeys.router, catalogs.router]
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)
