@@ -12,7 +12,7 @@ import pytest
 
 from devstack.fake_provider import FakeProvider
 from devstack.sqs_pump import lambda_record
-from suite import aws
+from suite import aws, config
 from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
 from tests.support.moto_stack import moto_suite, use_function_env
 
@@ -54,6 +54,7 @@ class Api:
         event = http_event(method, path, body=body, headers=all_headers, query=query, route=route,
                            path_parameters=params)
         event["requestContext"]["http"]["sourceIp"] = self.source_ip
+        config.reset_all()  # the test may have changed the environment
         module = importlib.import_module(HANDLERS[function])
         response = module.handler(event, FakeLambdaContext())
         return Answer(response["statusCode"], response_json(response), response.get("headers") or {})
@@ -164,6 +165,7 @@ def env(monkeypatch, stack, robots) -> dict[str, str]:
         values[f"{name}_BASE_URL"] = fake.url
     robots.reset()
     aws.reset_clients()
+    config.reset_all()
     return values
 
 

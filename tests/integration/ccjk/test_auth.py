@@ -6,7 +6,8 @@ import time
 import jwt as pyjwt
 import pytest
 
-from ccjk import access, clock, ids
+from ccjk import clock, ids
+from ccjk.logic import sessions
 from suite import aws
 from tests.integration.ccjk.conftest import wecom_channel
 
@@ -103,7 +104,7 @@ def test_forged_expired_and_foreign_tokens_are_refused(api, env):
                                   headers={"kid": header["kid"]})
     for bad in (forged, unsigned, wrong_audience, token + "x"):
         assert me(api, bad).status == 401
-    expired = access._codec().issue(claims["sub"], now=time.time() - 10 * 24 * 3600)
+    expired = sessions.codec().issue(claims["sub"], now=time.time() - 10 * 24 * 3600)
     assert me(api, expired).status == 401
     assert me(api, token).status == 200
 

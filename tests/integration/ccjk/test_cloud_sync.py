@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from ccjk import cloud_sync
-from ccjk.data.sync import SyncStore
-from ccjk.schemas import PushRequest
+from ccjk.logic import cloud_sync
+from ccjk.models.cloud_sync import PushRequest
+from ccjk.store.sync import SyncStore
 
 SKILL = {"id": "git-commit", "name": "git-commit", "prompt": "write a commit message"}
 SERVER = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from suite import config
 from tests.integration.ccjk.conftest import feishu_channel
 from tests.support.lambda_events import EVENTS_DIR, FakeLambdaContext, load_event, response_json
 
@@ -58,6 +59,7 @@ def test_http_event(name, api, credentials, monkeypatch):
         event["body"] = event["body"].replace("user@example.com", credentials["email"])
     if name == "devices-put-channels.json":
         monkeypatch.setenv("FEISHU_BASE_URL", "https://open.feishu.cn")  # the event's real Feishu webhook
+        config.reset_all()
     module = importlib.import_module(f"ccjk.handlers.{function}")
     response = module.handler(event, FakeLambdaContext())
     assert response["statusCode"] == status, response_json(response)

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from ccjk import delivery
-from ccjk.data import limits
+from ccjk.logic import delivery
+from ccjk.store import limits
 from suite.ratelimit import FixedWindowLimiter
 from tests.integration.ccjk.conftest import FEISHU_HOOK, dingtalk_channel, feishu_channel, wecom_channel
 
@@ -242,8 +242,8 @@ def test_a_channel_removed_before_sending_is_recorded_as_failed(api, robots, que
 @pytest.fixture
 def frozen_limits(monkeypatch):
     """Rate-limit windows on a fixed clock, so the test never straddles a window boundary."""
-    monkeypatch.setattr(limits, "_limiter", lambda table: FixedWindowLimiter(
-        table, sort_key=("sk", "LIMIT"), clock=lambda: 1_899_999_970.0))  # 50 s left in its minute
+    monkeypatch.setattr(limits, "limiter", lambda: FixedWindowLimiter(
+        limits.table(), sort_key=("sk", "LIMIT"), clock=lambda: 1_899_999_970.0))  # 50 s left in its minute
 
 
 def test_a_robot_over_its_rate_limit_is_deferred_not_slept_on(api, robots, queue, frozen_limits, monkeypatch):

@@ -2,7 +2,7 @@
 
 import json
 
-from ccjk.schemas import MAX_BATCH_DEVICES
+from ccjk.models.notify import MAX_BATCH_DEVICES
 from tests.integration.ccjk.conftest import wecom_channel
 
 

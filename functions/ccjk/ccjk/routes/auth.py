@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ccjk import accounts, binding
 from ccjk.api import ENVELOPE
+from ccjk.logic import accounts, binding
+from ccjk.models.auth import Login, RegisterUser, UseBindCode
 from ccjk.routes.common import current_user, header, query, source_ip
-from ccjk.schemas import Login, RegisterUser, UseBindCode
 from suite.api import Router
 from suite.pagination import PagePagination
 
@@ -48,7 +48,7 @@ def status(code: str):
 @router.get("/bind/devices", summary="The user's devices", tags=BIND)
 def devices():
     page = PagePagination.from_query(query(router), default_limit=50, max_limit=100)
-    data, total = binding.devices(current_user(router), page)
+    data, total = binding.list_devices(current_user(router), page)
     return ENVELOPE.ok(data, **page.meta(total))
 
 

@@ -3,10 +3,10 @@ tells clients apart for `pendingChanges`."""
 
 from __future__ import annotations
 
-from ccjk import cloud_sync
 from ccjk.api import ENVELOPE
+from ccjk.logic import cloud_sync
+from ccjk.models.cloud_sync import PullRequest, PushRequest, ResolveConflict
 from ccjk.routes.common import current_user, header
-from ccjk.schemas import PullRequest, PushRequest, ResolveConflict
 from suite.api import Router
 
 router = Router()

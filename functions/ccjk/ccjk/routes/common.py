@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccjk import access
-from ccjk.models import Device
+from ccjk.models.entities import Device
 from suite.api import Router
 
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from ccjk import access, channels, devices
 from ccjk.api import ENVELOPE
+from ccjk.logic import channels, devices
+from ccjk.models.devices import RegisterDevice, UpdateChannels
 from ccjk.routes.common import current_device, header, source_ip
-from ccjk.schemas import RegisterDevice, UpdateChannels
 from suite.api import Router
 
 router = Router()
@@ -28,12 +28,12 @@ def device_info():
 
 @router.get("/device/<deviceId>", summary="A device (only the token's own)", tags=TAGS)
 def get_device(deviceId: str):
-    return ENVELOPE.ok(devices.view(access.own_device(current_device(router), deviceId)))
+    return ENVELOPE.ok(devices.view(devices.own(current_device(router), deviceId)))
 
 
 @router.post("/device/<deviceId>/regenerate-token", summary="New token; the old one stops at once", tags=TAGS)
 def regenerate_by_id(deviceId: str):
-    device = access.own_device(current_device(router), deviceId)
+    device = devices.own(current_device(router), deviceId)
     return ENVELOPE.ok({"token": devices.regenerate_token(device)})
 
 
@@ -49,7 +49,7 @@ def regenerate_alias():
 
 @router.put("/device/<deviceId>/channels", summary="Replace the device's notification channels", tags=TAGS)
 def put_channels_by_id(deviceId: str, request: UpdateChannels):
-    device = access.own_device(current_device(router), deviceId)
+    device = devices.own(current_device(router), deviceId)
     return ENVELOPE.ok({"channels": devices.update_channels(device, request.channels)})
 
 
@@ -66,7 +66,7 @@ def put_channels(request: UpdateChannels):
 
 @router.delete("/device/<deviceId>", summary="Delete a device (only the token's own)", tags=TAGS)
 def delete_by_id(deviceId: str):
-    devices.delete(access.own_device(current_device(router), deviceId))
+    devices.delete(devices.own(current_device(router), deviceId))
     return ENVELOPE.ok(None, message=DELETED)
 
 

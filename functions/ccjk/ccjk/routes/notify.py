@@ -3,10 +3,10 @@ token; `?notificationId=` reads one notification's per-channel delivery status).
 
 from __future__ import annotations
 
-from ccjk import notifications
 from ccjk.api import ENVELOPE
+from ccjk.logic import notifications
+from ccjk.models.notify import NotifyBatchRequest, NotifyRequest
 from ccjk.routes.common import current_device, current_user, header, query
-from ccjk.schemas import NotifyBatchRequest, NotifyRequest
 from suite.api import Router
 from suite.pagination import PagePagination
 
