@@ -1,27 +1,67 @@
-"""Who is calling: a device by its `X-Device-Token`, a user by `Authorization: Bearer <jwt>`.
+"""Who is calling ccjk: the suite.auth credentials its routes declare with `auth=`.
 
-Device tokens are opaque (`dt_` + 256 random bits) and stored only as SHA-256 digests; user tokens are JWTs
-(logic/sessions.py).
+- `DEVICE`: a device by its `X-Device-Token` (opaque, `dt_` + 256 random bits, stored only as a SHA-256 digest);
+  the caller is the `Device`. Its activity (`lastSeenAt`) is recorded at most once a minute.
+- `USER`: a user by `Authorization: Bearer <jwt>` (logic/sessions.py); the caller is the user id.
+- `DEVICE_IF_VALID`: the routes a device may call with or without its token (`POST /device/register`,
+  `POST /bind/use`): a valid token makes the caller a `PresentedDevice`, anything else (none, unknown, malformed)
+  leaves it anonymous (`suite.auth.caller()` is None) — those routes then create a new device.
+
+Routes read the caller with `suite.auth.caller()`. Ownership is the logic's: a device token reaches only its own
+device (`devices.own`), a user only their own devices, codes and items.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from ccjk.logic import devices, sessions
 from ccjk.models.entities import Device
+from suite import auth
 from suite.errors import Unauthorized
 
-
-def device_for_token(token: str | None, *, touch: bool = True) -> Device:
-    if not token:
-        raise Unauthorized("Missing X-Device-Token header")
-    return devices.authenticate(token, touch=touch)
+DEVICE_TOKEN_HEADER = "X-Device-Token"  # noqa: S105 (a header name, not a secret)
+_DEVICE_SCHEME = auth.header_scheme(DEVICE_TOKEN_HEADER)
+_DEVICE_DESCRIPTION = "The device token (`dt_…`) from POST /device/register or POST /bind/use"
 
 
-def user_for_authorization(header: str | None) -> str:
-    """The user id of a valid `Bearer` token."""
-    if not header:
-        raise Unauthorized("Missing Authorization header")
-    scheme, _, token = header.strip().partition(" ")
+@dataclass(frozen=True)
+class PresentedDevice:
+    """A device that presented a valid token on a route where the token is optional, with that token."""
+
+    device: Device
+    token: str
+
+
+def _device(event: Any) -> Device:
+    token = auth.header(event, DEVICE_TOKEN_HEADER)
+    if token is None:
+        raise auth.MissingCredentials("Missing X-Device-Token header")
+    return devices.authenticate(token)
+
+
+def _device_if_valid(event: Any) -> PresentedDevice:
+    token = auth.header(event, DEVICE_TOKEN_HEADER)
+    device = devices.find_by_token(token) if token else None
+    if device is None or token is None:
+        raise auth.MissingCredentials("No valid X-Device-Token")  # not refused: the caller is anonymous
+    return PresentedDevice(device, token)
+
+
+def _user(event: Any) -> str:
+    value = auth.header(event, "Authorization")
+    if value is None:
+        raise auth.MissingCredentials("Missing Authorization header")
+    scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization must be a Bearer token")
     return sessions.user_id_for(token.strip())
+
+
+DEVICE = auth.Credential("deviceToken", _DEVICE_SCHEME, _device, description=_DEVICE_DESCRIPTION)
+DEVICE_IF_VALID = auth.optional(
+    auth.Credential("deviceToken", _DEVICE_SCHEME, _device_if_valid, description=_DEVICE_DESCRIPTION))
+USER = auth.Credential("userJwt", {**auth.HTTP_BEARER, "bearerFormat": "JWT"}, _user,
+                       description="A user session: the token of POST /auth/login")
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccjk import clock, ids
-from ccjk.logic import channels, devices
+from ccjk.logic import channels
 from ccjk.models.auth import UseBindCode
 from ccjk.models.entities import BindCode, Device
 from ccjk.store import bind_codes, limits
@@ -56,7 +56,7 @@ def _usable(code: str, now: float) -> BindCode:
     return found
 
 
-def use(request: UseBindCode, *, source_ip: str, presented_token: str | None) -> dict[str, Any]:
+def use(request: UseBindCode, *, source_ip: str, presented: Device | None) -> dict[str, Any]:
     """Bind a device with a code: the device presenting its token (X-Device-Token) is bound and gets a fresh
     token; without one a new device is created. The code is claimed in the same transaction (single use)."""
     decision = limits.hit(f"bind-use#{source_ip}", limit=USES_PER_ADDRESS_PER_MINUTE, window_seconds=60)
@@ -65,13 +65,12 @@ def use(request: UseBindCode, *, source_ip: str, presented_token: str | None) ->
     code_text = _normalise(request.code)
     now = clock.now()
     code = _usable(code_text, now)
-    existing = devices.find_by_token(presented_token) if presented_token else None
     issued = ids.device_token()
     try:
-        if existing is not None:
-            device_id = existing.device_id
+        if presented is not None:
+            device_id = presented.device_id
             claim = bind_codes.claim_action(code_text, device_id, int(now), clock.iso(now))
-            device_data.rotate_token(existing, issued.digest, bind_to_user=code.user_id, bind_code_update=claim)
+            device_data.rotate_token(presented, issued.digest, bind_to_user=code.user_id, bind_code_update=claim)
         else:
             now_iso = clock.iso(now)
             info = request.device

@@ -65,19 +65,21 @@ def view(device: Device) -> dict[str, Any]:
     }
 
 
-def register(request: RegisterDevice, *, presented_token: str | None, source_ip: str) -> tuple[dict[str, Any], bool]:
-    """A new device with a fresh token, or, when a valid token of an existing device is presented, that device
-    refreshed (its profile updated, the same token answered). Returns (answer, is_new)."""
-    token = request.token or presented_token
-    if token:
-        existing = find_by_token(token)
-        if existing is not None:
-            now_iso = clock.iso()
-            device_data.update_profile(existing.device_id, {
-                "name": request.name, "type": request.type, "platform": request.platform,
-                "hostname": request.hostname, "version": request.version}, now_iso)
-            return _registered(existing.device_id, token, request.name, request.type or existing.type,
-                               existing.created_at, is_new=False), False
+def register(request: RegisterDevice, *, presented: Device | None, presented_token: str | None,
+             source_ip: str) -> tuple[dict[str, Any], bool]:
+    """A new device with a fresh token, or, when a valid token of an existing device is presented (in the body,
+    else as X-Device-Token), that device refreshed (its profile updated, the same token answered).
+    Returns (answer, is_new)."""
+    if request.token:
+        existing, token = find_by_token(request.token), request.token
+    else:
+        existing, token = presented, presented_token
+    if existing is not None and token:
+        device_data.update_profile(existing.device_id, {
+            "name": request.name, "type": request.type, "platform": request.platform,
+            "hostname": request.hostname, "version": request.version}, clock.iso())
+        return _registered(existing.device_id, token, request.name, request.type or existing.type,
+                           existing.created_at, is_new=False), False
 
     decision = limits.hit(f"device-register#{source_ip}", limit=REGISTRATIONS_PER_IP,
                           window_seconds=REGISTRATION_WINDOW_SECONDS)
