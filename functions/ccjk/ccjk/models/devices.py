@@ -1,5 +1,5 @@
 """Devices: registration and channels (either request form: the spec's `webhookUrl`/`secret`, the typed client's
-`config{webhook, secret}`; `wechat` is an alias of `wecom`)."""
+`config{webhook, secret}`; `wechat` is an alias of `wecom`), and what the device routes answer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from ccjk.models.common import Body, stripped
+from ccjk.models.common import Body, View, stripped
 
 ChannelName = Literal["feishu", "wecom", "wechat", "dingtalk"]
 DeviceType = Literal["desktop", "mobile", "web", "cli"]
@@ -59,3 +59,55 @@ class ChannelIn(Body):
 
 class UpdateChannels(Body):
     channels: list[ChannelIn] = Field(max_length=3)
+
+
+# ------------------------------------------------------------------------------------------------ responses
+
+class RegisteredDevice(View):
+    deviceId: str = Field(description="`dev_…`")
+    token: str = Field(description="The device token (`dt_…`): send it as X-Device-Token")
+    name: str
+    type: DeviceType | None
+    createdAt: str
+    registeredAt: str
+    isNew: bool = Field(description="false when an existing device was refreshed by its token (HTTP 200)")
+
+
+class ChannelConfigView(View):
+    webhook: str = Field(description="The webhook URL with its credential masked")
+    secretConfigured: bool
+
+
+class ChannelView(View):
+    """A channel as clients see it: both the spec's form and the typed client's `config` form, never a secret."""
+
+    type: ChannelName = Field(description="As the client named it (`wechat` stays `wechat`)")
+    enabled: bool
+    configured: bool
+    webhookUrl: str = Field(description="The webhook URL with its credential masked")
+    secretConfigured: bool
+    config: ChannelConfigView
+    updatedAt: str | None
+
+
+class DeviceView(View):
+    deviceId: str
+    id: str
+    name: str
+    type: DeviceType | None
+    platform: str | None
+    hostname: str | None
+    version: str | None
+    userId: str | None = Field(description="The user the device is bound to (POST /bind/use)")
+    channels: list[ChannelView]
+    createdAt: str
+    lastActiveAt: str
+    lastSeenAt: str
+
+
+class NewToken(View):
+    token: str = Field(description="The new device token; the old one no longer works")
+
+
+class ChannelList(View):
+    channels: list[ChannelView]

@@ -1,4 +1,5 @@
-"""Notifications: the request (aliases content=body, channel=channels[]; limits) and the batch request."""
+"""Notifications: the request (aliases content=body, channel=channels[]; limits), the batch request, and what the
+notify routes answer."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ccjk.models.common import Body
+from ccjk.models.common import Body, Provider, View
 
 NotificationType = Literal["task_progress", "task_completed", "task_failed", "ask_user", "custom",
                            "task_started", "task_cancelled", "system", "info", "success", "warning", "error"]
+Priority = Literal["low", "normal", "high", "urgent"]
+DeliveryStatus = Literal["pending", "sent", "failed"]
 MAX_DATA_BYTES = 8 * 1024
 MAX_BATCH_DEVICES = 50
 
@@ -21,7 +24,7 @@ class NotifyRequest(Body):
     body: str | None = Field(None, max_length=4000)
     channel: Literal["feishu", "wecom", "wechat", "dingtalk", "all"] | None = None
     channels: list[Literal["feishu", "wecom", "wechat", "dingtalk", "all"]] | None = Field(None, max_length=4)
-    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    priority: Priority = "normal"
     type: NotificationType = "custom"
     data: dict[str, Any] | None = None
     waitReply: bool = False
@@ -63,3 +66,71 @@ class NotifyBatchRequest(NotifyRequest):
         if any(not isinstance(i, str) or not 1 <= len(i) <= 64 for i in value):
             raise ValueError("every device id must be 1-64 characters")
         return list(dict.fromkeys(value))  # duplicates collapse: a device is notified once
+
+
+# ------------------------------------------------------------------------------------------------ responses
+
+class ChannelQueued(View):
+    type: Provider
+    status: DeliveryStatus
+    error: str | None = Field(None, description="Why the channel could not be queued (then `failed`)")
+
+
+class NotifyAccepted(View):
+    """Queued: the outcome is read from GET /notify/history?notificationId=…"""
+
+    notificationId: str
+    status: DeliveryStatus
+    sent: bool = Field(description="Always false: delivery happens after the answer")
+    queued: int = Field(description="How many channels were queued")
+    channels: list[ChannelQueued]
+    createdAt: str
+    sentAt: None = None
+
+
+class BatchDeviceAccepted(NotifyAccepted):
+    deviceId: str
+    success: Literal[True]
+
+
+class BatchDeviceRefused(View):
+    deviceId: str
+    success: Literal[False]
+    error: str
+    code: str = Field(description="CHANNEL_NOT_CONFIGURED, …")
+
+
+class BatchAccepted(View):
+    total: int
+    sent: int = Field(description="Devices with at least one channel queued")
+    failed: int = Field(description="Devices without a usable channel")
+    results: list[BatchDeviceAccepted | BatchDeviceRefused]
+
+
+class DeliveryView(View):
+    type: Provider
+    status: DeliveryStatus
+    attempts: int
+    error: str | None
+    httpStatus: int | None
+    lastAttemptAt: str | None
+    deliveredAt: str | None
+
+
+class NotificationView(View):
+    id: str
+    notificationId: str
+    type: NotificationType
+    title: str | None
+    body: str
+    priority: Priority
+    status: DeliveryStatus = Field(description="pending while any channel is; then sent if every channel was, "
+                                               "else failed")
+    createdAt: str
+    channels: list[DeliveryView]
+
+
+class History(View):
+    """Newest first; `pagination: {page, limit, total, totalPages}` beside `data`."""
+
+    notifications: list[NotificationView]

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from ccjk import access
 from ccjk.api import ENVELOPE
 from ccjk.logic import notifications
-from ccjk.models.notify import NotifyBatchRequest, NotifyRequest
+from ccjk.models.notify import BatchAccepted, History, NotifyAccepted, NotifyBatchRequest, NotifyRequest
 from suite import auth
 from suite.api import Router
 from suite.pagination import PagePagination
@@ -28,7 +28,7 @@ def _key(value: str | None) -> str | None:
     return (value or "").strip()[:MAX_IDEMPOTENCY_KEY] or None
 
 
-@router.post("/notify", auth=access.DEVICE, status_code=202, errors=(DUPLICATE_RUNNING, 503),
+@router.post("/notify", auth=access.DEVICE, returns=NotifyAccepted, status_code=202, errors=(DUPLICATE_RUNNING, 503),
              summary="Queue a notification to the device's channels", tags=TAGS)
 def notify(request: NotifyRequest, idempotency_key: IdempotencyKey = None):
     answer = notifications.submit(auth.caller(), request, idempotency_key=_key(idempotency_key),
@@ -36,7 +36,7 @@ def notify(request: NotifyRequest, idempotency_key: IdempotencyKey = None):
     return ENVELOPE.ok(answer, status=202)
 
 
-@router.post("/notify/batch", auth=access.USER, status_code=202, errors=(404, DUPLICATE_RUNNING),
+@router.post("/notify/batch", auth=access.USER, returns=BatchAccepted, status_code=202, errors=(404, DUPLICATE_RUNNING),
              summary="Queue a notification to several of the user's devices", tags=TAGS)
 def notify_batch(request: NotifyBatchRequest, idempotency_key: IdempotencyKey = None):
     answer = notifications.submit_batch(auth.caller(), request, idempotency_key=_key(idempotency_key),
@@ -44,7 +44,7 @@ def notify_batch(request: NotifyBatchRequest, idempotency_key: IdempotencyKey = 
     return ENVELOPE.ok(answer, status=202)
 
 
-@router.get("/notify/history", auth=access.DEVICE, errors=(400, 404),
+@router.get("/notify/history", auth=access.DEVICE, returns=History, errors=(400, 404),
             summary="Notifications with per-channel delivery status, newest first", tags=TAGS)
 def history(page: Annotated[str | None, Query(description="1, 2, … (integer)")] = None,
             limit: Annotated[str | None, Query(description="1–100, default 50 (integer; larger is clamped)")] = None,
