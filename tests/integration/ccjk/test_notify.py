@@ -18,11 +18,11 @@ NOTE = {"title": "构建完成", "content": "All 42 tests passed", "priority": "
 
 
 def notify(api, token, body=NOTE, headers=None):
-    return api.call("notify", "POST", "/notify", token=token, body=body, headers=headers)
+    return api.call("POST", "/notify", token=token, body=body, headers=headers)
 
 
 def history(api, token, query=""):
-    return api.call("notify", "GET", "/notify/history", token=token, query=query)
+    return api.call("GET", "/notify/history", token=token, query=query)
 
 
 def one(api, token, notification_id):
