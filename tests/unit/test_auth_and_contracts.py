@@ -86,6 +86,11 @@ def create_or_refresh(name: str):
     return SuccessEnvelope().ok({"id": name, "name": name}, status=201 if name == "new" else 200)
 
 
+@router.post("/later", status_code=201)
+def create_later(request: "Rename"):  # as modules with `from __future__ import annotations` read it
+    return SuccessEnvelope().created({"name": request.name})
+
+
 @pytest.fixture(scope="module")
 def handler():
     return http_function(SuccessEnvelope(), router)[1]
@@ -215,6 +220,7 @@ def test_statuses_and_bodies_follow_the_envelope(document):
     assert error == {"$ref": "#/components/schemas/ErrorBody"}
     assert document["components"]["schemas"]["ErrorBody"]["required"] == ["success", "error", "code"]
     assert set(document["paths"]["/items"]["post"]["responses"]) == {"201", "400", "415"}
+    assert set(document["paths"]["/later"]["post"]["responses"]) == {"201", "400", "415"}
     csv = document["paths"]["/export"]["get"]["responses"]["200"]["content"]
     assert set(csv) == {"text/csv"}
 

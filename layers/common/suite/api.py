@@ -45,8 +45,11 @@ Credentials = auth.Credential | Sequence[auth.Credential] | None
 
 
 def _reads_body(func: Callable[..., Any]) -> bool:
-    """True when a route function takes a pydantic model (Powertools reads it from the body)."""
+    """True when a route function takes a pydantic model (Powertools reads it from the body). Annotations written
+    as strings (modules with `from __future__ import annotations`) are resolved first."""
     try:
+        parameters = inspect.signature(func, eval_str=True).parameters.values()
+    except (NameError, SyntaxError):  # an annotation that cannot be resolved here: read them as written
         parameters = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
         return False
