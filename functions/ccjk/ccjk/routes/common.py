@@ -1,4 +1,5 @@
-"""What ccjk routes read from a request besides their body and their caller: the client's address, a header."""
+"""What ccjk routes read from a request besides their parameters, body and caller: the client's address (the
+service limits anonymous registrations, logins and bind attempts per address)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,3 @@ from suite.api import Router
 
 def source_ip(router: Router) -> str:
     return auth.source_ip(router.current_event)
-
-
-def header(router: Router, name: str) -> str | None:
-    """A request header, case-insensitively, trimmed; None when absent or blank."""
-    return auth.header(router.current_event, name)

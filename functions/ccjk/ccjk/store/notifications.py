@@ -3,6 +3,7 @@ channel that the worker updates in place (`deliveries.<provider>`), so channels 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -33,7 +34,7 @@ def _to_item(notification: Notification) -> dict[str, Any]:
         "title": notification.title,
         "body": notification.body,
         "priority": notification.priority,
-        "data": notification.data,
+        "data": None if notification.data is None else json.dumps(notification.data, ensure_ascii=False),
         "wait_reply": notification.wait_reply,
         "task_id": notification.task_id,
         "created_at": notification.created_at,
@@ -55,8 +56,14 @@ def _from_item(values: dict[str, Any]) -> Notification:
         notification_id=values["notification_id"], device_id=values["device_id"], type=values["type"],
         title=values.get("title"), body=values["body"], priority=values["priority"],
         created_at=values["created_at"], expires_at=int(values["expires_at"]), deliveries=deliveries,
-        data=values.get("data"), wait_reply=bool(values.get("wait_reply")), task_id=values.get("task_id"),
+        data=_data(values.get("data")), wait_reply=bool(values.get("wait_reply")), task_id=values.get("task_id"),
     )
+
+
+def _data(stored: Any) -> dict[str, Any] | None:
+    """`data` is kept as JSON text: any JSON the client sent fits (DynamoDB numbers are narrower than JSON's, and
+    maps refuse empty keys), exactly as sent. Items written before that hold a map."""
+    return json.loads(stored) if isinstance(stored, str) else stored
 
 
 def put(notification: Notification) -> None:

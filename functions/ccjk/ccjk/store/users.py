@@ -12,7 +12,7 @@ EMAIL_SK = "EMAIL"
 
 
 class EmailTaken(Exception):
-    pass
+    """Another account holds this e-mail address (its lock item exists)."""
 
 
 def user_pk(user_id: str) -> str:
