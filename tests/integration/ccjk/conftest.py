@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
+from ccjk.store import limits
 from devstack.fake_provider import FakeProvider
 from devstack.sqs_pump import lambda_record
 from suite import aws
+from suite.ratelimit import FixedWindowLimiter
 from tests.support.api_client import Answer, ApiClient
 from tests.support.lambda_events import FakeLambdaContext
 
@@ -176,6 +178,14 @@ def env(client) -> dict[str, str]:
 @pytest.fixture
 def api(client, env) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def frozen_limits(monkeypatch):
+    """Rate-limit windows on a fixed clock, so a test that counts up to a limit never straddles a window boundary
+    (50 s left in its minute, 230 s in its 10 minutes, 830 s in its 15 minutes and in its hour)."""
+    monkeypatch.setattr(limits, "limiter", lambda: FixedWindowLimiter(
+        limits.table(), sort_key=("sk", "LIMIT"), clock=lambda: 1_899_999_970.0))
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ def test_unknown_user_and_wrong_password_answer_identically(api):
                                           "code": "INVALID_CREDENTIALS"}
 
 
+@pytest.mark.usefixtures("frozen_limits")
 def test_login_is_throttled_per_account_and_a_success_resets_the_count(api):
     api.register_user("target@example.com", "the-right-password")
     for _ in range(5):
@@ -79,6 +80,7 @@ def test_login_is_throttled_per_account_and_a_success_resets_the_count(api):
     assert 1 <= int(blocked.headers["retry-after"]) <= 900
 
 
+@pytest.mark.usefixtures("frozen_limits")
 def test_login_is_throttled_per_address_across_accounts(api):
     api.source_ip = "198.51.100.23"
     answers = [login(api, f"spray{i}@example.com", "password123").status for i in range(100)]
@@ -170,6 +172,7 @@ def test_unknown_or_malformed_codes(api, code, status, error_code):
     assert (answer.status, answer.body["code"]) == (status, error_code)
 
 
+@pytest.mark.usefixtures("frozen_limits")
 def test_guessing_codes_is_throttled_per_address(api):
     api.source_ip = "192.0.2.99"
     statuses = [api.call("POST", "/bind/use", body={"code": "QQQQQQ"}).status for _ in range(21)]

@@ -194,6 +194,7 @@ def test_delete_removes_the_device_and_kills_its_token(api, env, by_path):
     assert raw_items(env, f"DEVICE#{device_id}") == []
 
 
+@pytest.mark.usefixtures("frozen_limits")
 def test_anonymous_registration_is_throttled_per_address(api):
     api.source_ip = "203.0.113.77"
     statuses = [api.call("POST", "/device/register", body={"name": f"d{i}"}).status for i in range(30)]

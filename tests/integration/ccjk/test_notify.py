@@ -10,8 +10,6 @@ from urllib.parse import unquote
 import pytest
 
 from ccjk.logic import delivery
-from ccjk.store import limits
-from suite.ratelimit import FixedWindowLimiter
 from tests.integration.ccjk.conftest import FEISHU_HOOK, dingtalk_channel, feishu_channel, wecom_channel
 
 NOTE = {"title": "构建完成", "content": "All 42 tests passed", "priority": "high", "type": "task_completed"}
@@ -237,13 +235,6 @@ def test_a_channel_removed_before_sending_is_recorded_as_failed(api, robots, que
     queue.drain()
     assert robots.wecom.requests == []
     assert one(api, token, notification_id)["channels"][0]["error"] == "channel is no longer configured"
-
-
-@pytest.fixture
-def frozen_limits(monkeypatch):
-    """Rate-limit windows on a fixed clock, so the test never straddles a window boundary."""
-    monkeypatch.setattr(limits, "limiter", lambda: FixedWindowLimiter(
-        limits.table(), sort_key=("sk", "LIMIT"), clock=lambda: 1_899_999_970.0))  # 50 s left in its minute
 
 
 def test_a_robot_over_its_rate_limit_is_deferred_not_slept_on(api, robots, queue, frozen_limits, monkeypatch):
