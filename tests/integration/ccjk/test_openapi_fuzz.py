@@ -6,7 +6,7 @@ bodies matching their schemas, auth enforced. Replay a failure with the seed in 
 
 Each operation gets a device of its own, so one operation's fuzzing (which may rename, rotate or delete its
 device, or replace its channels) never changes what the next one sees. Routes that rotate or delete the caller's
-device get a fresh one per example (else every example after the first would only meet a 401), and half the
+device get a new one per example (else every example after the first would only meet a 401), and half the
 examples of routes that take an id or a code get a real one, so the success answers are checked against their
 schemas too, not only the 404s.
 """
@@ -51,13 +51,13 @@ RULES_THE_SCHEMA_DOES_NOT_STATE = {
     "POST /cloud-sync/resolve-conflict": "merging needs mergedContent unless both sides are objects; at most 64 KB",
 }
 
-# A fresh caller (user and device) for every example: the operations that rotate or delete the calling device,
-# and those whose real ids cost a bind code of the caller's (10 per user per minute).
-FRESH_CALLER_PER_EXAMPLE = {
+# A device of its own for every example where the route rotates or deletes the calling device; a user of its own
+# (with a device) where the real ids cost a bind code of the caller's (10 per user per minute).
+NEW_DEVICE_PER_EXAMPLE = {
     "POST /device/regenerate-token", "POST /device/token", "POST /device/{deviceId}/regenerate-token",
-    "DELETE /device", "DELETE /device/{deviceId}", "POST /bind/use", "GET /bind/status/{code}",
-    "DELETE /bind/devices/{deviceId}",
+    "DELETE /device", "DELETE /device/{deviceId}",
 }
+NEW_USER_PER_EXAMPLE = {"POST /bind/use", "GET /bind/status/{code}", "DELETE /bind/devices/{deviceId}"}
 
 
 class Setup:
@@ -89,6 +89,10 @@ class Setup:
                   **{"x-device-token": token})
         return bound["deviceId"], token
 
+    def anonymous_device(self) -> tuple[str, str]:
+        registered = self.call("POST", "/device/register", {"name": "fuzzed", "type": "cli"})
+        return registered["deviceId"], registered["token"]
+
     def conflict_id(self, jwt: str) -> str:
         """An open cloud-sync conflict of the user."""
         auth = {"authorization": f"Bearer {jwt}"}
@@ -108,11 +112,16 @@ class Caller:
     device_id: str = ""
     headers: dict[str, str] = field(default_factory=dict)
 
-    def new_device(self) -> None:
+    def new_user(self) -> None:
         """A new user with a new device of theirs."""
         self.jwt = self.setup.user()
         self.device_id, token = self.setup.device(self.jwt)
         self.headers.update({"X-Device-Token": token, "Authorization": f"Bearer {self.jwt}"})
+
+    def new_device(self) -> None:
+        """A new device (registered, bound to nobody) for the same user."""
+        self.device_id, token = self.setup.anonymous_device()
+        self.headers["X-Device-Token"] = token
 
 
 def real_ids(label: str, caller: Caller) -> Callable[[Any], None]:
@@ -123,7 +132,9 @@ def real_ids(label: str, caller: Caller) -> Callable[[Any], None]:
 
     def prepare(case: Any) -> None:
         n = next(examples)
-        if label in FRESH_CALLER_PER_EXAMPLE:
+        if label in NEW_USER_PER_EXAMPLE:
+            caller.new_user()
+        if label in NEW_DEVICE_PER_EXAMPLE:
             caller.new_device()
         if n % 2:
             return  # the generated values: unknown ids, odd strings
@@ -155,7 +166,7 @@ def fuzzing(moto_stack, robots):
 def test_operation_holds_under_fuzzing(fuzzing, label):
     schema, setup = fuzzing
     caller = Caller(setup)
-    caller.new_device()
+    caller.new_user()
     excluded = [positive_data_acceptance] if label in RULES_THE_SCHEMA_DOES_NOT_STATE else []
     assert fuzz_operation(schema, label, headers=caller.headers, prepare=real_ids(label, caller),
                           excluded_checks=excluded) >= 1
