@@ -86,6 +86,16 @@ def create(request: Rename):
     return SuccessEnvelope().created({"name": request.name})
 
 
+@router.put("/items/<name>", status_code=201, also_status_codes=(200,), returns=DeviceView)
+def create_or_refresh(name: str):
+    return SuccessEnvelope().ok({"id": name, "name": name}, status=201 if name == "new" else 200)
+
+
+@router.post("/later", status_code=201)
+def create_later(request: "Rename"):  # as modules with `from __future__ import annotations` read it
+    return SuccessEnvelope().created({"name": request.name})
+
+
 @pytest.fixture(scope="module")
 def handler():
     return http_function(SuccessEnvelope(), router)[1]
@@ -215,11 +225,19 @@ def test_statuses_and_bodies_follow_the_envelope(document):
     assert error == {"$ref": "#/components/schemas/ErrorBody"}
     assert document["components"]["schemas"]["ErrorBody"]["required"] == ["success", "error", "code"]
     assert set(document["paths"]["/items"]["post"]["responses"]) == {"201", "400", "415"}
+    assert set(document["paths"]["/later"]["post"]["responses"]) == {"201", "400", "415"}
     csv = document["paths"]["/export"]["get"]["responses"]["200"]["content"]
     assert set(csv) == {"text/csv"}
     changes = document["paths"]["/changes"]["get"]["responses"]
     assert {"200", "204"} <= set(changes)
     assert changes["204"] == {"description": "No Content"}  # no body
+
+
+def test_a_route_may_succeed_with_more_than_one_status(document):
+    responses = document["paths"]["/items/{name}"]["put"]["responses"]
+    assert set(responses) == {"200", "201", "400"}
+    assert responses["200"]["content"] == responses["201"]["content"]
+    assert (responses["200"]["description"], responses["201"]["description"]) == ("OK", "Created")
 
 
 def test_each_envelope_describes_its_own_bodies():

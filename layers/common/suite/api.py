@@ -11,7 +11,8 @@ Routes declare who may call them and what they answer, beside the path:
     @router.get("/device/<deviceId>", auth=access.DEVICE, returns=DeviceView, errors=(404,))
 
 `auth` (suite.auth credentials) runs before the body is looked at, so bad credentials are a 401 even with a
-bad body, and `suite.auth.caller()` gives the caller to the route. `returns`, `errors`, `status_code` and
+bad body, and `suite.auth.caller()` gives the caller to the route. `returns`, `errors`, `status_code`,
+`also_status_codes` (other successes with the same body: a create-or-refresh route answers 201 or 200) and
 `media_type` make the OpenAPI document tell the truth (suite.openapi). Bodies that cannot be decoded are the
 client's error (suite.body): 400 or 415 in the envelope, before any route runs.
 """
@@ -44,8 +45,11 @@ Credentials = auth.Credential | Sequence[auth.Credential] | None
 
 
 def _reads_body(func: Callable[..., Any]) -> bool:
-    """True when a route function takes a pydantic model (Powertools reads it from the body)."""
+    """True when a route function takes a pydantic model (Powertools reads it from the body). Annotations written
+    as strings (modules with `from __future__ import annotations`) are resolved first."""
     try:
+        parameters = inspect.signature(func, eval_str=True).parameters.values()
+    except (NameError, SyntaxError):  # an annotation that cannot be resolved here: read them as written
         parameters = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
         return False
@@ -74,7 +78,8 @@ class Router(APIGatewayHttpRouter):
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
                  returns: Any = None, media_type: str | None = None, status_code: int = 200,
-                 empty: Iterable[int] = (), middlewares: list[Callable[..., Any]] | None = None,
+                 empty: Iterable[int] = (), also_status_codes: Iterable[int] = (),
+                 middlewares: list[Callable[..., Any]] | None = None,
                  **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
         stack = [*credentials, *(middlewares or [])]
@@ -84,7 +89,8 @@ class Router(APIGatewayHttpRouter):
         def decorator(func: Any) -> Any:
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
-                media_type=media_type, reads_body=_reads_body(func), empty=tuple(empty))
+                also_status_codes=tuple(also_status_codes), media_type=media_type, reads_body=_reads_body(func),
+                empty=tuple(empty))
             return register(func)
 
         return decorator

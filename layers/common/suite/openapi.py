@@ -5,7 +5,8 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
 
 - `security` per operation and `components.securitySchemes`, from the route's credentials (suite.auth);
 - the success status and body: `returns=Model` is wrapped in the envelope's success shape; `media_type=` for
-  downloads (text/csv...); `status_code=` for 201/202/204; a route that returns a plain annotated value (no
+  downloads (text/csv...); `status_code=` for 201/202/204, `also_status_codes=` for other successes with the same
+  body; a route that returns a plain annotated value (no
   envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
 - error statuses with the envelope's error body: 401/403 where credentials are declared, the envelope's
   validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
@@ -36,6 +37,7 @@ class RouteContract:
     errors: tuple[int, ...] = ()
     returns: Any = None  # a pydantic model or type for the success payload
     status_code: int = 200
+    also_status_codes: tuple[int, ...] = ()  # other successes with the same body (201 or 200 for create-or-refresh)
     media_type: str | None = None  # a non-JSON success body (text/csv, text/html...)
     reads_body: bool = False
     extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
@@ -108,6 +110,8 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     else:
         success["content"] = _json(envelope.success_schema(None))
     responses[success_key] = success
+    for status in contract.also_status_codes:
+        responses.setdefault(str(status), {**success, "description": HTTPStatus(status).phrase})
 
     # security
     statuses = set(contract.errors)
@@ -148,7 +152,7 @@ def merge_contracts(routers: Iterable[Any]) -> dict[tuple[str, str], RouteContra
 
 def declared_statuses(contract: RouteContract, envelope: Any) -> Sequence[int]:
     """Every status the document will list for a route (used by tests)."""
-    statuses = {contract.status_code, *contract.errors, *contract.empty}
+    statuses = {contract.status_code, *contract.also_status_codes, *contract.errors, *contract.empty}
     if contract.credentials:
         statuses.add(401)
     if contract.reads_body:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccjk import clock, ids
-from ccjk.data.devices import WriteConflict
-from ccjk.data.sync import SyncStore
-from ccjk.models import SyncConflict, SyncItem
-from ccjk.schemas import PullRequest, PushRequest, ResolveConflict
+from ccjk.models.cloud_sync import PullRequest, PushRequest, ResolveConflict
+from ccjk.models.entities import SyncConflict, SyncItem
+from ccjk.store.common import WriteConflict
+from ccjk.store.sync import SyncStore
 from suite.errors import BadRequest, Conflict, NotFound
 
 TYPES = ("skills", "mcpServers", "prompts", "hooks")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ccjk import access, clock, ids
-from ccjk.data import limits
-from ccjk.data import users as user_data
-from ccjk.models import User
-from ccjk.schemas import Login, RegisterUser
+from ccjk import clock, ids
+from ccjk.logic import sessions
+from ccjk.models.auth import Login, RegisterUser
+from ccjk.models.entities import User
+from ccjk.store import limits
+from ccjk.store import users as user_data
 from suite.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from suite.security import passwords
 
@@ -76,7 +77,7 @@ def login(request: Login, *, source_ip: str) -> dict[str, Any]:
     limits.reset(account_key, window_seconds=LOGIN_WINDOW_SECONDS)
     if passwords.needs_rehash(user.password_hash):
         user_data.update_password_hash(user.user_id, passwords.hash_password(request.password))
-    token, expires_at = access.issue_user_token(user.user_id)
+    token, expires_at = sessions.issue(user.user_id)
     return {"token": token, "expiresAt": expires_at, "user": user_view(user)}
 
 

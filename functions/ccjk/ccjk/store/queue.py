@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ccjk import settings
+from ccjk import config
 from suite import aws
 
 
@@ -18,7 +18,7 @@ def enqueue(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         chunk = {str(i): m for i, m in enumerate(messages[start:start + 10])}
         for _attempt in range(2):
             answer = sqs.send_message_batch(
-                QueueUrl=settings.notify_queue_url(),
+                QueueUrl=config.get().notify_queue_url,
                 Entries=[{"Id": i, "MessageBody": json.dumps(m, separators=(",", ":"))} for i, m in chunk.items()],
             )
             chunk = {f["Id"]: chunk[f["Id"]] for f in answer.get("Failed", [])}
@@ -31,5 +31,5 @@ def enqueue(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def defer(receipt_handle: str, seconds: int) -> None:
     """Keep a received message invisible for `seconds` (at most SQS's 12 hours): it comes back after that."""
     aws.client("sqs").change_message_visibility(
-        QueueUrl=settings.notify_queue_url(), ReceiptHandle=receipt_handle,
+        QueueUrl=config.get().notify_queue_url, ReceiptHandle=receipt_handle,
         VisibilityTimeout=max(0, min(int(seconds), 43_200)))

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccjk import access, channels, clock, ids
-from ccjk.data import devices as device_data
-from ccjk.data import limits
-from ccjk.data import users as user_data
-from ccjk.data.devices import WriteConflict
-from ccjk.models import BindCode, Device
-from ccjk.schemas import UseBindCode
+from ccjk import clock, ids
+from ccjk.logic import channels
+from ccjk.models.auth import UseBindCode
+from ccjk.models.entities import BindCode, Device
+from ccjk.store import bind_codes, limits
+from ccjk.store import devices as device_data
+from ccjk.store.common import WriteConflict
 from suite.errors import BadRequest, Conflict, NotFound, ServiceUnavailable, TooManyRequests
 from suite.pagination import PagePagination
-from suite.security.opaque_tokens import token_digest
 
 CODE_TTL_SECONDS = 300
 CODES_PER_USER_PER_MINUTE = 10
@@ -32,7 +31,7 @@ def generate(user_id: str) -> dict[str, Any]:
         code = BindCode(code=ids.bind_code(), user_id=user_id, status="pending", created_at=clock.iso(now),
                         expires_at=int(now) + CODE_TTL_SECONDS)
         try:
-            user_data.put_bind_code(code, int(now))
+            bind_codes.put(code, int(now))
         except WriteConflict:
             continue  # that code is live for someone else: draw again
         return {"code": code.code, "expiresAt": clock.iso(code.expires_at), "expiresIn": CODE_TTL_SECONDS}
@@ -47,7 +46,7 @@ def _normalise(code: str) -> str:
 
 
 def _usable(code: str, now: float) -> BindCode:
-    found = user_data.get_bind_code(code)
+    found = bind_codes.get(code)
     if found is None:
         raise NotFound(INVALID_CODE, code="BIND_CODE_INVALID")
     if found.status == "bound":
@@ -57,7 +56,7 @@ def _usable(code: str, now: float) -> BindCode:
     return found
 
 
-def use(request: UseBindCode, *, source_ip: str, presented_token: str | None) -> dict[str, Any]:
+def use(request: UseBindCode, *, source_ip: str, presented: Device | None) -> dict[str, Any]:
     """Bind a device with a code: the device presenting its token (X-Device-Token) is bound and gets a fresh
     token; without one a new device is created. The code is claimed in the same transaction (single use)."""
     decision = limits.hit(f"bind-use#{source_ip}", limit=USES_PER_ADDRESS_PER_MINUTE, window_seconds=60)
@@ -66,14 +65,12 @@ def use(request: UseBindCode, *, source_ip: str, presented_token: str | None) ->
     code_text = _normalise(request.code)
     now = clock.now()
     code = _usable(code_text, now)
-    existing = device_data.for_token_digest(token_digest(presented_token)) if presented_token and len(
-        presented_token) <= access.MAX_TOKEN_LENGTH else None
-    issued = access.new_device_token()
+    issued = ids.device_token()
     try:
-        if existing is not None:
-            device_id = existing.device_id
-            claim = user_data.claim_bind_code_action(code_text, device_id, int(now), clock.iso(now))
-            device_data.rotate_token(existing, issued.digest, bind_to_user=code.user_id, bind_code_update=claim)
+        if presented is not None:
+            device_id = presented.device_id
+            claim = bind_codes.claim_action(code_text, device_id, int(now), clock.iso(now))
+            device_data.rotate_token(presented, issued.digest, bind_to_user=code.user_id, bind_code_update=claim)
         else:
             now_iso = clock.iso(now)
             info = request.device
@@ -82,7 +79,7 @@ def use(request: UseBindCode, *, source_ip: str, presented_token: str | None) ->
                             platform=info.platform, hostname=info.hostname, version=info.version,
                             user_id=code.user_id)
             device_id = device.device_id
-            claim = user_data.claim_bind_code_action(code_text, device_id, int(now), now_iso)
+            claim = bind_codes.claim_action(code_text, device_id, int(now), now_iso)
             device_data.create(device, bind_code_update=claim)
     except WriteConflict:
         _usable(code_text, clock.now())  # raises the precise reason (used meanwhile, expired)
@@ -92,7 +89,7 @@ def use(request: UseBindCode, *, source_ip: str, presented_token: str | None) ->
 
 
 def status(user_id: str, code_text: str) -> dict[str, Any]:
-    code = user_data.get_bind_code(code_text.strip().upper()) if len(code_text) <= 16 else None
+    code = bind_codes.get(code_text.strip().upper()) if len(code_text) <= 16 else None
     if code is None or code.user_id != user_id:
         raise NotFound("Bind code not found", code="NOT_FOUND")
     if code.status == "bound":
@@ -112,7 +109,7 @@ def device_item(device: Device) -> dict[str, Any]:
                          for v in channels.views(device)]}
 
 
-def devices(user_id: str, page: PagePagination) -> tuple[dict[str, Any], int]:
+def list_devices(user_id: str, page: PagePagination) -> tuple[dict[str, Any], int]:
     found, total = device_data.list_for_user(user_id, page.offset, page.limit)
     # The index may lag behind an unbind: show only devices that are still this user's.
     return {"devices": [device_item(d) for d in found if d.user_id == user_id]}, total

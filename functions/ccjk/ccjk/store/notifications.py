@@ -3,12 +3,15 @@ channel that the worker updates in place (`deliveries.<provider>`), so channels 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
-from ccjk.data import dynamo
-from ccjk.data.devices import device_pk
-from ccjk.models import Delivery, Notification
+from ccjk.models.entities import Delivery, Notification
+from ccjk.store.common import table
+from ccjk.store.devices import device_pk
+from suite import dynamo
+from suite.dynamo import expression_values
 
 NOTIF_PREFIX = "NOTIF#"
 
@@ -31,7 +34,7 @@ def _to_item(notification: Notification) -> dict[str, Any]:
         "title": notification.title,
         "body": notification.body,
         "priority": notification.priority,
-        "data": notification.data,
+        "data": None if notification.data is None else json.dumps(notification.data, ensure_ascii=False),
         "wait_reply": notification.wait_reply,
         "task_id": notification.task_id,
         "created_at": notification.created_at,
@@ -53,17 +56,23 @@ def _from_item(values: dict[str, Any]) -> Notification:
         notification_id=values["notification_id"], device_id=values["device_id"], type=values["type"],
         title=values.get("title"), body=values["body"], priority=values["priority"],
         created_at=values["created_at"], expires_at=int(values["expires_at"]), deliveries=deliveries,
-        data=values.get("data"), wait_reply=bool(values.get("wait_reply")), task_id=values.get("task_id"),
+        data=_data(values.get("data")), wait_reply=bool(values.get("wait_reply")), task_id=values.get("task_id"),
     )
 
 
+def _data(stored: Any) -> dict[str, Any] | None:
+    """`data` is kept as JSON text: any JSON the client sent fits (DynamoDB numbers are narrower than JSON's, and
+    maps refuse empty keys), exactly as sent. Items written before that hold a map."""
+    return json.loads(stored) if isinstance(stored, str) else stored
+
+
 def put(notification: Notification) -> None:
-    dynamo.client().put_item(TableName=dynamo.table(), Item=_to_item(notification),
+    dynamo.client().put_item(TableName=table(), Item=_to_item(notification),
                              ConditionExpression="attribute_not_exists(pk)")
 
 
 def get(device_id: str, notification_id: str, now: int) -> Notification | None:
-    values = dynamo.get(device_pk(device_id), NOTIF_PREFIX + notification_id)
+    values = dynamo.get(table(), device_pk(device_id), NOTIF_PREFIX + notification_id)
     if not values or int(values["expires_at"]) <= now:  # TTL deletes lazily: expired means gone
         return None
     return _from_item(values)
@@ -74,13 +83,13 @@ def history(device_id: str, offset: int, limit: int, now: int) -> tuple[list[Not
     request = {
         "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
         "FilterExpression": "expires_at > :now",
-        "ExpressionAttributeValues": dynamo.values({":pk": device_pk(device_id), ":prefix": NOTIF_PREFIX,
-                                                    ":now": now}),
+        "ExpressionAttributeValues": expression_values({":pk": device_pk(device_id), ":prefix": NOTIF_PREFIX,
+                                                        ":now": now}),
         "ScanIndexForward": False,
         "ConsistentRead": True,
     }
-    total = dynamo.count(**request)
-    return [_from_item(v) for v in dynamo.query_page(offset, limit, **request)], total
+    total = dynamo.count(table(), **request)
+    return [_from_item(v) for v in dynamo.query_page(table(), offset, limit, **request)], total
 
 
 def _delivery_key(notification: Notification | tuple[str, str]) -> dict[str, Any]:
@@ -95,21 +104,21 @@ def claim(device_id: str, notification_id: str, provider: str, *, now: int, now_
     Returns the attempt number. A crash mid-send leaves the lease to expire, so a redelivery can try again."""
     try:
         answer = dynamo.client().update_item(
-            TableName=dynamo.table(),
+            TableName=table(),
             Key=_delivery_key((device_id, notification_id)),
             UpdateExpression="SET deliveries.#p.lease_until = :until, deliveries.#p.last_attempt_at = :at "
                              "ADD deliveries.#p.attempts :one",
             ConditionExpression="attribute_exists(deliveries.#p) AND deliveries.#p.#status <> :sent AND "
                                 "(attribute_not_exists(deliveries.#p.lease_until) OR deliveries.#p.lease_until < :now)",
             ExpressionAttributeNames={"#p": provider, "#status": "status"},
-            ExpressionAttributeValues=dynamo.values({":until": now + lease_seconds, ":at": now_iso, ":one": 1,
-                                                     ":sent": "sent", ":now": now}),
+            ExpressionAttributeValues=expression_values({":until": now + lease_seconds, ":at": now_iso, ":one": 1,
+                                                         ":sent": "sent", ":now": now}),
             ReturnValues="ALL_NEW",
         )
     except Exception as exc:
         if not dynamo.is_condition_failure(exc):
             raise
-        current = dynamo.get(device_pk(device_id), NOTIF_PREFIX + notification_id) or {}
+        current = dynamo.get(table(), device_pk(device_id), NOTIF_PREFIX + notification_id) or {}
         state = (current.get("deliveries") or {}).get(provider) or {}
         raise ClaimRefused(already_sent=state.get("status") == "sent") from None
     values = dynamo.from_item(answer["Attributes"]) or {}
@@ -132,12 +141,12 @@ def record(device_id: str, notification_id: str, provider: str, *, status: str, 
             attr_values[f":{name}"] = value
     try:
         dynamo.client().update_item(
-            TableName=dynamo.table(),
+            TableName=table(),
             Key=_delivery_key((device_id, notification_id)),
             UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
             ConditionExpression="attribute_exists(deliveries.#p) AND deliveries.#p.#status <> :sent",
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues=dynamo.values(attr_values),
+            ExpressionAttributeValues=expression_values(attr_values),
         )
     except Exception as exc:
         if not dynamo.is_condition_failure(exc):

@@ -1,4 +1,5 @@
-"""ccjk's one data-access package: every DynamoDB and SQS call of the service lives under here.
+"""Every AWS call of ccjk lives under here (DynamoDB on suite.dynamo, SQS, KMS sealing, the JWT keyring from
+Secrets Manager), one module per entity.
 
 One table (`CCJK_TABLE`, keys `pk`/`sk`, index `gsi1` on `gsi1pk`/`gsi1sk`) holds every entity, each in the
 partition its reads need:
@@ -19,4 +20,7 @@ partition its reads need:
 Notifications and rate-limit windows expire by TTL (`expires_at`; reads also check it, TTL deletes lazily).
 Idempotency records of `POST /notify` and `POST /notify/batch` (Powertools) sit in their own table
 (`CCJK_IDEMPOTENCY_TABLE`). Nothing here Scans: every list is a Query on a partition or on `gsi1`.
+
+Modules: devices (and their token items), notifications, users, bind_codes, sync, limits, queue (NotifyQueue),
+idempotency, secrets (KMS), keyring (Secrets Manager); common (the table name, WriteConflict).
 """

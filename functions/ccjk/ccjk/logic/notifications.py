@@ -1,9 +1,9 @@
 """POST /notify, POST /notify/batch and the history: validate, store, enqueue one message per channel, answer.
 
-Nothing here waits for a provider: the notify worker (delivery.py) sends each queued message and records the
+Nothing here waits for a provider: the notify worker (logic/delivery.py) sends each queued message and records the
 result on the notification, where the history reads it. Identical requests within NOTIFY_DEDUPE_SECONDS (client
-retries after a timeout) are answered with the first request's answer and notify nobody again (Powertools
-idempotency, keyed by the caller and the request's content or its `Idempotency-Key` header).
+retries after a timeout) are answered with the first request's answer and notify nobody again (suite.idempotency,
+keyed by the caller and the request's content or its `Idempotency-Key` header).
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccjk import clock, ids, settings
-from ccjk.channels import canonical
-from ccjk.data import devices as device_data
-from ccjk.data import idempotency, queue
-from ccjk.data import notifications as notification_data
-from ccjk.models import Delivery, Device, Notification
-from ccjk.schemas import NotifyBatchRequest, NotifyRequest
+from ccjk import clock, config, ids
+from ccjk.logic.channels import canonical
+from ccjk.models.entities import Delivery, Device, Notification
+from ccjk.models.notify import NotifyBatchRequest, NotifyRequest
+from ccjk.store import devices as device_data
+from ccjk.store import idempotency, queue
+from ccjk.store import notifications as notification_data
 from suite import observability
 from suite.errors import ApiError, BadRequest, Conflict, NotFound, ServiceUnavailable
 from suite.pagination import PagePagination
@@ -31,22 +31,11 @@ def run_once(scope: str, caller: str, fingerprint: dict[str, Any], action: Calla
              idempotency_key: str | None, lambda_context: Any = None) -> dict[str, Any]:
     """Run `action` once per (scope, caller, request) within the dedupe window; repeats get the stored answer.
     With the Lambda context, a request that dies mid-way blocks its repeats only until the function's timeout."""
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig  # noqa: PLC0415 (boto3 at import)
-    from aws_lambda_powertools.utilities.idempotency.base import IdempotencyHandler  # noqa: PLC0415
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (  # noqa: PLC0415
-        IdempotencyAlreadyInProgressError,
-    )
-
     payload = {"scope": scope, "caller": caller,
                "request": {"idempotencyKey": idempotency_key} if idempotency_key else fingerprint}
-    handler = IdempotencyHandler(
-        function=action, function_payload=payload, persistence_store=idempotency.persistence_layer(),
-        config=IdempotencyConfig(expires_after_seconds=settings.notify_dedupe_seconds(), lambda_context=lambda_context),
-        key_prefix=f"ccjk.{scope}", function_args=(), function_kwargs={},
-    )
     try:
-        return handler.handle()
-    except IdempotencyAlreadyInProgressError:
+        return idempotency.once(action, payload=payload, key_prefix=f"ccjk.{scope}", lambda_context=lambda_context)
+    except idempotency.InProgress:
         raise Conflict("An identical request is being processed", code="DUPLICATE_REQUEST") from None
 
 
@@ -74,7 +63,7 @@ def _create(device: Device, request: NotifyRequest, providers: list[str]) -> dic
     notification = Notification(
         notification_id=ids.notification_id(), device_id=device.device_id, type=request.type, title=request.title,
         body=request.text, priority=request.priority, created_at=clock.iso(now),
-        expires_at=int(now) + settings.notification_retention_days() * 86_400,
+        expires_at=int(now) + config.get().notification_retention_days * 86_400,
         deliveries={p: Delivery() for p in providers}, data=request.data, wait_reply=request.waitReply,
         task_id=request.taskId,
     )

@@ -9,7 +9,8 @@ Per message:
 3. A lease on the delivery (conditional write) so two copies of a message never send at once.
 4. Send (exact payload and signature, URL checked again), then record `sent`, or `failed` for a permanent error
    (bad signature, robot gone: not retried, the message is dropped), or the error for a retryable one (429, 5xx,
-   timeouts): the message goes back to the queue with exponential backoff.
+   timeouts): the message goes back to the queue with exponential backoff. Which is which is suite.outbound's
+   ProviderError (`retryable`, `retry_after`), raised by the provider modules.
 5. On the queue's last receive (ApproximateReceiveCount = maxReceiveCount) a retryable failure is recorded as a
    final `failed` before the message is failed once more, so SQS moves it to the dead-letter queue and the
    history already says failed.
@@ -21,17 +22,22 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from ccjk import channels, clock, providers, settings
-from ccjk.data import devices as device_data
-from ccjk.data import limits, queue
-from ccjk.data import notifications as notification_data
-from ccjk.data.notifications import ClaimRefused
+from ccjk import clock, config
+from ccjk.logic import channels
+from ccjk.providers import ROBOTS
+from ccjk.providers.robots import Message
+from ccjk.store import devices as device_data
+from ccjk.store import limits, queue
+from ccjk.store import notifications as notification_data
+from ccjk.store.notifications import ClaimRefused
 from suite import observability
 from suite.errors import ApiError
+from suite.outbound import ProviderError
 
 LEASE_SECONDS = 60  # longer than one send (connect + read timeouts, in-call retries)
 BACKOFF_BASE_SECONDS = 10
@@ -75,7 +81,7 @@ def handle(body: str, *, receive_count: int, receipt_handle: str, deadline: floa
     except Exception:
         # An unexpected error (a KMS or DynamoDB outage) retries like any other; on the last receive the history
         # must still say failed before the message moves to the dead-letter queue.
-        if receive_count >= settings.notify_max_receive_count():
+        if receive_count >= config.get().notify_max_receive_count:
             _record(message, "failed", f"gave up after {receive_count} attempts: internal error")
         raise
 
@@ -90,7 +96,7 @@ def _deliver(message: QueuedMessage, *, receive_count: int, receipt_handle: str,
     if delivery.status == "sent":
         return "already-sent"
     attempt = Attempt(message, receipt_handle, receive_count,
-                      final=receive_count >= settings.notify_max_receive_count(), last_error=delivery.error)
+                      final=receive_count >= config.get().notify_max_receive_count, last_error=delivery.error)
 
     device = device_data.get(message.device_id)
     channel = device.channels.get(message.provider) if device else None
@@ -104,9 +110,10 @@ def _deliver(message: QueuedMessage, *, receive_count: int, receipt_handle: str,
         channels.check_webhook(message.provider, webhook)  # again at send time: the policy may have changed
     except ApiError as refused:
         return attempt.failed(refused.message)
-    request = providers.build(message.provider, webhook, secret, providers.Message(
-        notification.title, notification.body, notification.priority), clock.now())
-    return attempt.conclude(providers.send(message.provider, request, deadline=deadline))
+    robot = ROBOTS[message.provider]
+    request = robot.build(webhook, secret, Message(notification.title, notification.body, notification.priority),
+                          clock.now())
+    return attempt.send(lambda: robot.send(request, deadline=deadline))
 
 
 @dataclass
@@ -121,7 +128,7 @@ class Attempt:
 
     def respect_rate_limits(self, webhook: str) -> None:
         """Over one of the robot's limits, come back when its window ends (never sleep in the Lambda)."""
-        for rule in providers.RATE_LIMITS[self.message.provider]:
+        for rule in ROBOTS[self.message.provider].RATE_LIMITS:
             decision = limits.hit(f"{robot_key(self.message.provider, webhook)}#{rule.window_seconds}",
                                   limit=rule.limit, window_seconds=rule.window_seconds)
             if not decision.allowed:
@@ -140,14 +147,19 @@ class Attempt:
             raise DeliveryDeferred("another worker is sending this delivery") from None
         return True
 
-    def conclude(self, verdict: providers.Verdict) -> str:
-        if verdict.outcome == "sent":
-            _record(self.message, "sent", None, verdict.http_status, delivered_at=clock.iso())
-            _count("NotificationsDelivered")
-            return "sent"
-        if verdict.outcome == "failed":
-            return self.failed(verdict.error, verdict.http_status)
-        return self.retry(verdict.error, verdict.http_status, after=verdict.retry_after)
+    def send(self, post: Callable[[], int]) -> str:
+        """Send and record the outcome: `sent`, or a failure retried later when the provider's error is worth
+        retrying, else final."""
+        try:
+            http_status = post()
+        except ProviderError as error:
+            text = describe(self.message.provider, error)
+            if error.retryable:
+                return self.retry(text, error.status, after=error.retry_after)
+            return self.failed(text, error.status)
+        _record(self.message, "sent", None, http_status, delivered_at=clock.iso())
+        _count("NotificationsDelivered")
+        return "sent"
 
     def failed(self, error: str | None, http_status: int | None = None) -> str:
         """A permanent failure: recorded, and the message is done (not retried, not dead-lettered)."""
@@ -171,6 +183,21 @@ class Attempt:
         delay = int(after if after is not None else backoff_seconds(self.receive_count)) + 1
         queue.defer(self.receipt_handle, delay)
         raise DeliveryDeferred(f"retry in {delay}s: {error}")
+
+
+def describe(provider: str, error: ProviderError) -> str:
+    """What the history says about a failed send: the provider's own error (`feishu error 19021: ...`), the HTTP
+    status (`HTTP 429`), or the transport failure, never a URL or a secret."""
+    if error.provider_code is not None:
+        return error.message
+    if error.status is not None:
+        return f"HTTP {error.status}"
+    if error.reason in ("timeout", "unreachable"):
+        kind = "timeout" if error.reason == "timeout" else "connection"
+        return f"{kind}: could not reach {provider}"
+    if error.reason == "unsafe_url":
+        return "webhook URL refused: not an allowed robot URL"
+    return f"{error.message.removeprefix(provider + ': ')}: {provider} answer not usable"
 
 
 def _count(metric: str) -> None:

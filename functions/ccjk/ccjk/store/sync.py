@@ -1,8 +1,8 @@
 """Cloud-sync items, open conflicts and sync state, all in the user's partition `SYNC#<userId>`.
 
 Every item write is conditional on the version it was based on (optimistic locking), so two pushes racing on one
-item can never both apply: the loser sees WriteConflict and is turned into a conflict by the logic. `SyncStore`
-takes `version_check=False` only so a test can show what happens without the condition (lost updates).
+item can never both apply: the loser sees WriteConflict (store.common) and is turned into a conflict by the logic.
+`SyncStore` takes `version_check=False` only so a test can show what happens without the condition (lost updates).
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ccjk.data import dynamo
-from ccjk.data.devices import WriteConflict
-from ccjk.models import SyncConflict, SyncItem
+from ccjk.models.entities import SyncConflict, SyncItem
+from ccjk.store.common import WriteConflict, table, transact
+from suite import dynamo
+from suite.dynamo import expression_values
 
 STATE_SK = "STATE"
 
@@ -54,7 +55,7 @@ class SyncStore:
     # -- items --------------------------------------------------------------------------------------------------
 
     def get_item(self, user_id: str, item_type: str, item_id: str) -> SyncItem | None:
-        values = dynamo.get(sync_pk(user_id), item_sk(item_type, item_id))
+        values = dynamo.get(table(), sync_pk(user_id), item_sk(item_type, item_id))
         return _item_from(values) if values else None
 
     def _item_values(self, user_id: str, item: SyncItem) -> dict[str, Any]:
@@ -70,12 +71,12 @@ class SyncStore:
         if based_on is None:
             return {"ConditionExpression": "attribute_not_exists(pk)"}
         return {"ConditionExpression": "version = :based_on",
-                "ExpressionAttributeValues": dynamo.values({":based_on": based_on})}
+                "ExpressionAttributeValues": expression_values({":based_on": based_on})}
 
     def write_item(self, user_id: str, item: SyncItem, *, based_on: int | None) -> None:
         """Write `item` (its version already bumped) if the stored version is still `based_on` (None: absent)."""
         try:
-            dynamo.client().put_item(TableName=dynamo.table(), Item=self._item_values(user_id, item),
+            dynamo.client().put_item(TableName=table(), Item=self._item_values(user_id, item),
                                      **self._version_condition(based_on))
         except Exception as exc:
             if dynamo.is_condition_failure(exc):
@@ -98,8 +99,8 @@ class SyncStore:
         if since_ms is not None:
             request["FilterExpression"] = "updated_at_ms > :since"
             request["ExpressionAttributeValues"][":since"] = since_ms
-        request["ExpressionAttributeValues"] = dynamo.values(request["ExpressionAttributeValues"])
-        return [_item_from(v) for v in dynamo.query_all(**request)]
+        request["ExpressionAttributeValues"] = expression_values(request["ExpressionAttributeValues"])
+        return [_item_from(v) for v in dynamo.query_all(table(), **request)]
 
     def count_changed_since(self, user_id: str, since_ms: int | None) -> int:
         request: dict[str, Any] = {
@@ -110,14 +111,14 @@ class SyncStore:
         if since_ms is not None:
             request["FilterExpression"] = "updated_at_ms > :since"
             request["ExpressionAttributeValues"][":since"] = since_ms
-        request["ExpressionAttributeValues"] = dynamo.values(request["ExpressionAttributeValues"])
-        return dynamo.count(**request)
+        request["ExpressionAttributeValues"] = expression_values(request["ExpressionAttributeValues"])
+        return dynamo.count(table(), **request)
 
     # -- conflicts ----------------------------------------------------------------------------------------------
 
     def put_conflict(self, user_id: str, conflict: SyncConflict) -> None:
         """Open (or replace) the item's conflict: the newest rejected local copy is the one to resolve."""
-        dynamo.client().put_item(TableName=dynamo.table(), Item=dynamo.to_item({
+        dynamo.client().put_item(TableName=table(), Item=dynamo.to_item({
             "pk": sync_pk(user_id), "sk": conflict_sk(conflict.item_type, conflict.item_id),
             "conflict_id": conflict.conflict_id, "item_type": conflict.item_type, "item_id": conflict.item_id,
             "local_content": _dump(conflict.local_content), "local_hash": conflict.local_hash,
@@ -127,24 +128,24 @@ class SyncStore:
 
     def conflicts(self, user_id: str) -> list[SyncConflict]:
         return [_conflict_from(v) for v in dynamo.query_all(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=dynamo.values({":pk": sync_pk(user_id), ":prefix": "CONFLICT#"}),
+            table(), KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=expression_values({":pk": sync_pk(user_id), ":prefix": "CONFLICT#"}),
             ConsistentRead=True)]
 
     def count_conflicts(self, user_id: str) -> int:
         return dynamo.count(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=dynamo.values({":pk": sync_pk(user_id), ":prefix": "CONFLICT#"}),
+            table(), KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=expression_values({":pk": sync_pk(user_id), ":prefix": "CONFLICT#"}),
             ConsistentRead=True)
 
     def clear_conflict(self, user_id: str, conflict: SyncConflict) -> None:
         """Drop the conflict if it is still this one (a newer conflict on the item stays)."""
         try:
             dynamo.client().delete_item(
-                TableName=dynamo.table(), Key=dynamo.key(sync_pk(user_id), conflict_sk(conflict.item_type,
+                TableName=table(), Key=dynamo.key(sync_pk(user_id), conflict_sk(conflict.item_type,
                                                                                      conflict.item_id)),
                 ConditionExpression="conflict_id = :id",
-                ExpressionAttributeValues=dynamo.values({":id": conflict.conflict_id}))
+                ExpressionAttributeValues=expression_values({":id": conflict.conflict_id}))
         except Exception as exc:
             if not dynamo.is_condition_failure(exc):
                 raise
@@ -152,35 +153,30 @@ class SyncStore:
     def resolve_with_write(self, user_id: str, conflict: SyncConflict, item: SyncItem, *,
                            based_on: int | None) -> None:
         """Write the resolved item and close the conflict together, or neither (WriteConflict on any race)."""
-        write: dict[str, Any] = {"TableName": dynamo.table(), "Item": self._item_values(user_id, item)}
+        write: dict[str, Any] = {"TableName": table(), "Item": self._item_values(user_id, item)}
         write.update(self._version_condition(based_on))
-        try:
-            dynamo.client().transact_write_items(TransactItems=[
-                {"Put": write},
-                {"Delete": {"TableName": dynamo.table(),
-                            "Key": dynamo.key(sync_pk(user_id), conflict_sk(conflict.item_type, conflict.item_id)),
-                            "ConditionExpression": "conflict_id = :id",
-                            "ExpressionAttributeValues": dynamo.values({":id": conflict.conflict_id})}},
-            ])
-        except Exception as exc:
-            if dynamo.error_code(exc) == "TransactionCanceledException":
-                raise WriteConflict(dynamo.cancellation_reasons(exc)) from None
-            raise
+        transact([
+            {"Put": write},
+            {"Delete": {"TableName": table(),
+                        "Key": dynamo.key(sync_pk(user_id), conflict_sk(conflict.item_type, conflict.item_id)),
+                        "ConditionExpression": "conflict_id = :id",
+                        "ExpressionAttributeValues": expression_values({":id": conflict.conflict_id})}},
+        ])
 
     # -- state --------------------------------------------------------------------------------------------------
 
     def state(self, user_id: str) -> dict[str, Any]:
-        return dynamo.get(sync_pk(user_id), STATE_SK) or {}
+        return dynamo.get(table(), sync_pk(user_id), STATE_SK) or {}
 
     def record_sync(self, user_id: str, *, at_iso: str, at_ms: int, pulled_by: str | None = None) -> None:
         """lastSyncAt for the user; with `pulled_by`, also when that client last pulled (for pendingChanges)."""
         dynamo.client().update_item(
-            TableName=dynamo.table(), Key=dynamo.key(sync_pk(user_id), STATE_SK),
+            TableName=table(), Key=dynamo.key(sync_pk(user_id), STATE_SK),
             UpdateExpression="SET last_sync_at = :iso, last_sync_ms = :at, pulls = if_not_exists(pulls, :empty)",
-            ExpressionAttributeValues=dynamo.values({":iso": at_iso, ":at": at_ms, ":empty": {}}))
+            ExpressionAttributeValues=expression_values({":iso": at_iso, ":at": at_ms, ":empty": {}}))
         if pulled_by is not None:
             # A second update: one expression cannot both create the map and set a key inside it.
             dynamo.client().update_item(
-                TableName=dynamo.table(), Key=dynamo.key(sync_pk(user_id), STATE_SK),
+                TableName=table(), Key=dynamo.key(sync_pk(user_id), STATE_SK),
                 UpdateExpression="SET pulls.#client = :at", ExpressionAttributeNames={"#client": pulled_by},
-                ExpressionAttributeValues=dynamo.values({":at": at_ms}))
+                ExpressionAttributeValues=expression_values({":at": at_ms}))

@@ -6,19 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from ccjk.data import dynamo
-from ccjk.models import Channel, Device
+from ccjk.models.entities import Channel, Device
+from ccjk.store.common import WriteConflict, table, transact
+from suite import dynamo
+from suite.dynamo import expression_values
 
 DEVICE_SK = "DEVICE"
 TOKEN_SK = "TOKEN"  # noqa: S105 (a sort key, not a secret)
-
-
-class WriteConflict(Exception):
-    """A conditional write lost a race (or its precondition no longer holds); re-read and decide again."""
-
-    def __init__(self, reasons: list[str] | None = None) -> None:
-        super().__init__("conditional write failed")
-        self.reasons = reasons or []
 
 
 def device_pk(device_id: str) -> str:
@@ -81,35 +75,26 @@ def _from_item(values: dict[str, Any]) -> Device:
 
 def _token_put(digest: str, device_id: str) -> dict[str, Any]:
     return {"Put": {
-        "TableName": dynamo.table(),
+        "TableName": table(),
         "Item": dynamo.to_item({"pk": token_pk(digest), "sk": TOKEN_SK, "device_id": device_id}),
         "ConditionExpression": "attribute_not_exists(pk)",
     }}
 
 
 def _token_delete(digest: str) -> dict[str, Any]:
-    return {"Delete": {"TableName": dynamo.table(), "Key": dynamo.key(token_pk(digest), TOKEN_SK)}}
-
-
-def _transact(actions: list[dict[str, Any]]) -> None:
-    try:
-        dynamo.client().transact_write_items(TransactItems=actions)
-    except Exception as exc:
-        if dynamo.error_code(exc) == "TransactionCanceledException":
-            raise WriteConflict(dynamo.cancellation_reasons(exc)) from None
-        raise
+    return {"Delete": {"TableName": table(), "Key": dynamo.key(token_pk(digest), TOKEN_SK)}}
 
 
 # ------------------------------------------------------------------------------------------------ reads
 
 def get(device_id: str) -> Device | None:
-    values = dynamo.get(device_pk(device_id), DEVICE_SK)
+    values = dynamo.get(table(), device_pk(device_id), DEVICE_SK)
     return _from_item(values) if values else None
 
 
 def for_token_digest(digest: str) -> Device | None:
     """The device a token belongs to, or None. The device's own digest must agree (belt and braces)."""
-    pointer = dynamo.get(token_pk(digest), TOKEN_SK)
+    pointer = dynamo.get(table(), token_pk(digest), TOKEN_SK)
     if not pointer:
         return None
     device = get(pointer["device_id"])
@@ -123,10 +108,10 @@ def get_many(device_ids: list[str]) -> dict[str, Device]:
     found: dict[str, Device] = {}
     keys = [dynamo.key(device_pk(i), DEVICE_SK) for i in dict.fromkeys(device_ids)]
     for start in range(0, len(keys), 100):
-        request: dict[str, Any] = {dynamo.table(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
+        request: dict[str, Any] = {table(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
         while request:
             answer = dynamo.client().batch_get_item(RequestItems=request)
-            for item in answer.get("Responses", {}).get(dynamo.table(), []):
+            for item in answer.get("Responses", {}).get(table(), []):
                 device = _from_item(dynamo.from_item(item))
                 found[device.device_id] = device
             request = answer.get("UnprocessedKeys") or {}
@@ -138,10 +123,10 @@ def list_for_user(user_id: str, offset: int, limit: int) -> tuple[list[Device], 
     request = {
         "IndexName": "gsi1",
         "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": dynamo.values({":pk": user_devices_pk(user_id)}),
+        "ExpressionAttributeValues": expression_values({":pk": user_devices_pk(user_id)}),
     }
-    total = dynamo.count(**request)
-    page = dynamo.query_page(offset, limit, **request)
+    total = dynamo.count(table(), **request)
+    page = dynamo.query_page(table(), offset, limit, **request)
     # The index projects keys only: read the devices themselves (consistently) by key.
     devices = get_many([values["pk"].removeprefix("DEVICE#") for values in page])
     ordered = [devices[v["pk"].removeprefix("DEVICE#")] for v in page if v["pk"].removeprefix("DEVICE#") in devices]
@@ -153,13 +138,13 @@ def list_for_user(user_id: str, offset: int, limit: int) -> tuple[list[Device], 
 def create(device: Device, *, bind_code_update: dict[str, Any] | None = None) -> None:
     """The device and its token item together, optionally with the bind code that claims it (one transaction)."""
     actions = [
-        {"Put": {"TableName": dynamo.table(), "Item": _to_item(device),
+        {"Put": {"TableName": table(), "Item": _to_item(device),
                  "ConditionExpression": "attribute_not_exists(pk)"}},
         _token_put(device.token_digest, device.device_id),
     ]
     if bind_code_update:
         actions.append(bind_code_update)
-    _transact(actions)
+    transact(actions)
 
 
 def rotate_token(device: Device, new_digest: str, *, bind_to_user: str | None = None,
@@ -175,19 +160,19 @@ def rotate_token(device: Device, new_digest: str, *, bind_to_user: str | None = 
                             ":gsk": f"{device.created_at}#{device.device_id}"})
     actions = [
         {"Update": {
-            "TableName": dynamo.table(),
+            "TableName": table(),
             "Key": dynamo.key(device_pk(device.device_id), DEVICE_SK),
             "UpdateExpression": update,
             "ConditionExpression": "#digest = :old",
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": dynamo.values(attr_values),
+            "ExpressionAttributeValues": expression_values(attr_values),
         }},
         _token_delete(device.token_digest),
         _token_put(new_digest, device.device_id),
     ]
     if bind_code_update:
         actions.append(bind_code_update)
-    _transact(actions)
+    transact(actions)
 
 
 def update_profile(device_id: str, fields: dict[str, Any], last_seen_at: str) -> None:
@@ -195,12 +180,12 @@ def update_profile(device_id: str, fields: dict[str, Any], last_seen_at: str) ->
     names = {f"#{k}": k for k in present} | {"#seen": "last_seen_at"}
     sets = [f"#{k} = :{k}" for k in present] + ["#seen = :seen"]
     dynamo.client().update_item(
-        TableName=dynamo.table(),
+        TableName=table(),
         Key=dynamo.key(device_pk(device_id), DEVICE_SK),
         UpdateExpression="SET " + ", ".join(sets),
         ConditionExpression="attribute_exists(pk)",
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues=dynamo.values({f":{k}": v for k, v in present.items()} | {":seen": last_seen_at}),
+        ExpressionAttributeValues=expression_values({f":{k}": v for k, v in present.items()} | {":seen": last_seen_at}),
     )
 
 
@@ -208,7 +193,7 @@ def save_channels(device_id: str, channels: dict[str, Channel], expected_version
     """Replace the channel set if nobody changed it since we read version `expected_version`."""
     try:
         dynamo.client().update_item(
-            TableName=dynamo.table(),
+            TableName=table(),
             Key=dynamo.key(device_pk(device_id), DEVICE_SK),
             UpdateExpression="SET channels = :channels, channels_version = :next",
             ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(channels_version) OR "
@@ -229,11 +214,11 @@ def touch(device_id: str, now_iso: str, stale_before_iso: str) -> None:
     """Record activity, at most one write per device per minute (skipped while the last one is recent)."""
     try:
         dynamo.client().update_item(
-            TableName=dynamo.table(),
+            TableName=table(),
             Key=dynamo.key(device_pk(device_id), DEVICE_SK),
             UpdateExpression="SET last_seen_at = :now",
             ConditionExpression="attribute_exists(pk) AND last_seen_at < :stale",
-            ExpressionAttributeValues=dynamo.values({":now": now_iso, ":stale": stale_before_iso}),
+            ExpressionAttributeValues=expression_values({":now": now_iso, ":stale": stale_before_iso}),
         )
     except Exception as exc:
         if not dynamo.is_condition_failure(exc):
@@ -242,9 +227,9 @@ def touch(device_id: str, now_iso: str, stale_before_iso: str) -> None:
 
 def delete(device: Device) -> None:
     """The device and its token item. Its notifications expire by TTL."""
-    _transact([
-        {"Delete": {"TableName": dynamo.table(), "Key": dynamo.key(device_pk(device.device_id), DEVICE_SK),
+    transact([
+        {"Delete": {"TableName": table(), "Key": dynamo.key(device_pk(device.device_id), DEVICE_SK),
                     "ConditionExpression": "token_digest = :digest",
-                    "ExpressionAttributeValues": dynamo.values({":digest": device.token_digest})}},
+                    "ExpressionAttributeValues": expression_values({":digest": device.token_digest})}},
         _token_delete(device.token_digest),
     ])

@@ -1,21 +1,50 @@
-"""Device registration, profile, token rotation, channels and deletion (service logic, no HTTP types)."""
+"""Devices: who a device token belongs to, registration, profile, token rotation, channels and deletion."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ccjk import access, channels, clock, ids
-from ccjk.data import devices as device_data
-from ccjk.data import limits
-from ccjk.data.devices import WriteConflict
-from ccjk.models import Device
-from ccjk.schemas import ChannelIn, RegisterDevice
-from suite.errors import Conflict, TooManyRequests
+from ccjk import clock, ids
+from ccjk.logic import channels
+from ccjk.models.devices import ChannelIn, RegisterDevice
+from ccjk.models.entities import Device
+from ccjk.store import devices as device_data
+from ccjk.store import limits
+from ccjk.store.common import WriteConflict
+from suite.errors import Conflict, NotFound, TooManyRequests, Unauthorized
 from suite.security.opaque_tokens import token_digest
 
 REGISTRATIONS_PER_IP = 30  # per 10 minutes: devices are created without credentials
 REGISTRATION_WINDOW_SECONDS = 600
 CHANNEL_WRITE_ATTEMPTS = 3
+TOUCH_INTERVAL_SECONDS = 60
+
+
+def authenticate(token: str, *, touch: bool = True) -> Device:
+    """The device a token belongs to (401 for an unknown or oversized token); records its activity at most once
+    a minute."""
+    device = find_by_token(token)
+    if device is None:
+        raise Unauthorized("Invalid device token", code="INVALID_TOKEN")
+    if touch:
+        now = clock.now()
+        stale_before = clock.iso(now - TOUCH_INTERVAL_SECONDS)
+        if device.last_seen_at < stale_before:  # at most one activity write per device per minute
+            device_data.touch(device.device_id, clock.iso(now), stale_before)
+    return device
+
+
+def find_by_token(token: str) -> Device | None:
+    if len(token) > ids.MAX_DEVICE_TOKEN_LENGTH:
+        return None
+    return device_data.for_token_digest(token_digest(token))
+
+
+def own(device: Device, device_id: str) -> Device:
+    """A device token reaches only its own device: any other id is 'not found', whether it exists or not."""
+    if device_id != device.device_id:
+        raise NotFound("Device not found", code="DEVICE_NOT_FOUND")
+    return device
 
 
 def view(device: Device) -> dict[str, Any]:
@@ -36,37 +65,33 @@ def view(device: Device) -> dict[str, Any]:
     }
 
 
-def register(request: RegisterDevice, *, presented_token: str | None, source_ip: str) -> tuple[dict[str, Any], bool]:
-    """A new device with a fresh token, or, when a valid token of an existing device is presented, that device
-    refreshed (its profile updated, the same token answered). Returns (answer, is_new)."""
-    token = request.token or presented_token
-    if token:
-        existing = _device_or_none(token)
-        if existing is not None:
-            now_iso = clock.iso()
-            device_data.update_profile(existing.device_id, {
-                "name": request.name, "type": request.type, "platform": request.platform,
-                "hostname": request.hostname, "version": request.version}, now_iso)
-            return _registered(existing.device_id, token, request.name, request.type or existing.type,
-                               existing.created_at, is_new=False), False
+def register(request: RegisterDevice, *, presented: Device | None, presented_token: str | None,
+             source_ip: str) -> tuple[dict[str, Any], bool]:
+    """A new device with a fresh token, or, when a valid token of an existing device is presented (in the body,
+    else as X-Device-Token), that device refreshed (its profile updated, the same token answered).
+    Returns (answer, is_new)."""
+    if request.token:
+        existing, token = find_by_token(request.token), request.token
+    else:
+        existing, token = presented, presented_token
+    if existing is not None and token:
+        device_data.update_profile(existing.device_id, {
+            "name": request.name, "type": request.type, "platform": request.platform,
+            "hostname": request.hostname, "version": request.version}, clock.iso())
+        return _registered(existing.device_id, token, request.name, request.type or existing.type,
+                           existing.created_at, is_new=False), False
 
     decision = limits.hit(f"device-register#{source_ip}", limit=REGISTRATIONS_PER_IP,
                           window_seconds=REGISTRATION_WINDOW_SECONDS)
     if not decision.allowed:
         raise TooManyRequests("Too many device registrations, try again later", retry_after=decision.retry_after)
-    issued = access.new_device_token()
+    issued = ids.device_token()
     now_iso = clock.iso()
     device = Device(device_id=ids.device_id(), name=request.name, token_digest=issued.digest, created_at=now_iso,
                     last_seen_at=now_iso, type=request.type, platform=request.platform, hostname=request.hostname,
                     version=request.version)
     device_data.create(device)
     return _registered(device.device_id, issued.plaintext, device.name, device.type, now_iso, is_new=True), True
-
-
-def _device_or_none(token: str) -> Device | None:
-    if len(token) > access.MAX_TOKEN_LENGTH:
-        return None
-    return device_data.for_token_digest(token_digest(token))
 
 
 def _registered(device_id: str, token: str, name: str, device_type: str | None, created_at: str, *,
@@ -77,7 +102,7 @@ def _registered(device_id: str, token: str, name: str, device_type: str | None, 
 
 def regenerate_token(device: Device) -> str:
     """A new token; the old one stops working in the same transaction."""
-    issued = access.new_device_token()
+    issued = ids.device_token()
     try:
         device_data.rotate_token(device, issued.digest)
     except WriteConflict:

@@ -1,4 +1,4 @@
-"""The service's entities as plain dataclasses: what the data package stores and the logic works with."""
+"""The service's stored entities as plain dataclasses: what store/ reads and writes and logic/ works with."""
 
 from __future__ import annotations
 

@@ -10,38 +10,24 @@ masked form, and `configured: true` instead of any secret.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
-from ccjk import clock, settings
-from ccjk.models import Channel, Device
+from ccjk import clock, providers
+from ccjk.models.entities import Channel, Device
+from ccjk.store import secrets
 from suite.errors import BadRequest
 from suite.security.masking import mask_secret
 
 if TYPE_CHECKING:
-    from suite.outbound import SafeUrl, UrlPolicy
-    from suite.security.secret_box import SecretBox
+    from suite.outbound import SafeUrl
 
-# suite.outbound (requests, urllib3) and secret_box (cryptography) are imported where a URL is checked or a secret
-# sealed: reading a device or listing channels needs neither, which keeps those cold starts short.
+# suite.outbound (requests, urllib3) is imported where a URL is checked, and the sealing (cryptography) in store:
+# reading a device or listing channels needs neither, which keeps those cold starts short.
 
 ALIASES = {"feishu": "feishu", "dingtalk": "dingtalk", "wecom": "wecom", "wechat": "wecom"}
 MAX_SECRET_LENGTH = 256
-
-
-@dataclass(frozen=True)
-class RobotEndpoint:
-    path_prefix: str
-    credential_query: str | None  # the query parameter holding the robot key; None: the last path segment
-
-
-ENDPOINTS = {
-    "feishu": RobotEndpoint("/open-apis/bot/v2/hook/", None),
-    "dingtalk": RobotEndpoint("/robot/send", "access_token"),
-    "wecom": RobotEndpoint("/cgi-bin/webhook/send", "key"),
-}
 
 
 @dataclass(frozen=True)
@@ -63,26 +49,15 @@ def canonical(name: str) -> str | None:
     return ALIASES.get(name.strip().lower())
 
 
-def policy(provider: str) -> UrlPolicy:
-    return _policy(provider, settings.provider_base(provider))
-
-
-@functools.cache
-def _policy(provider: str, base_url: str) -> UrlPolicy:
-    from suite.outbound import UrlPolicy  # noqa: PLC0415
-
-    return UrlPolicy.for_base_url(base_url, (ENDPOINTS[provider].path_prefix,))
-
-
 def check_webhook(provider: str, url: str) -> SafeUrl:
     """The URL rebuilt from its validated parts, or a 400 naming what is wrong (never echoing the URL)."""
     from suite.outbound import UnsafeUrlError, validate_url  # noqa: PLC0415
 
     try:
-        safe = validate_url(url, policy(provider))
+        safe = validate_url(url, providers.policy(provider))
     except UnsafeUrlError as exc:
         raise BadRequest(f"{provider} webhook URL is not allowed: {exc}", code="INVALID_WEBHOOK") from None
-    endpoint = ENDPOINTS[provider]
+    endpoint = providers.ROBOTS[provider].ENDPOINT
     if endpoint.credential_query is None:
         token = safe.path[len(endpoint.path_prefix):]
         if not token or "/" in token or safe.query:
@@ -98,7 +73,7 @@ def check_webhook(provider: str, url: str) -> SafeUrl:
 def masked(provider: str, safe: SafeUrl) -> str:
     """The URL with its credential masked, e.g. https://open.feishu.cn/open-apis/bot/v2/hook/abcd****wxyz."""
     origin = safe.url[: len(safe.url) - len(safe.path) - (len(safe.query) + 1 if safe.query else 0)]
-    endpoint = ENDPOINTS[provider]
+    endpoint = providers.ROBOTS[provider].ENDPOINT
     if endpoint.credential_query is None:
         token = safe.path[len(endpoint.path_prefix):]
         return f"{origin}{endpoint.path_prefix}{mask_secret(token)}"
@@ -109,28 +84,12 @@ def masked(provider: str, safe: SafeUrl) -> str:
 
 # ------------------------------------------------------------------------------------------------ sealing
 
-@functools.cache
-def _box(key_arn: str) -> SecretBox:
-    from suite.security.secret_box import SecretBox  # noqa: PLC0415
-
-    return SecretBox(key_arn)
-
-
-def _context(device_id: str, provider: str, part: str) -> dict[str, str]:
-    return {"service": "ccjk", "field": f"channel.{provider}.{part}", "owner": device_id}
-
-
-def seal(device_id: str, provider: str, part: str, value: str) -> str:
-    return _box(settings.secrets_key_arn()).seal(value, _context(device_id, provider, part))
-
-
 def open_webhook(device_id: str, channel: Channel) -> tuple[str, str | None]:
     """The plaintext webhook URL and secret of a channel, for sending only (never returned, never logged)."""
-    box = _box(settings.secrets_key_arn())
-    url = box.open(channel.webhook_sealed, _context(device_id, channel.provider, "webhook"))
+    url = secrets.open_channel_part(device_id, channel.provider, "webhook", channel.webhook_sealed)
     secret = None
     if channel.secret_sealed:
-        secret = box.open(channel.secret_sealed, _context(device_id, channel.provider, "secret"))
+        secret = secrets.open_channel_part(device_id, channel.provider, "secret", channel.secret_sealed)
     return url, secret
 
 
@@ -154,7 +113,8 @@ def apply(device: Device, updates: list[ChannelUpdate]) -> dict[str, Channel]:
 
         if update.webhook and not (existing and update.webhook == existing.webhook_display):
             safe = check_webhook(provider, update.webhook)
-            webhook_sealed, display = seal(device.device_id, provider, "webhook", safe.url), masked(provider, safe)
+            webhook_sealed = secrets.seal_channel_part(device.device_id, provider, "webhook", safe.url)
+            display = masked(provider, safe)
         elif existing:
             webhook_sealed, display = existing.webhook_sealed, existing.webhook_display
         else:
@@ -167,7 +127,7 @@ def apply(device: Device, updates: list[ChannelUpdate]) -> dict[str, Channel]:
                     raise BadRequest("wecom robots are not signed: remove the secret", code="VALIDATION_ERROR")
                 if len(update.secret) > MAX_SECRET_LENGTH:
                     raise BadRequest("secret is too long", code="VALIDATION_ERROR")
-                secret_sealed = seal(device.device_id, provider, "secret", update.secret)
+                secret_sealed = secrets.seal_channel_part(device.device_id, provider, "secret", update.secret)
             else:
                 secret_sealed = None
 
