@@ -1,7 +1,33 @@
-"""What every ccjk HTTP function shares: the `{success, data}` / `{success:false, error}` envelope."""
+"""What every ccjk HTTP function shares: the `{success, data}` / `{success:false, error, message, code}` envelope.
+
+Every reader of the real client gets what it reads from one error body (docs/ccjk-client.md, "The clients at a
+glance"): the typed clients read `error` (a string: the bind client calls `.includes()` on it), the marketplace and
+ratings clients read `message` and `code`. So an error carries the same text twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from suite.envelopes import SuccessEnvelope
+from suite.errors import ApiError
 
 TITLE = "ccjk cloud API"
 VERSION = "1.0.0"
-ENVELOPE = SuccessEnvelope()
+
+
+class CcjkEnvelope(SuccessEnvelope):
+    """SuccessEnvelope whose errors also carry `message` (= `error`)."""
+
+    def error_body(self, error: ApiError) -> Any:
+        body = super().error_body(error)
+        return {"success": False, "error": body["error"], "message": body["error"], "code": body["code"],
+                **({"details": body["details"]} if "details" in body else {})}
+
+    def error_schema(self) -> dict[str, Any]:
+        schema = super().error_schema()
+        return {**schema, "required": ["success", "error", "message", "code"],
+                "properties": {**schema["properties"], "message": {"type": "string"}}}
+
+
+ENVELOPE = CcjkEnvelope()

@@ -54,7 +54,8 @@ def test_an_email_registers_once_whatever_its_case(api):
     api.register_user("twice@example.com")
     again = api.call("POST", "/auth/register", body={"email": "TWICE@example.com", "password": "another-pw"})
     assert again.status == 409
-    assert again.body == {"success": False, "error": "Email already registered", "code": "EMAIL_EXISTS"}
+    assert again.body == {"success": False, "error": "Email already registered", "message": "Email already registered",
+                          "code": "EMAIL_EXISTS"}
 
 
 def test_unknown_user_and_wrong_password_answer_identically(api):
@@ -63,7 +64,7 @@ def test_unknown_user_and_wrong_password_answer_identically(api):
     wrong = login(api, "known@example.com", "not-the-password")
     assert unknown.status == wrong.status == 401
     assert unknown.body == wrong.body == {"success": False, "error": "Invalid email or password",
-                                          "code": "INVALID_CREDENTIALS"}
+                                          "message": "Invalid email or password", "code": "INVALID_CREDENTIALS"}
 
 
 @pytest.mark.usefixtures("frozen_limits")
@@ -149,7 +150,8 @@ def test_a_bind_code_expires_after_five_minutes(api, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: issued + 301)
     late = api.call("POST", "/bind/use", body={"code": code})
     assert late.status == 400
-    assert late.body == {"success": False, "error": "Invalid or expired bind code", "code": "BIND_CODE_EXPIRED"}
+    assert late.body == {"success": False, "error": "Invalid or expired bind code",
+                         "message": "Invalid or expired bind code", "code": "BIND_CODE_EXPIRED"}
     status = api.call("GET", f"/bind/status/{code}", jwt=jwt)
     assert status.data["status"] == "expired"
 

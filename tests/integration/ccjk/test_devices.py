@@ -68,7 +68,7 @@ def test_get_device_by_id_and_by_token(api):
 def test_device_routes_need_a_valid_token(api, token, message):
     answer = api.call("GET", "/device/info", token=token)
     assert answer.status == 401
-    assert answer.body == {"success": False, "error": message, "code": answer.body["code"]}
+    assert answer.body == {"success": False, "error": message, "message": message, "code": answer.body["code"]}
 
 
 def test_a_device_token_cannot_read_change_rotate_or_delete_another_device(api, robots):
@@ -86,7 +86,8 @@ def test_a_device_token_cannot_read_change_rotate_or_delete_another_device(api, 
     ]
     for answer in attempts:
         assert answer.status == 404, answer.body
-        assert answer.body == {"success": False, "error": "Device not found", "code": "DEVICE_NOT_FOUND"}
+        assert answer.body == {"success": False, "error": "Device not found", "message": "Device not found",
+                               "code": "DEVICE_NOT_FOUND"}
     after = by_id(api, "GET", device_b, token=token_b)
     assert after.status == 200
     assert {**after.data, "lastActiveAt": None, "lastSeenAt": None} == {
