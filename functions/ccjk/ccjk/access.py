@@ -2,7 +2,8 @@
 
 - `DEVICE`: a device by its `X-Device-Token` (opaque, `dt_` + 256 random bits, stored only as a SHA-256 digest);
   the caller is the `Device`. Its activity (`lastSeenAt`) is recorded at most once a minute.
-- `USER`: a user by `Authorization: Bearer <jwt>` (logic/sessions.py); the caller is the user id.
+- `USER`: a user by `Authorization: Bearer <jwt>` (logic/sessions.py; a signed-out token is refused); the caller
+  is the user id. `USER_SESSION` is the same check whose caller is the session itself (logout needs its `jti`).
 - `DEVICE_IF_VALID`: the routes a device may call with or without its token (`POST /device/register`,
   `POST /bind/use`): a valid token makes the caller a `PresentedDevice`, anything else (none, unknown, malformed)
   leaves it anonymous (`suite.auth.caller()` is None) — those routes then create a new device.
@@ -49,19 +50,30 @@ def _device_if_valid(event: Any) -> PresentedDevice:
     return PresentedDevice(device, token)
 
 
-def _user(event: Any) -> str:
+def _bearer(event: Any) -> str:
     value = auth.header(event, "Authorization")
     if value is None:
         raise auth.MissingCredentials("Missing Authorization header")
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization must be a Bearer token")
-    return sessions.user_id_for(token.strip())
+    return token.strip()
+
+
+def _user_session(event: Any) -> sessions.UserSession:
+    return sessions.verify(_bearer(event))
+
+
+def _user(event: Any) -> str:
+    return _user_session(event).user_id
 
 
 DEVICE = auth.Credential("deviceToken", _DEVICE_SCHEME, _device, description=_DEVICE_DESCRIPTION)
 DEVICE_IF_VALID = auth.optional(
     auth.Credential("deviceToken", _DEVICE_SCHEME, _device_if_valid, description=_DEVICE_DESCRIPTION))
-USER = auth.Credential("userJwt", {**auth.HTTP_BEARER, "bearerFormat": "JWT"}, _user,
-                       description="A user session: the token of POST /auth/login")
+_USER_SCHEME = {**auth.HTTP_BEARER, "bearerFormat": "JWT"}
+_USER_DESCRIPTION = "A user session: the token of POST /auth/login or POST /auth/verify"
+USER = auth.Credential("userJwt", _USER_SCHEME, _user, description=_USER_DESCRIPTION)
+# The same credential, the caller being the verified session (`sessions.UserSession`: user id, jti, expiry).
+USER_SESSION = auth.Credential("userJwt", _USER_SCHEME, _user_session, description=_USER_DESCRIPTION)
 

@@ -42,8 +42,8 @@ RULES_THE_SCHEMA_DOES_NOT_STATE = {
                            "its messages stay as clients know them)",
     "GET /bind/devices": "page and limit, as GET /notify/history",
     "POST /auth/register": "the e-mail address's form is checked by the service",
-    "POST /auth/login": "the e-mail address's form; password is required (optional in the schema so the service "
-                        "can say that e-mail code login is not available)",
+    "POST /auth/login": "the e-mail address's form is checked by the service",
+    "POST /auth/verify": "the e-mail address's form is checked by the service",
     "POST /bind/use": "a code is 6 characters of the code alphabet (malformed codes answer BIND_CODE_INVALID)",
     "POST /cloud-sync/push": "item ids are 1-200 characters, entries at most 64 KB, at most 500 per push, no "
                              "duplicates, at most 2000 items per user",
@@ -57,7 +57,8 @@ NEW_DEVICE_PER_EXAMPLE = {
     "POST /device/regenerate-token", "POST /device/token", "POST /device/{deviceId}/regenerate-token",
     "DELETE /device", "DELETE /device/{deviceId}",
 }
-NEW_USER_PER_EXAMPLE = {"POST /bind/use", "GET /bind/status/{code}", "DELETE /bind/devices/{deviceId}"}
+NEW_USER_PER_EXAMPLE = {"POST /bind/use", "GET /bind/status/{code}", "DELETE /bind/devices/{deviceId}",
+                        "POST /auth/logout"}
 
 
 class Setup:

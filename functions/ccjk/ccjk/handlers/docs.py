@@ -1,9 +1,10 @@
 """GET /openapi.json and /swagger: the service's OpenAPI document, generated from all of its routers."""
 
 from ccjk.api import ENVELOPE, TITLE, VERSION
-from ccjk.routes import auth, cloud_sync, devices, health, notify
+from ccjk.routes import auth, cloud_sync, devices, health, notify, sessions
 from suite.api import docs_function
 
-ROUTERS = [health.router, devices.router, notify.router, auth.router, cloud_sync.router]
+ROUTERS = [health.router, devices.router, notify.router, auth.router, cloud_sync.router,
+           sessions.router]  # issue 18 (the real client's core)
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)

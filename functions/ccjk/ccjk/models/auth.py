@@ -18,7 +18,7 @@ class RegisterUser(Body):
 
 class Login(Body):
     email: str = Field(min_length=3, max_length=254)
-    password: str | None = Field(None, max_length=1024)
+    password: str | None = Field(None, max_length=1024, description="Without it, a sign-in code is mailed instead")
 
 
 class BindDeviceInfo(Body):
@@ -108,3 +108,17 @@ class UserDevices(View):
     """`pagination: {page, limit, total, totalPages}` beside `data`."""
 
     devices: list[UserDevice]
+
+
+# ------------------------------------------------------------------------------------------------ e-mail sign-in
+
+class VerifyCode(Body):
+    email: str = Field(min_length=3, max_length=254)
+    code: str = Field(min_length=1, max_length=16, description="The 6-digit code from the mail")
+
+
+class CodeSent(View):
+    """`POST /auth/login` without a password: a code was mailed (the same answer for every address)."""
+
+    sent: bool
+    expiresIn: int = Field(description="seconds the code stays valid (600)")
