@@ -220,7 +220,6 @@ def test_bind_flow_reads_exactly_what_the_typed_client_reads(client):
     assert mine["channels"] == []
 
 
-@TODO
 def test_bind_with_device_info_names_the_device(client):
     session = client.password_user(email())
     info = {"name": "mac-mini", "platform": "darwin", "osVersion": "23.1.0", "arch": "arm64", "username": "dev",
@@ -232,7 +231,6 @@ def test_bind_with_device_info_names_the_device(client):
     assert (device["name"], device["platform"]) == ("mac-mini", "darwin")
 
 
-@TODO
 def test_bind_code_errors_classify_as_the_client_expects(client):
     # BindClient.handleError: only a 400 is classified, by its message: "expired" → BIND_CODE_EXPIRED,
     # "used" → BIND_CODE_USED (checked in that order), anything else → VALIDATION_ERROR.

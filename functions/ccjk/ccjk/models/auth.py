@@ -22,16 +22,27 @@ class Login(Body):
 
 
 class BindDeviceInfo(Body):
+    """The typed client's `device` ({name, platform, hostname, version}) or CCJKCloudClient's `deviceInfo`
+    ({name, platform, osVersion, arch, username, machineId}: `username` is never read)."""
+
     name: str = Field("My device", min_length=1, max_length=100)
     platform: str | None = Field(None, max_length=64)
     hostname: str | None = Field(None, max_length=255)
     version: str | None = Field(None, max_length=64)
     type: DeviceType | None = None
+    osVersion: str | None = Field(None, max_length=64)
+    arch: str | None = Field(None, max_length=32)
+    machineId: str | None = Field(None, max_length=128)
 
 
 class UseBindCode(Body):
     code: str = Field(min_length=1, max_length=16)
-    device: BindDeviceInfo = Field(default_factory=BindDeviceInfo)
+    device: BindDeviceInfo | None = None
+    deviceInfo: BindDeviceInfo | None = Field(None, description="CCJKCloudClient's name for `device`")
+
+    @property
+    def info(self) -> BindDeviceInfo:
+        return self.device or self.deviceInfo or BindDeviceInfo()
 
 
 # ------------------------------------------------------------------------------------------------ responses

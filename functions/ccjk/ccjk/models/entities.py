@@ -36,6 +36,12 @@ class Device:
     user_id: str | None = None
     channels: dict[str, Channel] = field(default_factory=dict)  # provider → channel
     channels_version: int = 0  # optimistic lock for channel updates
+    # -- issue 18 ------------------------------------------------------------------------------------------------
+    os_version: str | None = None  # CCJKCloudClient's deviceInfo on /bind/use
+    arch: str | None = None
+    machine_id: str | None = None
+    heartbeat_status: str | None = None  # what the daemon last reported: online | busy | offline
+    last_heartbeat_at: str | None = None
 
 
 @dataclass

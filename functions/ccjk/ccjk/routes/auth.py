@@ -59,7 +59,7 @@ def generate():
     return ENVELOPE.ok(binding.generate(auth.caller()), status=201)
 
 
-@router.post("/bind/use", auth=access.DEVICE_IF_VALID, returns=DeviceBound, errors=(404, 409, 429),
+@router.post("/bind/use", auth=access.DEVICE_IF_VALID, returns=DeviceBound, errors=(409, 429),
              summary="Bind a device with a code (no sign-in: the code is the credential; a device token binds that "
                      "device)", tags=BIND)
 def use(request: UseBindCode):
