@@ -38,6 +38,7 @@ class Config:
     reply_callback_secret_arn: str | None  # {"feishu": {...}, "dingtalk": {...}, "wecom": {...}}
     reply_secret_cache_seconds: int
     reply_poll_max_wait_seconds: int  # GET /reply/poll holds a request at most this long
+    reply_window_seconds: int  # a notification that waits for a reply takes replies this long
     control_logs_management_url: str | None  # the log WebSocket's management endpoint (pushes)
 
     def provider_base(self, provider: str) -> str:
@@ -70,6 +71,7 @@ def _load(env: Environment) -> Config:
         reply_callback_secret_arn=env.optional("REPLY_CALLBACK_SECRET_ARN"),
         reply_secret_cache_seconds=env.integer("REPLY_SECRET_CACHE_SECONDS", 300, minimum=0),
         reply_poll_max_wait_seconds=env.integer("REPLY_POLL_MAX_WAIT_SECONDS", 25, minimum=0, maximum=28),
+        reply_window_seconds=env.integer("REPLY_WINDOW_HOURS", 24, minimum=1) * 3600,
         control_logs_management_url=env.optional("CONTROL_LOGS_MANAGEMENT_URL"),
     )
 

@@ -252,7 +252,6 @@ def test_bind_code_errors_classify_as_the_client_expects(client):
 # Three clients: src/cloud-api/notify.ts (typed: data.sent, data.channels[].success/error),
 # src/utils/notification/cloud-client.ts (data.results[]), src/services/cloud-notification.ts (data.notificationId).
 
-@TODO
 def test_notify_answers_sent_channels_and_results(client):
     _session, _device_id, token = device_with_feishu(client)
     data = notify(client, token, {"type": "task_completed", "title": "Build done", "body": "All 42 tests passed",
@@ -269,7 +268,6 @@ def test_notify_answers_sent_channels_and_results(client):
     assert "sentAt" in result
 
 
-@TODO
 def test_notify_keeps_wait_reply_actions_task_and_metadata(client):
     _session, _device_id, token = device_with_feishu(client)
     task = {"taskId": "task_42", "description": "Deploy to production", "startTime": iso_now(-60),
@@ -290,7 +288,6 @@ def test_notify_keeps_wait_reply_actions_task_and_metadata(client):
     assert data["replyCode"]
 
 
-@TODO
 def test_notify_reports_a_channel_the_server_does_not_have_per_channel(client):
     # The notification client sends its local channel names: feishu | wechat | email | sms.
     _session, _device_id, token = device_with_feishu(client)
@@ -302,7 +299,6 @@ def test_notify_reports_a_channel_the_server_does_not_have_per_channel(client):
     assert isinstance(results["email"]["error"], str)
 
 
-@TODO
 def test_notify_with_actions_renders_a_feishu_card_with_buttons(client):
     session = client.password_user(email())
     _device_id, token = client.bound_device(session)

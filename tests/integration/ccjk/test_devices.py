@@ -204,3 +204,23 @@ def test_anonymous_registration_is_throttled_per_address(api):
     assert refused.status == 429
     assert refused.body["code"] == "RATE_LIMITED"
     assert int(refused.headers["retry-after"]) >= 1
+
+
+def test_local_channels_the_server_cannot_deliver_to_are_refused_one_by_one(api, robots):
+    # The notification client's updateChannels sends its whole local config (src/utils/notification/cloud-client.ts):
+    # feishu {webhookUrl, secret?}, wechat as a WeCom application {corpId, agentId, secret}, email, sms.
+    _device_id, token = api.register_device()
+    answer = api.set_channels(token, [
+        {"type": "feishu", "enabled": True, "config": {"webhookUrl": f"{robots.feishu.url}/open-apis/bot/v2/hook/x"}},
+        {"type": "wechat", "enabled": True, "config": {"corpId": "ww1", "agentId": "1000002", "secret": "s"}},
+        {"type": "email", "enabled": True, "config": {"address": "a@example.com"}},
+        {"type": "sms", "enabled": False, "config": {"phone": "+8613800000000"}}])
+    assert answer.status == 200, answer.body
+    channels = {c["type"]: c for c in answer.data["channels"]}
+    assert channels["feishu"]["configured"] is True
+    for name in ("wechat", "email", "sms"):
+        assert channels[name]["configured"] is False
+        assert channels[name]["error"]
+    assert "secret" not in channels["wechat"]  # nothing of it is echoed
+    stored = api.call("GET", "/device/channels", token=token).data["channels"]
+    assert [c["type"] for c in stored] == ["feishu"]

@@ -91,6 +91,14 @@ class Notification:
     data: dict[str, Any] | None = None
     wait_reply: bool = False
     task_id: str | None = None
+    # -- issue 18 ------------------------------------------------------------------------------------------------
+    actions: list[dict[str, Any]] = field(default_factory=list)  # [{id, label, value, primary}] reply options
+    task: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    reply_code: str | None = None  # `#<code> <answer>` in a chat replies to it (while it waits for a reply)
+    reply_until: int | None = None  # epoch seconds: replies are taken until then
+    card_id: str | None = None  # a cloud-control card (POST /api/control/mobile/send-card): buttons make commands
+    last_reply: dict[str, Any] | None = None  # the newest reply (GET /reply/{notificationId})
 
     @property
     def status(self) -> str:
