@@ -313,7 +313,6 @@ def test_notify_with_actions_renders_a_feishu_card_with_buttons(client):
     assert "No" in card
 
 
-@TODO
 def test_notify_test_sends_now_and_reports_each_channel(client):
     _session, _device_id, token = device_with_feishu(client)
     client.robots["dingtalk"].reset()

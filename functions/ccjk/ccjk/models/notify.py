@@ -196,3 +196,28 @@ class History(View):
     """Newest first; `pagination: {page, limit, total, totalPages}` beside `data`."""
 
     notifications: list[NotificationView]
+
+
+# ------------------------------------------------------------------------------------------------ POST /notify/test
+
+class TestChannel(View):
+    type: str = Field(description="The channel as it was configured (wechat stays wechat)")
+    success: bool
+    error: str | None = Field(None, description="The provider's own error (`dingtalk error 310000: ...`)")
+
+
+class TestResult(View):
+    channel: str
+    success: bool
+    sentAt: str | None
+    error: str | None = None
+
+
+class TestSent(View):
+    """Sent now to every enabled channel; recorded in the history as a `system` notification."""
+
+    notificationId: str
+    sent: bool = Field(description="At least one channel delivered it")
+    channels: list[TestChannel]
+    results: list[TestResult]
+    createdAt: str
