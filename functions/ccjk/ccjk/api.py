@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.envelopes import SuccessEnvelope
+from aws_lambda_powertools.event_handler import Response
+
+from suite.envelopes import SuccessEnvelope, json_response
 from suite.errors import ApiError
 
 TITLE = "ccjk cloud API"
@@ -23,6 +25,11 @@ class CcjkEnvelope(SuccessEnvelope):
         body = super().error_body(error)
         return {"success": False, "error": body["error"], "message": body["error"], "code": body["code"],
                 **({"details": body["details"]} if "details" in body else {})}
+
+    def ok_spread(self, data: dict[str, Any], *, status: int = 200) -> Response:
+        """`{success, data}` with the payload's fields also at the top level: the typed reply client reads
+        `status`, `reply`, `replies` there, the notification clients read them under `data`."""
+        return json_response(status, {**data, **self.success_body(data, {})})
 
     def error_schema(self) -> dict[str, Any]:
         schema = super().error_schema()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccjk import clock, ids
-from ccjk.logic import channels
+from ccjk.logic import channels, presence
 from ccjk.models.auth import UseBindCode
 from ccjk.models.entities import BindCode, Device
 from ccjk.store import bind_codes, limits
@@ -109,7 +109,8 @@ def device_item(device: Device) -> dict[str, Any]:
             "platform": device.platform, "hostname": device.hostname, "version": device.version,
             "createdAt": device.created_at, "lastSeenAt": device.last_seen_at,
             "channels": [{"type": v["type"], "enabled": v["enabled"], "configured": v["configured"]}
-                         for v in channels.views(device)]}
+                         for v in channels.views(device)],
+            "status": presence.status(device)}
 
 
 def list_devices(user_id: str, page: PagePagination) -> tuple[dict[str, Any], int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccjk import clock, ids
-from ccjk.logic import channels
+from ccjk.logic import channels, presence
 from ccjk.models.devices import ChannelIn, RegisterDevice
 from ccjk.models.entities import Device
 from ccjk.store import devices as device_data
@@ -62,6 +62,7 @@ def view(device: Device) -> dict[str, Any]:
         "createdAt": device.created_at,
         "lastActiveAt": device.last_seen_at,
         "lastSeenAt": device.last_seen_at,
+        "status": presence.status(device),
     }
 
 

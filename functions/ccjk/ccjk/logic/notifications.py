@@ -99,15 +99,16 @@ def _reply_items(notification: Notification, now: int) -> list[dict[str, Any]]:
                                        until=notification.reply_until, now=now)
 
 
-def store_new(notification: Notification, *, waits: bool) -> None:
-    """Store a new notification; one that waits for a reply gets its reply code in the same transaction."""
+def store_new(notification: Notification, *, waits: bool, also: list[dict[str, Any]] | None = None) -> None:
+    """Store a new notification; one that waits for a reply gets its reply code in the same transaction (as do
+    the `also` actions: a control card)."""
     if not waits:
-        notification_data.put(notification)
+        notification_data.put(notification, also=also)
         return
     now = int(clock.now())
     for _attempt in range(REPLY_CODE_DRAWS):
         try:
-            notification_data.put(notification, also=_reply_items(notification, now))
+            notification_data.put(notification, also=[*_reply_items(notification, now), *(also or [])])
         except WriteConflict:
             continue  # the code is open for another notification: draw again
         return

@@ -113,6 +113,8 @@ class UserDevice(View):
     createdAt: str
     lastSeenAt: str
     channels: list[ChannelSummary]
+    status: Literal["online", "busy", "offline"] = Field(
+        description="What the device's ccjk daemon last reported, offline after 90 s without a heartbeat")
 
 
 class UserDevices(View):

@@ -116,6 +116,8 @@ class DeviceView(View):
     createdAt: str
     lastActiveAt: str
     lastSeenAt: str
+    status: Literal["online", "busy", "offline"] = Field(
+        description="What the device's ccjk daemon last reported, offline after 90 s without a heartbeat")
 
 
 class NewToken(View):

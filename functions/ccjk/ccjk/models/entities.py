@@ -130,3 +130,21 @@ class SyncConflict:
     remote_version: int
     remote_hash: str
     detected_at: str
+
+
+# -- issue 18: replies and cloud control ------------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    """An answer to a notification: a button click or a text reply on a platform, or a manual reply."""
+
+    reply_id: str
+    device_id: str
+    notification_id: str
+    channel: str  # feishu | dingtalk | wechat | manual
+    content: str
+    created_at: str  # ISO with milliseconds and Z: sorts by time
+    expires_at: int
+    action_id: str | None = None
+    task_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
