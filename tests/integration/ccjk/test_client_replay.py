@@ -678,7 +678,6 @@ def test_control_log_socket_relays_the_device_logs_to_its_owner_only(client, mot
 # ================================================================================================ auto-bootstrap
 # src/services/cloud/auto-bootstrap.ts (POST register, handshake, sync; errors ignored; 5 s / 30 s timeouts).
 
-@TODO
 def test_auto_bootstrap_register_handshake_sync(client):
     device_id = str(uuid.uuid4())
     ua = {"User-Agent": "CCJK/9.4.13"}

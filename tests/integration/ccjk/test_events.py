@@ -19,7 +19,8 @@ FUNCTIONS = {"devices": "ccjk.DevicesFunction", "notify": "ccjk.NotifyFunction",
              "cloud_sync": "ccjk.CloudSyncFunction",
              # issue 18, the real client's core
              "notify_test": "ccjk.NotifyTestFunction", "reply_poll": "ccjk.ReplyPollFunction",
-             "replies": "ccjk.ReplyFunction", "control": "ccjk.ControlFunction"}
+             "replies": "ccjk.ReplyFunction", "control": "ccjk.ControlFunction",
+             "bootstrap": "ccjk.BootstrapFunction"}
 HTTP_EVENTS = {
     "devices-register.json": ("devices", 201),
     "devices-info.json": ("devices", 200),
@@ -36,6 +37,7 @@ HTTP_EVENTS = {
     "reply-poll.json": ("reply_poll", 200),
     "reply-history.json": ("replies", 200),
     "control-heartbeat.json": ("control", 200),
+    "bootstrap-handshake.json": ("bootstrap", 200),
 }
 # Events whose answer is not the success envelope (issue 18): the $default route, a platform callback, a socket.
 OTHER_EVENTS = {"fallback.json", "reply-callback-dingtalk.json", "control-logs-connect.json"}

@@ -13,7 +13,9 @@ from tests.support.lambda_events import REPO_ROOT, FakeLambdaContext, http_event
 SERVED = served(open_suite(REPO_ROOT / "template.yaml").stack("ccjk"))
 PUBLIC = {"GET /health", "POST /auth/register", "POST /auth/login", "POST /auth/verify",
           # the platforms' callbacks: authenticated by each platform's signature, not by a credential of ours
-          "POST /reply/feishu", "POST /reply/dingtalk", "GET /reply/wechat", "POST /reply/wechat"}
+          "POST /reply/feishu", "POST /reply/dingtalk", "GET /reply/wechat", "POST /reply/wechat",
+          # the CLI's anonymous start-up calls (limited per install id and address)
+          "POST /api/v1/devices/register", "POST /api/v1/handshake", "POST /api/v1/sync"}
 # What the platforms expect, not the envelope: Feishu/DingTalk JSON of their own, WeCom plain text.
 RAW = {"POST /reply/feishu", "POST /reply/dingtalk", "GET /reply/wechat", "POST /reply/wechat"}
 DEVICE_OR_USER = {"POST /api/control/mobile/send-card"}
@@ -68,7 +70,7 @@ def test_invalid_requests_are_documented_as_400_never_422(document):
 
 @pytest.mark.parametrize(("label", "statuses"), [
     ("POST /device/register", {"200", "201", "400", "401", "415", "429"}),
-    ("POST /notify", {"202", "400", "401", "409", "415", "503"}),
+    ("POST /notify", {"202", "400", "401", "409", "415", "429", "503"}),
     ("POST /notify/batch", {"202", "400", "401", "404", "409", "415"}),
     ("GET /notify/history", {"200", "400", "401", "404"}),
     ("POST /auth/login", {"200", "400", "401", "415", "429", "503"}),

@@ -3,6 +3,7 @@
 from ccjk.api import ENVELOPE, TITLE, VERSION
 from ccjk.routes import (
     auth,
+    bootstrap,
     cloud_sync,
     control,
     devices,
@@ -19,6 +20,6 @@ from suite.api import docs_function
 ROUTERS = [health.router, devices.router, notify.router, auth.router, cloud_sync.router]
 # Issue 18, the real client's core.
 CLIENT_CORE = [sessions.router, notify_test.router, reply_poll.router, replies.router, reply_callbacks.router,
-               control.router]
+               control.router, bootstrap.router]
 
 app, handler = docs_function(ENVELOPE, ROUTERS + CLIENT_CORE, title=TITLE, version=VERSION)

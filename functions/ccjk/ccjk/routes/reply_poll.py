@@ -11,6 +11,7 @@ from ccjk import access
 from ccjk.api import ENVELOPE
 from ccjk.logic import replies
 from ccjk.models.replies import Polled
+from ccjk.routes.common import Quota, limited
 from suite import auth
 from suite.api import Router
 
@@ -18,7 +19,8 @@ router = Router()
 DEFAULT_REMAINING_MS = 29_000  # without a Lambda context (tools, tests): the function's timeout
 
 
-@router.get("/reply/poll", auth=access.DEVICE_POLLING, returns=Polled,
+@router.get("/reply/poll", auth=access.DEVICE_POLLING, returns=Polled, errors=(400, 429),
+            middlewares=[limited(Quota("reply-poll", 60, 60))],
             summary="Wait for replies (up to 25 s): with since, every reply after it; without, the next one not "
                     "handed out yet", tags=["reply"])
 def poll(timeout: Annotated[str | None, Query(description="Seconds (≤ 60) or milliseconds (> 60); default 30; "
