@@ -30,7 +30,8 @@ Issue 18 (the real client's core) adds, each in its own module:
 | platform event    | `CALLBACK#<platform>#<id>` | `SEEN`                    | replies          |
 | command card      | `DEVICE#<deviceId>`      | `CARD#<cardId>` (+ `CARDREF#<cardId>`/`REF`) | commands |
 | command (queued)  | `DEVICE#<deviceId>`      | `CMD#<id>` (+ `CMDQ#<id>`)  | commands         |
-| log socket        | `LOGCONN#<connId>`, `LOGSUBS#<deviceId>`, `LOGPROD#<deviceId>` | `CONN`, `CONN#<connId>` | log_connections |
+| log socket        | `LOGCONN#<connId>`       | `CONN`                      | log_connections  |
+| its watchers/daemon | `LOGSUBS#`/`LOGPROD#<deviceId>` | `CONN#<connId>`      | log_connections  |
 | CLI install       | `INSTALL#<installId>`    | `INSTALL`                   | installs         |
 | feature flags     | `CONFIG#feature-flags`   | `FLAGS`                     | feature_flags    |
 
