@@ -35,13 +35,17 @@ def test_every_enabled_channel_is_sent_now_and_the_history_records_it(api, robot
 
 @pytest.mark.usefixtures("frozen_limits")
 def test_a_robot_over_its_limit_is_reported_not_waited_for(api, robots):
-    _device_id, token = api.register_device()
-    api.set_channels(token, [wecom_channel(robots, "busy-key")])
+    # One WeCom robot (20 a minute) shared by three devices (each may test 10 times a minute).
+    tokens = [api.register_device(f"shares-a-robot-{n}")[1] for n in range(3)]
+    for token in tokens:
+        api.set_channels(token, [wecom_channel(robots, "busy-key")])
     robots.wecom.respond(json={"errcode": 0, "errmsg": "ok"})
-    outcomes = [api.call("POST", "/notify/test", token=token).data["channels"][0] for _ in range(21)]
+    outcomes = [api.call("POST", "/notify/test", token=tokens[n % 3]).data["channels"][0] for n in range(21)]
     assert [o["success"] for o in outcomes] == [True] * 20 + [False]
     assert outcomes[-1]["error"].startswith("rate limited by the robot's limit")
     assert len(robots.wecom.requests) == 20
+    # tokens[0] tested 7 times: its 8th to 10th tests are within its device quota, the 11th is not
+    assert [api.call("POST", "/notify/test", token=tokens[0]).status for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_without_an_enabled_channel_it_is_a_400(api, robots):
