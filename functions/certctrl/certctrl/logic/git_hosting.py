@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import tempfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,8 +34,8 @@ from certctrl.logic import git_protocol
 from certctrl.logic.git_repos import Catalogs, CredentialInput, RepoInput, RepoRecord, Stored, tags_of, upstream_of
 from certctrl.models.git import GitResponse, GitSettings, ProxyCredential, Repo, Tag
 from certctrl.providers import git_upstream
-from certctrl.store import git_secrets
-from suite.errors import NotFound, UpstreamFailure
+from certctrl.store import git_secrets, git_storage
+from suite.errors import Conflict, NotFound, UpstreamFailure
 
 ENDPOINTS = ("info/refs", "git-upload-pack", "git-receive-pack")
 _ENDPOINT = "(?P<endpoint>info/refs|git-upload-pack|git-receive-pack)"
@@ -45,7 +46,8 @@ _PATHS = (
 NO_CACHE = {"Cache-Control": "no-cache, max-age=0, must-revalidate", "Expires": "Fri, 01 Jan 1980 00:00:00 GMT",
             "Pragma": "no-cache"}
 REALM = "certctrl git"
-MAX_INFLATED = 16 * 1024 * 1024  # an upload-pack request (wants and haves) once gunzipped
+MAX_INFLATED = 16 * 1024 * 1024
+BUNDLE_URL_SECONDS = 3600  # an upload-pack request (wants and haves) once gunzipped
 
 __all__ = ["GitHosting", "GitPath", "basic_credentials", "challenge", "git_action", "parse_git_path"]
 
@@ -201,6 +203,24 @@ class GitHosting:
         refs = {name.encode(): sha.encode() for name, sha in state.refs.items()}
         return tags_of(refs, lambda sha: repo_obj.object_store[sha])
 
+    def bundle(self, user_id: int, repo: str | int) -> dict[str, Any]:
+        """A presigned URL of a git bundle of the repository as it is now (built once per state, kept in the
+        bucket): the way to clone what is larger than one answer (`git clone --bundle-uri=<url> <clone url>`)."""
+        record = self.catalogs.find(user_id, repo)
+        if record.is_proxy:
+            raise Conflict("A proxy repository is cloned from its upstream; it has no bundle", code="409")
+        state = git_protocol.load_state(self.stored, user_id, record.id, record.default_branch)
+        if not state.refs:
+            raise Conflict("The repository is empty", code="409")
+        key = git_storage.bundle_key(user_id, record.id, git_protocol.state_digest(state))
+        if not self.stored.bucket.exists(key):
+            with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:
+                git_protocol.write_bundle(git_protocol.repo_for(self.stored, state), f)
+                f.seek(0)
+                self.stored.bucket.upload_file(key, f)
+        return {"url": self.stored.bucket.presign_get(key, BUNDLE_URL_SECONDS), "expires_in": BUNDLE_URL_SECONDS,
+                "refs": dict(sorted(state.refs.items())), "clone_url": self.catalogs.clone_url(user_id, record.name)}
+
     def list_credentials(self, user_id: int) -> list[ProxyCredential]:
         return self.catalogs.list_credentials(user_id)
 
@@ -246,7 +266,9 @@ class GitHosting:
             advertised = git_protocol.advertise(git_protocol.repo_for(self.stored, state), service, limit=limit)
             return _git(200, f"application/x-{service}-advertisement", advertised)
         if endpoint == "git-upload-pack":
-            answer = git_protocol.upload_pack(git_protocol.repo_for(self.stored, state), body, limit=limit)
+            hint = f"POST /apiv1/users/{record.user_id}/gitrepos/{record.id}/bundle"
+            answer = git_protocol.upload_pack(git_protocol.repo_for(self.stored, state), body, limit=limit,
+                                              bundle_hint=hint)
             return _git(200, "application/x-git-upload-pack-result", answer)
         limits = git_protocol.PushLimits(limit, self.settings.max_repo_bytes)
         result = git_protocol.receive_pack(self.stored, state, body, limits=limits)
@@ -290,7 +312,7 @@ class GitHosting:
 def _proxy_failure(exc: git_upstream.ProviderError, limit: int) -> GitResponse:
     if exc.reason == "too_large":
         return _text(413, f"The upstream's answer is larger than {limit // (1024 * 1024)} MiB, the most one "
-                          "answer can carry here; fetch in steps (git clone --depth=50, then git fetch --deepen)")
+                          "answer can carry here; fetch in steps (git clone --depth=1, then git fetch --depth=N)")
     if exc.reason == "rejected":
         return _text(502, "The upstream refused the stored proxy credential")
     if exc.reason == "unsafe_url":

@@ -28,14 +28,16 @@ to fetch in steps. Nothing is ever truncated.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from dulwich.config import ConfigFile, StackedConfig
 from dulwich.errors import ApplyDeltaError, ChecksumMismatch, GitProtocolError, ObjectFormatException
 from dulwich.objects import Commit, ObjectID, Tag
+from dulwich.pack import write_pack_data
 from dulwich.protocol import (
     CAPABILITY_ATOMIC,
     CAPABILITY_SIDE_BAND_64K,
@@ -64,7 +66,9 @@ __all__ = [
     "load_state",
     "receive_pack",
     "repo_for",
+    "state_digest",
     "upload_pack",
+    "write_bundle",
 ]
 
 
@@ -228,7 +232,7 @@ class _UploadPack(UploadPackHandler):
         super()._start_pack_send_phase()
 
 
-def upload_pack(repo: HostedRepo, body: bytes, *, limit: int) -> bytes:
+def upload_pack(repo: HostedRepo, body: bytes, *, limit: int, bundle_hint: str = "") -> bytes:
     """The body of `POST git-upload-pack` (one stateless-RPC round of negotiation, or the pack).
 
     Raises GitProtocolError for a malformed request, TooLarge when git cannot be told in its own terms.
@@ -242,11 +246,41 @@ def upload_pack(repo: HostedRepo, body: bytes, *, limit: int) -> bytes:
     except _Overflow:
         if out.mark is None or not handler.has_capability(CAPABILITY_SIDE_BAND_64K):
             raise TooLarge(f"this fetch needs more than {_mib(limit)}, the most one request can carry") from None
-        message = (f"this fetch needs more than {_mib(limit)}, the most one answer can carry here. Fetch in "
-                   "steps: git clone --depth=50 <url>, then git fetch --deepen=200 until done (or fetch one "
-                   "branch or tag at a time).\n")
+        message = (f"this fetch needs more than {_mib(limit)}, the most one answer can carry here. Clone from a "
+                   f"bundle first: {bundle_hint or 'ask the API for a bundle URL of this repository'}, then "
+                   "git clone --bundle-uri=<that url> <this url> (an existing clone: download the bundle and "
+                   "git fetch <file> 'refs/heads/*:refs/remotes/origin/*').\n")
         return bytes(out.data[: out.mark]) + pkt_line(bytes([SIDE_BAND_CHANNEL_FATAL]) + message.encode())
     return bytes(out.data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# bundles (clones larger than one answer)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def state_digest(state: RepoState) -> str:
+    """Names a bundle of exactly this state: the same refs give the same bundle."""
+    listed = "\n".join(f"{sha} {ref}" for ref, sha in sorted(state.refs.items()))
+    return hashlib.sha256(f"{state.head}\n{listed}".encode()).hexdigest()[:32]
+
+
+def write_bundle(repo: HostedRepo, f: BinaryIO) -> int:
+    """A v2 git bundle of every ref of the state (what `git clone --bundle-uri` and `git fetch <bundle>` read):
+    the refs as they are (tags unpeeled), HEAD when it names a branch that exists, and a pack of every object
+    they reach. Returns how many objects it holds."""
+    refs = dict(repo.state.refs)
+    if not refs:
+        raise ValueError("an empty repository has no bundle")
+    f.write(b"# v2 git bundle\n")
+    if repo.state.head in refs:
+        f.write(f"{refs[repo.state.head]} HEAD\n".encode())
+    for name, sha in sorted(refs.items()):
+        f.write(f"{sha} {name}\n".encode())
+    f.write(b"\n")
+    count, records = repo.generate_pack_data(have=set(), want={ObjectID(sha.encode()) for sha in refs.values()})
+    write_pack_data(f.write, num_records=count, records=records, object_format=repo.object_format)
+    return count
 
 
 # ---------------------------------------------------------------------------------------------------------------

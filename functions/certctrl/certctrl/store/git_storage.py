@@ -63,6 +63,7 @@ __all__ = [
     "PackInputTooLarge",
     "S3PackStore",
     "StateConflict",
+    "bundle_key",
     "catalog_key",
     "repo_prefix",
     "state_key",
@@ -83,6 +84,10 @@ def repo_prefix(user_id: int | str, repo_id: int | str) -> str:
 
 def state_key(user_id: int | str, repo_id: int | str) -> str:
     return repo_prefix(user_id, repo_id) + "state.json"
+
+
+def bundle_key(user_id: int | str, repo_id: int | str, state_digest: str) -> str:
+    return repo_prefix(user_id, repo_id) + f"bundles/{state_digest}.bundle"
 
 
 def _error_code(exc: Exception) -> str | None:
@@ -139,6 +144,19 @@ class Bucket:
                 raise StateConflict(key) from None
             raise
         return answer["ETag"]
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.name, Key=key)
+        except Exception as exc:
+            if _error_code(exc) in _MISSING_CODES:
+                return False
+            raise
+        return True
+
+    def upload_file(self, key: str, f: BinaryIO, content_type: str = "application/octet-stream") -> None:
+        """A large object from a file (multipart above S3's threshold, never whole in memory)."""
+        self.s3.upload_fileobj(f, self.name, key, ExtraArgs={"ContentType": content_type})
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under `prefix` (a repository being deleted). Returns how many."""
