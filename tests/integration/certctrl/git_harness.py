@@ -19,7 +19,37 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
+from moto import mock_aws
+
 from certctrl.logic.git_hosting import GitHosting, basic_credentials, challenge
+from certctrl.models.git import GitSettings
+from certctrl.store import git_storage
+from devstack.moto_fidelity import make_s3_conditional_writes_atomic
+from suite import aws
+from suite.security.secret_box import forget_boxes
+
+BUCKET = "certctrl-git-test"
+
+
+def moto_git() -> Iterator[str]:
+    """For a fixture: moto's S3 bucket `BUCKET` and a KMS key (yields its ARN), the bucket's conditional writes
+    atomic as on S3 (devstack/moto_fidelity.py)."""
+    make_s3_conditional_writes_atomic()
+    with mock_aws():
+        aws.reset_clients()
+        forget_boxes()
+        git_storage.PACK_CACHE.clear()
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        arn = boto3.client("kms", region_name="us-east-1").create_key(Description="certctrl")["KeyMetadata"]["Arn"]
+        yield arn
+        forget_boxes()
+        git_storage.PACK_CACHE.clear()
+
+
+def settings(key_arn: str, **overrides: Any) -> GitSettings:
+    return GitSettings(**{"bucket": BUCKET, "key_arn": key_arn, "public_base_url": "https://api.example.test",
+                          **overrides})
 
 
 @dataclass

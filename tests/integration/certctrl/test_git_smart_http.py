@@ -9,38 +9,17 @@ import threading
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from certctrl.logic.git_hosting import GitHosting
-from certctrl.models.git import GitSettings
 from certctrl.store import git_storage
-from devstack.moto_fidelity import make_s3_conditional_writes_atomic
-from suite import aws
-from suite.security.secret_box import forget_boxes
-from tests.integration.certctrl.git_harness import commit_file, git_server, run_git
+from tests.integration.certctrl.git_harness import BUCKET, commit_file, git_server, moto_git, run_git, settings
 
-BUCKET = "certctrl-git-test"
 TOKEN, OTHER_TOKEN = "ak_1.test-api-key", "ak_2.other-api-key"
 
 
 @pytest.fixture
 def aws_git():
-    """moto's S3 bucket and KMS key, the bucket's conditional writes atomic as on S3."""
-    make_s3_conditional_writes_atomic()
-    with mock_aws():
-        aws.reset_clients()
-        forget_boxes()
-        git_storage.PACK_CACHE.clear()
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
-        arn = boto3.client("kms", region_name="us-east-1").create_key(Description="certctrl")["KeyMetadata"]["Arn"]
-        yield arn
-        forget_boxes()
-        git_storage.PACK_CACHE.clear()
-
-
-def settings(key_arn: str, **overrides) -> GitSettings:
-    return GitSettings(**{"bucket": BUCKET, "key_arn": key_arn, "public_base_url": "https://api.example.test",
-                          **overrides})
+    yield from moto_git()
 
 
 @pytest.fixture
