@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -301,8 +302,8 @@ class PushResult:
     state: RepoState
 
 
-_UNPACK_ERRORS = (IOError, OSError, ChecksumMismatch, ApplyDeltaError, AssertionError, ObjectFormatException,
-                  GitProtocolError, ValueError, KeyError)
+_UNPACK_ERRORS = (OSError, ChecksumMismatch, ApplyDeltaError, AssertionError, ObjectFormatException,
+                  GitProtocolError, ValueError, KeyError, zlib.error)
 
 
 class _ReceivePack(ReceivePackHandler):
