@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 import tempfile
 import zlib
@@ -273,7 +274,8 @@ class GitHosting:
         limits = git_protocol.PushLimits(limit, self.settings.max_repo_bytes)
         result = git_protocol.receive_pack(self.stored, state, body, limits=limits)
         if result.updated:
-            self.catalogs.record_push(record.user_id, record.id, result.state.size_bytes)
+            with contextlib.suppress(Conflict):  # the push has landed; the listing's size must not fail it
+                self.catalogs.record_push(record.user_id, record.id, result.state.size_bytes)
         return _git(200, "application/x-git-receive-pack-result", result.body)
 
     # -- proxy ---------------------------------------------------------------------------------------------------
