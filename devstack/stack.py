@@ -130,9 +130,13 @@ class DevStack:
         if self.config.aws_endpoint is None:
             from moto.server import ThreadedMotoServer  # noqa: PLC0415  (only the embedded default needs moto)
 
-            from devstack.moto_fidelity import make_dynamodb_requests_atomic  # noqa: PLC0415
+            from devstack.moto_fidelity import (  # noqa: PLC0415
+                make_dynamodb_requests_atomic,
+                make_s3_conditional_writes_atomic,
+            )
 
             make_dynamodb_requests_atomic()  # conditional writes must not race inside the emulator
+            make_s3_conditional_writes_atomic()
 
             logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the logs
             os.environ.setdefault("AWS_ACCESS_KEY_ID", FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"])
