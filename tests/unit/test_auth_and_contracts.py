@@ -76,6 +76,16 @@ def export():
     return SuccessEnvelope().ok("a,b")
 
 
+@router.get("/both", auth=[DEVICE, auth.optional(ADMIN)])
+def both():
+    return SuccessEnvelope().ok({"caller": auth.caller()})
+
+
+@router.post("/raw", auth=DEVICE, body=list[int] | dict[str, int])
+def raw():
+    return SuccessEnvelope().ok(None)
+
+
 @router.post("/items", status_code=201)
 def create(request: Rename):
     return SuccessEnvelope().created({"name": request.name})
@@ -197,6 +207,22 @@ def test_security_is_declared_per_operation(document):
     assert paths["/either"]["get"]["security"] == [{"deviceToken": []}, {"bearer": []}]
     assert paths["/maybe"]["get"]["security"] == [{"deviceToken": []}, {}]
     assert "security" not in paths["/items"]["post"]
+
+
+def test_several_credentials_on_one_route_are_all_required(handler, document):
+    """The requirement is every combination of their alternatives: device token and (admin or nobody)."""
+    assert document["paths"]["/both"]["get"]["security"] == [{"deviceToken": [], "bearer": []}, {"deviceToken": []}]
+    assert call(handler, "GET", "/both")[0] == 401
+    assert call(handler, "GET", "/both", headers={"X-Device-Token": "good"})[1]["data"] == {"caller": None}
+    assert call(handler, "GET", "/both", headers={"X-Device-Token": "good",
+                                                   "Authorization": "Bearer user-jwt"})[0] == 403
+
+
+def test_a_body_the_route_reads_itself_is_documented(document):
+    operation = document["paths"]["/raw"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert [option["type"] for option in schema["anyOf"]] == ["array", "object"]
+    assert set(operation["responses"]) == {"200", "400", "401"}  # the route decides its content types: no 415
 
 
 def test_statuses_and_bodies_follow_the_envelope(document):

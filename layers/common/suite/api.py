@@ -60,11 +60,13 @@ def _reads_body(func: Callable[..., Any]) -> bool:
 
 
 class Router(APIGatewayHttpRouter):
-    """A Powertools router whose routes also declare `auth`, `returns`, `errors` and `media_type`.
+    """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type` and `body`.
 
-    `auth` is a suite.auth Credential (or a list of them, as a service's access.py exports them): it becomes
-    the route's first middleware and its OpenAPI security. The declarations are kept in `contracts`, keyed by
-    (METHOD, OpenAPI path), for the docs function and the tests.
+    `auth` is a suite.auth Credential (or a list of them, all required, as a service's access.py exports them):
+    they become the route's first middlewares and its OpenAPI security. `body` documents the JSON body of a
+    route that reads it itself (suite.body), where a pydantic parameter would refuse what the route accepts.
+    The declarations are kept in `contracts`, keyed by (METHOD, OpenAPI path), for the docs function and the
+    tests.
     """
 
     def __init__(self) -> None:
@@ -72,7 +74,7 @@ class Router(APIGatewayHttpRouter):
         self.contracts: dict[tuple[str, str], RouteContract] = {}
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
-                 returns: Any = None, media_type: str | None = None, status_code: int = 200,
+                 returns: Any = None, media_type: str | None = None, status_code: int = 200, body: Any = None,
                  middlewares: list[Callable[..., Any]] | None = None, **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
         stack = [*credentials, *(middlewares or [])]
@@ -82,7 +84,7 @@ class Router(APIGatewayHttpRouter):
         def decorator(func: Any) -> Any:
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
-                media_type=media_type, reads_body=_reads_body(func))
+                media_type=media_type, reads_body=_reads_body(func), body=body)
             return register(func)
 
         return decorator

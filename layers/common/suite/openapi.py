@@ -7,7 +7,9 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
 - the success status and body: `returns=Model` is wrapped in the envelope's success shape; `media_type=` for
   downloads (text/csv...); `status_code=` for 201/202/204; a route that returns a plain annotated value (no
   envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
-- error statuses with the envelope's error body: 401/403 where credentials are declared, the envelope's
+- `requestBody` from `body=` where the route reads its body itself (raw JSON values, webhooks);
+- error statuses with the envelope's error body: 401/403 where credentials are declared (several credentials on
+  one route are all required), the envelope's
   validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
   415 where it reads a body, 429 where the route is rate limited, and whatever the route lists in `errors=`.
 """
@@ -38,6 +40,7 @@ class RouteContract:
     media_type: str | None = None  # a non-JSON success body (text/csv, text/html...)
     reads_body: bool = False
     extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
+    body: Any = None  # the JSON body of a route that reads its body itself (suite.body), for the document only
 
 
 def openapi_path(rule: str) -> str:
@@ -107,19 +110,36 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
         success["content"] = _json(envelope.success_schema(None))
     responses[success_key] = success
 
-    # security
+    # a body the route reads itself: documented, refused by the route with the envelope's validation status
+    if contract.body is not None and "requestBody" not in operation:
+        operation["requestBody"] = {"content": _json(_schema_of(contract.body, definitions))}
+
+    # security: every declared credential is required, so the requirement is each combination of their
+    # alternatives (one credential: its alternatives as they are)
     statuses = set(contract.errors)
+    requirements: list[dict[str, list[str]]] = [{}]
     for credential in contract.credentials:
         schemes.update(credential.schemes())
-        operation["security"] = credential.security()
+        requirements = _unique([{**have, **alternative} for have in requirements
+                                for alternative in credential.security()])
         statuses.add(401)
-    if had_validation or contract.reads_body:
+    if contract.credentials:
+        operation["security"] = requirements
+    if had_validation or contract.reads_body or contract.body is not None:
         statuses.add(envelope.validation_status)
     if contract.reads_body:
         statuses.add(415)
     for status in sorted(statuses):
         description = contract.extra.get(status) or HTTPStatus(status).phrase
         responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
+
+
+def _unique(requirements: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+    seen: list[dict[str, list[str]]] = []
+    for requirement in requirements:
+        if requirement not in seen:
+            seen.append(requirement)
+    return seen
 
 
 def _generated_schema(response: dict[str, Any]) -> dict[str, Any]:
@@ -149,4 +169,6 @@ def declared_statuses(contract: RouteContract, envelope: Any) -> Sequence[int]:
         statuses.add(401)
     if contract.reads_body:
         statuses.update({envelope.validation_status, 415})
+    if contract.body is not None:
+        statuses.add(envelope.validation_status)
     return sorted(statuses)
