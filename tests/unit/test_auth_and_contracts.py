@@ -3,14 +3,16 @@ tells the truth (suite.openapi), through a small service built the way every ser
 
 import base64
 import json
+from typing import Annotated
 
 import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
 
 from suite import auth
 from suite.api import Router, docs_function, http_function
 from suite.envelopes import CodeMessageEnvelope, SuccessEnvelope, SuccessFlatEnvelope
-from suite.errors import Forbidden, NotFound, Unauthorized
+from suite.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
 
 TOKENS = {"good": "device-1", "other": "device-2"}
@@ -81,8 +83,10 @@ def both():
     return SuccessEnvelope().ok({"caller": auth.caller()})
 
 
-@router.post("/raw", auth=DEVICE, body=list[int] | dict[str, int])
-def raw():
+@router.post("/raw", auth=DEVICE, body=list[int] | dict[str, int], requires=("body", "mode"))
+def raw(mode: Annotated[str | None, Query()] = None, page: Annotated[str | None, Query()] = None):
+    if mode is None:
+        raise BadRequest("mode, please")  # the route's own message for a parameter it requires
     return SuccessEnvelope().ok(None)
 
 
@@ -223,6 +227,14 @@ def test_a_body_the_route_reads_itself_is_documented(document):
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert [option["type"] for option in schema["anyOf"]] == ["array", "object"]
     assert set(operation["responses"]) == {"200", "400", "401"}  # the route decides its content types: no 415
+
+
+def test_what_a_route_requires_but_checks_itself_is_required_in_the_document(handler, document):
+    operation = document["paths"]["/raw"]["post"]
+    assert operation["requestBody"]["required"] is True
+    assert {p["name"]: p["required"] for p in operation["parameters"]} == {"mode": True, "page": False}
+    status, body = call(handler, "POST", "/raw", headers={"X-Device-Token": "good"}, raw_body=b"[1]")
+    assert (status, body["error"]) == (400, "mode, please")
 
 
 def test_statuses_and_bodies_follow_the_envelope(document):

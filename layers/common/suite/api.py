@@ -64,7 +64,8 @@ class Router(APIGatewayHttpRouter):
 
     `auth` is a suite.auth Credential (or a list of them, all required, as a service's access.py exports them):
     they become the route's first middlewares and its OpenAPI security. `body` documents the JSON body of a
-    route that reads it itself (suite.body), where a pydantic parameter would refuse what the route accepts.
+    route that reads it itself (suite.body), where a pydantic parameter would refuse what the route accepts;
+    `requires` names the parameters (or `body`) it requires but checks itself, to answer with its own messages.
     The declarations are kept in `contracts`, keyed by (METHOD, OpenAPI path), for the docs function and the
     tests.
     """
@@ -75,7 +76,8 @@ class Router(APIGatewayHttpRouter):
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
                  returns: Any = None, media_type: str | None = None, status_code: int = 200, body: Any = None,
-                 middlewares: list[Callable[..., Any]] | None = None, **kwargs: Any) -> Callable[[Any], Any]:
+                 requires: Iterable[str] = (), middlewares: list[Callable[..., Any]] | None = None,
+                 **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
         stack = [*credentials, *(middlewares or [])]
         declared_credentials = tuple(m for m in stack if isinstance(m, Credential))
@@ -84,7 +86,7 @@ class Router(APIGatewayHttpRouter):
         def decorator(func: Any) -> Any:
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
-                media_type=media_type, reads_body=_reads_body(func), body=body)
+                media_type=media_type, reads_body=_reads_body(func), body=body, requires=tuple(requires))
             return register(func)
 
         return decorator

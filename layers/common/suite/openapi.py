@@ -7,7 +7,8 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
 - the success status and body: `returns=Model` is wrapped in the envelope's success shape; `media_type=` for
   downloads (text/csv...); `status_code=` for 201/202/204; a route that returns a plain annotated value (no
   envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
-- `requestBody` from `body=` where the route reads its body itself (raw JSON values, webhooks);
+- `requestBody` from `body=` where the route reads its body itself (raw JSON values, webhooks); `requires=`
+  marks parameters (or the body) required that the route checks itself, to answer with its own messages;
 - error statuses with the envelope's error body: 401/403 where credentials are declared (several credentials on
   one route are all required), the envelope's
   validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
@@ -41,6 +42,7 @@ class RouteContract:
     reads_body: bool = False
     extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
     body: Any = None  # the JSON body of a route that reads its body itself (suite.body), for the document only
+    requires: tuple[str, ...] = ()  # parameters (and `body`) the route requires but checks itself, with its messages
 
 
 def openapi_path(rule: str) -> str:
@@ -113,6 +115,7 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     # a body the route reads itself: documented, refused by the route with the envelope's validation status
     if contract.body is not None and "requestBody" not in operation:
         operation["requestBody"] = {"content": _json(_schema_of(contract.body, definitions))}
+    _mark_required(operation, contract.requires)
 
     # security: every declared credential is required, so the requirement is each combination of their
     # alternatives (one credential: its alternatives as they are)
@@ -132,6 +135,18 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     for status in sorted(statuses):
         description = contract.extra.get(status) or HTTPStatus(status).phrase
         responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
+
+
+def _mark_required(operation: dict[str, Any], names: Iterable[str]) -> None:
+    """Parameters (and the body) the route checks for itself: required in the document, though Powertools does
+    not refuse them first (the route answers a missing one with its own message, in its validation status)."""
+    for name in names:
+        if name == "body" and "requestBody" in operation:
+            operation["requestBody"]["required"] = True
+            continue
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == name:
+                parameter["required"] = True
 
 
 def _unique(requirements: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
