@@ -6,7 +6,7 @@ import json
 from typing import Annotated
 
 import pytest
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, Field
 
 from suite import auth
@@ -88,6 +88,11 @@ def raw(mode: Annotated[str | None, Query()] = None, page: Annotated[str | None,
     if mode is None:
         raise BadRequest("mode, please")  # the route's own message for a parameter it requires
     return SuccessEnvelope().ok(None)
+
+
+@router.put("/named", requires=("body",))
+def named(request: Annotated[Rename | None, Body()] = None):
+    return SuccessEnvelope().ok({"name": request.name if request else "nobody"})
 
 
 @router.post("/items", status_code=201)
@@ -235,6 +240,9 @@ def test_what_a_route_requires_but_checks_itself_is_required_in_the_document(han
     assert {p["name"]: p["required"] for p in operation["parameters"]} == {"mode": True, "page": False}
     status, body = call(handler, "POST", "/raw", headers={"X-Device-Token": "good"}, raw_body=b"[1]")
     assert (status, body["error"]) == (400, "mode, please")
+    named = document["paths"]["/named"]["put"]["requestBody"]
+    assert named["required"] is True
+    assert named["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Rename"}  # no null
 
 
 def test_statuses_and_bodies_follow_the_envelope(document):

@@ -143,6 +143,10 @@ def _mark_required(operation: dict[str, Any], names: Iterable[str]) -> None:
     for name in names:
         if name == "body" and "requestBody" in operation:
             operation["requestBody"]["required"] = True
+            for media in operation["requestBody"].get("content", {}).values():  # a required body is not null
+                options = [o for o in (media.get("schema") or {}).get("anyOf", []) if o != {"type": "null"}]
+                if len(options) == 1:
+                    media["schema"] = options[0]
             continue
         for parameter in operation.get("parameters", []):
             if parameter.get("name") == name:
