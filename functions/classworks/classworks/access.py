@@ -17,13 +17,12 @@ Tokens in a path (`/api/apps/tokens/{token}`) are the credential of their own ro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from classworks.logic import devices, kv, site_key
 from suite import auth
-from suite.body import raw
+from suite.body import parse_json, raw
 from suite.errors import ApiError
 
 # -- where credentials are read from -------------------------------------------------------------------------
@@ -34,11 +33,11 @@ def _text(value: Any) -> str | None:
 
 
 def body_field(event: Any, name: str) -> Any:
-    """A field of a JSON object body, or None (no body, not UTF-8, not JSON, not an object): reading a
-    credential never refuses a body; the route does that."""
+    """A field of a JSON object body, or None (no body, not UTF-8, not JSON, a lone surrogate, not an object):
+    reading a credential never refuses a body; the route does that."""
     try:
-        document = json.loads(raw(event).decode("utf-8") or "null")
-    except (ApiError, ValueError, RecursionError):
+        document = parse_json(raw(event) or b"null")
+    except (ApiError, ValueError):
         return None
     return document.get(name) if isinstance(document, dict) else None
 

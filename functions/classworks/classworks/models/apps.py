@@ -7,17 +7,21 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from classworks.models.documented import MAX_ID, NON_BLANK, required, text
+
 # -- requests ----------------------------------------------------------------------------------------------
 
 
 class NoteBody(BaseModel):
-    note: str | None = None
+    note: str | None = text(maxLength=MAX_ID)
 
 
 class AuthorizeBody(BaseModel):
-    deviceUuid: str | None = None
-    password: str | None = None
-    note: str | None = None
+    model_config = required("deviceUuid")
+
+    deviceUuid: str | None = text(pattern=NON_BLANK, maxLength=MAX_ID)
+    password: str | None = None  # or x-device-password, ?password, ?currentPassword
+    note: str | None = text(maxLength=MAX_ID)
 
 
 _PREFIX = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"

@@ -6,12 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from classworks.models.documented import NON_BLANK, required, text
+
 # -- requests ----------------------------------------------------------------------------------------------
 
 
 class BindRequest(BaseModel):
-    device_code: str | None = None
-    token: str | None = None
+    """A device code and the app token to bind to it (an unknown code or token is a 400, as in the original)."""
+
+    model_config = required("device_code", "token")
+
+    device_code: str | None = text(pattern=NON_BLANK)
+    token: str | None = text(minLength=1)
 
 
 # -- answers -----------------------------------------------------------------------------------------------

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from classworks.models.documented import MAX_ID, NON_BLANK, required, text
+
+MAX_PASSWORD = 1024  # suite.security.passwords
+
 # -- requests ----------------------------------------------------------------------------------------------
 
 
 class Registration(BaseModel):
-    uuid: str | None = None
-    deviceName: str | None = None
-    namespace: str | None = None
+    model_config = required("uuid", "deviceName")
+
+    uuid: str | None = text(pattern=NON_BLANK, maxLength=MAX_ID)
+    deviceName: str | None = text(pattern=NON_BLANK, maxLength=MAX_ID)
+    namespace: str | None = text(maxLength=MAX_ID)  # default: the uuid
 
 
 class Rename(BaseModel):
-    name: str | None = None
+    model_config = required("name")
+
+    name: str | None = text(pattern=NON_BLANK, maxLength=MAX_ID)
 
 
 class PasswordChange(BaseModel):
-    newPassword: str | None = None
-    passwordHint: str | None = None
-    currentPassword: str | None = None
+    model_config = required("newPassword")
+
+    newPassword: str | None = text(minLength=1, maxLength=MAX_PASSWORD)
+    passwordHint: str | None = text(maxLength=MAX_ID)  # absent: the current hint stays
+    currentPassword: str | None = None  # required once the device has a password (401 without it)
 
 
 class PasswordCheck(BaseModel):
-    password: str | None = None
+    model_config = required("password")
+
+    password: str | None = text(minLength=1, maxLength=MAX_PASSWORD)
 
 
 # -- answers -----------------------------------------------------------------------------------------------

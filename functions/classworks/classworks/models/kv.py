@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 # -- requests (read by the routes themselves, as sent: documented here) --------------------------------------
 
 KvValue = dict[str, Any] | list[Any]
 """A stored value: a JSON object or array (an empty body, null or "" store {})."""
 
-BatchImport = dict[str, Any]
-"""`{"key": value, ...}`: any JSON value per key."""
+BatchImport = Annotated[dict[str, Any], Field(min_length=1)]
+"""`{"key": value, ...}`: any JSON value per key, at least one key."""
 
 
 # -- answers -----------------------------------------------------------------------------------------------

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from classworks.models.documented import MAX_ID, NON_BLANK, required, schema, text
 
 # -- requests ----------------------------------------------------------------------------------------------
 
 
 class TokenRequest(BaseModel):
-    namespace: str | None = None
+    model_config = required("namespace", "appId")
+
+    namespace: str | None = text(pattern=NON_BLANK)
     password: str | None = None
-    appId: int | str | None = None
+    appId: int | str | None = Field(default=None, json_schema_extra=schema(
+        anyOf=[{"type": "integer"}, {"type": "string", "pattern": NON_BLANK}]))
 
 
 class NoteRequest(BaseModel):
-    note: str | None = None
+    note: str | None = text(maxLength=MAX_ID)  # empty or absent: the note is cleared
+
+
+MAX_NAME = 64
 
 
 class NameRequest(BaseModel):
-    name: str | None = None
+    model_config = required("name")
+
+    name: str | None = text(pattern=NON_BLANK, maxLength=MAX_NAME)
 
 
 # -- answers -----------------------------------------------------------------------------------------------

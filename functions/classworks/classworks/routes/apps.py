@@ -7,25 +7,25 @@ aliases of other generations of the original (logic/app_aliases.py) with their o
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from classworks import access
 from classworks.api import ENVELOPE
 from classworks.logic import app_aliases, apps
 from classworks.models import apps as models
-from classworks.routes.common import given, ok, path_value
+from classworks.routes.common import Digits, given, ok, path_value, query
 from suite import auth
 from suite.api import Router
 
 router = Router()
 
 ON_DEVICE = [access.SITE_KEY, access.DEVICE]  # the site key, then the device's password
-Text = Annotated[str | None, Query()]
+Search = Annotated[str | None, query(maxLength=100)]
 
 
 @router.get("/api/apps", auth=access.SITE_KEY, returns=models.AppList,
             summary="List apps (limit, skip, search), newest first", tags=["apps"])
-def list_apps(limit: Text = None, skip: Text = None, search: Text = None):
+def list_apps(limit: Digits = None, skip: Digits = None, search: Search = None):
     return ok(apps.list_apps(given(limit=limit, skip=skip, search=search)))
 
 
@@ -63,7 +63,7 @@ def uninstall(id: str, deviceUuid: str):
 
 @router.get("/api/devices/<deviceUuid>/apps", auth=ON_DEVICE, returns=models.DeviceInstalls, errors=(404, 429),
             summary="Apps installed on a device, with their tokens", tags=["apps"])
-def device_apps(deviceUuid: str, limit: Text = None, skip: Text = None):
+def device_apps(deviceUuid: str, limit: Digits = None, skip: Digits = None):
     return ok(apps.device_apps(path_value(router, "deviceUuid", deviceUuid), given(limit=limit, skip=skip),
                                auth.caller()))
 
@@ -94,7 +94,8 @@ def uninstall_alias(deviceUuid: str, installId: str):
 
 
 @router.post("/api/apps/<id>/authorize", auth=[access.SITE_KEY, access.DEVICE_IN_BODY], returns=models.Authorized,
-             errors=(404, 409, 429), summary="Install or upgrade an app on a device (v2 authorize)", tags=["apps"])
+             errors=(404, 409, 429), requires=("body",),
+             summary="Install or upgrade an app on a device (v2 authorize)", tags=["apps"])
 def authorize(id: str, body: Annotated[models.AuthorizeBody | None, Body()] = None):
     body = body or models.AuthorizeBody()
     return ok(app_aliases.authorize(path_value(router, "id", id), body.deviceUuid, body.note, auth.caller()))
@@ -102,5 +103,5 @@ def authorize(id: str, body: Annotated[models.AuthorizeBody | None, Body()] = No
 
 @router.get("/api/apps/<id>/installations", auth=access.OPERATOR, returns=models.Installations, errors=(403, 404),
             summary="Every device an app is installed on (operator, site key)", tags=["apps"])
-def installations(id: str, limit: Text = None, skip: Text = None):
+def installations(id: str, limit: Digits = None, skip: Digits = None):
     return ok(app_aliases.installations(path_value(router, "id", id), given(limit=limit, skip=skip)))

@@ -4,14 +4,25 @@ body's bytes, and answers in the service's envelope with extra headers (rate lim
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from classworks.api import ENVELOPE
+from classworks.models.documented import DIGITS, schema
 from suite import auth, body
 from suite.api import Router
+
+
+def query(**documented: Any) -> Any:
+    """A query parameter the route checks itself (None when absent), documented as a string with `documented`
+    (models/documented.py)."""
+    return Query(json_schema_extra=schema(type="string", **documented))
+
+
+Digits = Annotated[str | None, query(pattern=DIGITS)]  # limit, skip: non-negative integers
 
 
 def path_value(router: Router, name: str, matched: str) -> str:

@@ -17,8 +17,8 @@ from suite.api import Router
 router = Router()
 
 
-@router.post("/api/devices", returns=models.Registered, status_code=201, errors=(409,), summary="Register a device",
-             tags=["devices"])
+@router.post("/api/devices", returns=models.Registered, status_code=201, errors=(409,), requires=("body",),
+             summary="Register a device", tags=["devices"])
 def register(body: Annotated[models.Registration | None, Body()] = None):
     body = body or models.Registration()
     return ok(devices.register(body.uuid, body.deviceName, body.namespace), status=201)
@@ -31,14 +31,15 @@ def get_device(deviceUuid: str):
 
 
 @router.put("/api/devices/<deviceUuid>/name", auth=access.DEVICE, returns=models.Renamed, errors=(404, 429),
-            summary="Rename a device", tags=["devices"])
+            requires=("body",), summary="Rename a device", tags=["devices"])
 def rename(deviceUuid: str, body: Annotated[models.Rename | None, Body()] = None):
     body = body or models.Rename()
     return ok(devices.rename(path_value(router, "deviceUuid", deviceUuid), body.name, auth.caller()))
 
 
 @router.put("/api/apps/devices/<deviceUuid>/password", returns=models.PasswordChanged, errors=(401, 404, 409, 429),
-            summary="Set or change the device password (the current one in the body once set)", tags=["devices"])
+            requires=("body",), summary="Set or change the device password (the current one in the body once set)",
+            tags=["devices"])
 def set_password(deviceUuid: str, body: Annotated[models.PasswordChange | None, Body()] = None):
     body = body or models.PasswordChange()
     return ok(devices.set_password(path_value(router, "deviceUuid", deviceUuid), body.newPassword,
@@ -46,8 +47,8 @@ def set_password(deviceUuid: str, body: Annotated[models.PasswordChange | None, 
 
 
 @router.delete("/api/apps/devices/<deviceUuid>/password", returns=models.PasswordChanged,
-               errors=(401, 404, 409, 429), summary="Remove the device password (given in the body)",
-               tags=["devices"])
+               errors=(401, 404, 409, 429), requires=("body",),
+               summary="Remove the device password (given in the body)", tags=["devices"])
 def remove_password(deviceUuid: str, body: Annotated[models.PasswordCheck | None, Body()] = None):
     body = body or models.PasswordCheck()
     return ok(devices.remove_password(path_value(router, "deviceUuid", deviceUuid), body.password,
@@ -55,7 +56,7 @@ def remove_password(deviceUuid: str, body: Annotated[models.PasswordCheck | None
 
 
 @router.post("/api/apps/devices/<deviceUuid>/password/verify", returns=models.PasswordValidity, errors=(404, 429),
-             summary="Check a device password", tags=["devices"])
+             requires=("body",), summary="Check a device password", tags=["devices"])
 def verify_password(deviceUuid: str, body: Annotated[models.PasswordCheck | None, Body()] = None):
     body = body or models.PasswordCheck()
     return ok(devices.verify_password(path_value(router, "deviceUuid", deviceUuid), body.password,

@@ -8,20 +8,24 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from classworks import access
 from classworks.api import ENVELOPE
 from classworks.logic import kv
+from classworks.logic.kv import SORT_FIELDS
 from classworks.models import kv as models
-from classworks.routes.common import body_bytes, given, ok, path_value, source_ip
+from classworks.models.documented import MAX_ID, schema
+from classworks.routes.common import Digits, body_bytes, given, ok, path_value, query, source_ip
 from suite import auth
 from suite.api import Router
 from suite.errors import ApiError
 
 router = Router()
 
-Text = Annotated[str | None, Query()]
+SortBy = Annotated[str | None, query(enum=list(SORT_FIELDS))]
+SortDir = Annotated[str | None, query(pattern="^([aA][sS][cC]|[dD][eE][sS][cC])$")]  # any case
+Key = Annotated[str, Path(json_schema_extra=schema(type="string", minLength=1, maxLength=MAX_ID))]
 LIMITED = (429,)  # the token's rate limit (per IP without a valid token)
 
 
@@ -51,7 +55,7 @@ def _listing(sortBy: str | None, sortDir: str | None, limit: str | None, skip: s
 
 @router.get("/api/kv", auth=access.KV_READ, returns=models.KvItems, errors=LIMITED,
             summary="Keys with metadata (sortBy, sortDir, limit, skip)", tags=["kv"])
-def list_items(sortBy: Text = None, sortDir: Text = None, limit: Text = None, skip: Text = None):
+def list_items(sortBy: SortBy = None, sortDir: SortDir = None, limit: Digits = None, skip: Digits = None):
     return _serve(lambda s: kv.list_items(s, _listing(sortBy, sortDir, limit, skip)))
 
 
@@ -69,35 +73,36 @@ def token_info():
 
 @router.get("/api/kv/_keys", auth=access.KV_READ, returns=models.KvKeys, errors=LIMITED,
             summary="Key names only (sortBy, sortDir, limit, skip)", tags=["kv"])
-def list_keys(sortBy: Text = None, sortDir: Text = None, limit: Text = None, skip: Text = None):
+def list_keys(sortBy: SortBy = None, sortDir: SortDir = None, limit: Digits = None, skip: Digits = None):
     return _serve(lambda s: kv.list_keys(s, _listing(sortBy, sortDir, limit, skip)))
 
 
 @router.get("/api/kv/<key>", auth=access.KV_READ, returns=models.KvValue, errors=(403, 404, *LIMITED),
             summary="A value, as the stored JSON", tags=["kv"])
-def get_value(key: str):
+def get_value(key: Key):
     return _serve(lambda s: kv.get_value(s, _key(key)), raw=True)
 
 
 @router.get("/api/kv/<key>/metadata", auth=access.KV_READ, returns=models.KvEntry, errors=(403, 404, *LIMITED),
             summary="A key's metadata", tags=["kv"])
-def get_metadata(key: str):
+def get_metadata(key: Key):
     return _serve(lambda s: kv.get_metadata(s, _key(key)))
 
 
-@router.post("/api/kv/_batchimport", auth=access.KV_BATCH, body=models.BatchImport, returns=models.BatchImported,
-             errors=(403, 413, *LIMITED), summary='Write many keys: {"k1": v1, "k2": v2}', tags=["kv"])
+@router.post("/api/kv/_batchimport", auth=access.KV_BATCH, body=models.BatchImport, requires=("body",),
+             returns=models.BatchImported, errors=(403, 413, *LIMITED),
+             summary='Write many keys: {"k1": v1, "k2": v2}', tags=["kv"])
 def batch_import():
     return _serve(lambda s: kv.batch_import(s, body_bytes(router), source_ip(router)))
 
 
 @router.post("/api/kv/<key>", auth=access.KV_WRITE, body=models.KvValue, returns=models.KvWritten,
              errors=(403, 413, *LIMITED), summary="Write a value (JSON object or array)", tags=["kv"])
-def put_value(key: str):
+def put_value(key: Key):
     return _serve(lambda s: kv.put_value(s, _key(key), body_bytes(router), source_ip(router)))
 
 
 @router.delete("/api/kv/<key>", auth=access.KV_DELETE, status_code=204, errors=(403, 404, *LIMITED),
                summary="Delete a key", tags=["kv"])
-def delete_value(key: str):
+def delete_value(key: Key):
     return _serve(lambda s: kv.delete_value(s, _key(key)), status=204)

@@ -3,14 +3,15 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from classworks import access
 from classworks.api import ENVELOPE
 from classworks.clock import now_iso
 from classworks.logic import auto_auth, token_names, tokens
 from classworks.models import tokens as models
-from classworks.routes.common import ok, path_value, source_ip
+from classworks.models.documented import MAX_ID, NON_BLANK
+from classworks.routes.common import ok, path_value, query, source_ip
 from suite import auth
 from suite.api import Router
 
@@ -18,6 +19,7 @@ router = Router()
 
 
 @router.post("/api/apps/auth/token", returns=models.IssuedToken, status_code=201, errors=(401, 404, 409, 429),
+             requires=("body",),
              summary="Token by namespace (+ password) for an app", tags=["tokens"])
 def auth_token(body: Annotated[models.TokenRequest | None, Body()] = None):
     body = body or models.TokenRequest()
@@ -31,8 +33,8 @@ def revoke_token(token: str):
     return ENVELOPE.no_content()
 
 
-@router.put("/api/apps/tokens/<token>/note", returns=models.TokenNote, errors=(404,), summary="Label one token",
-            tags=["tokens"])
+@router.put("/api/apps/tokens/<token>/note", returns=models.TokenNote, errors=(404,), requires=("body",),
+            summary="Label one token", tags=["tokens"])
 def set_note(token: str, body: Annotated[models.NoteRequest | None, Body()] = None):
     body = body or models.NoteRequest()
     return ok(tokens.set_note(path_value(router, "token", token), body.note, now_iso()))
@@ -45,18 +47,18 @@ def device_tokens(deviceUuid: str):
 
 
 @router.get("/api/apps/tokens", auth=access.DEVICE_IN_QUERY, returns=models.DeviceTokens, errors=(404, 429),
-            summary="A device's tokens (?uuid=)", tags=["tokens"])
-def list_tokens(uuid: Annotated[str | None, Query()] = None):
+            requires=("uuid",), summary="A device's tokens (?uuid=)", tags=["tokens"])
+def list_tokens(uuid: Annotated[str | None, query(pattern=NON_BLANK, maxLength=MAX_ID)] = None):
     return ok(token_names.device_tokens(uuid, auth.caller()))
 
 
 @router.post("/api/apps/tokens/<token>/set-student-name", returns=models.NamedToken, errors=(403, 404),
-             summary="Name a student/parent token from the class list", tags=["tokens"])
+             requires=("body",), summary="Name a student/parent token from the class list", tags=["tokens"])
 def set_student_name(token: str, body: Annotated[models.NameRequest | None, Body()] = None):
     return ok(token_names.set_student_name(path_value(router, "token", token), (body or models.NameRequest()).name))
 
 
 @router.post("/api/apps/tokens/<token>/set-teacher-name", returns=models.NamedToken, errors=(403, 404),
-             summary="Name a teacher token", tags=["tokens"])
+             requires=("body",), summary="Name a teacher token", tags=["tokens"])
 def set_teacher_name(token: str, body: Annotated[models.NameRequest | None, Body()] = None):
     return ok(token_names.set_teacher_name(path_value(router, "token", token), (body or models.NameRequest()).name))
