@@ -44,9 +44,11 @@ class PickUp(BaseModel):
 
 
 class CodeStatus(BaseModel):
+    """The original's debug view: a live code says whether a token is bound and how long it has left."""
+
     device_code: str
     exists: bool
-    message: str | None = None
-    has_token: bool | None = None
-    expires_in: int | None = None
-    created_at: int | None = None
+    message: str | None = None  # a code that does not exist (or has expired)
+    has_token: bool | None = None  # the rest: a live code only
+    expires_in: int | None = None  # seconds
+    created_at: int | None = None  # epoch milliseconds
