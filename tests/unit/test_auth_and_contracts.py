@@ -3,14 +3,16 @@ tells the truth (suite.openapi), through a small service built the way every ser
 
 import base64
 import json
+from typing import Annotated
 
 import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, Field
 
 from suite import auth
 from suite.api import Router, docs_function, http_function
 from suite.envelopes import CodeMessageEnvelope, SuccessEnvelope, SuccessFlatEnvelope
-from suite.errors import Forbidden, NotFound, Unauthorized
+from suite.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
 
 TOKENS = {"good": "device-1", "other": "device-2"}
@@ -79,6 +81,23 @@ def export():
 @router.get("/changes", returns=DeviceView, empty=(204,))
 def changes():
     return SuccessEnvelope().no_content()
+
+
+@router.get("/both", auth=[DEVICE, auth.optional(ADMIN)])
+def both():
+    return SuccessEnvelope().ok({"caller": auth.caller()})
+
+
+@router.post("/raw", auth=DEVICE, body=list[int] | dict[str, int], requires=("body", "mode"))
+def raw(mode: Annotated[str | None, Query()] = None, page: Annotated[str | None, Query()] = None):
+    if mode is None:
+        raise BadRequest("mode, please")  # the route's own message for a parameter it requires
+    return SuccessEnvelope().ok(None)
+
+
+@router.put("/named", requires=("body",))
+def named(request: Annotated[Rename | None, Body()] = None):
+    return SuccessEnvelope().ok({"name": request.name if request else "nobody"})
 
 
 @router.post("/items", status_code=201)
@@ -212,6 +231,33 @@ def test_security_is_declared_per_operation(document):
     assert paths["/either"]["get"]["security"] == [{"deviceToken": []}, {"bearer": []}]
     assert paths["/maybe"]["get"]["security"] == [{"deviceToken": []}, {}]
     assert "security" not in paths["/items"]["post"]
+
+
+def test_several_credentials_on_one_route_are_all_required(handler, document):
+    """The requirement is every combination of their alternatives: device token and (admin or nobody)."""
+    assert document["paths"]["/both"]["get"]["security"] == [{"deviceToken": [], "bearer": []}, {"deviceToken": []}]
+    assert call(handler, "GET", "/both")[0] == 401
+    assert call(handler, "GET", "/both", headers={"X-Device-Token": "good"})[1]["data"] == {"caller": None}
+    assert call(handler, "GET", "/both", headers={"X-Device-Token": "good",
+                                                   "Authorization": "Bearer user-jwt"})[0] == 403
+
+
+def test_a_body_the_route_reads_itself_is_documented(document):
+    operation = document["paths"]["/raw"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert [option["type"] for option in schema["anyOf"]] == ["array", "object"]
+    assert set(operation["responses"]) == {"200", "400", "401"}  # the route decides its content types: no 415
+
+
+def test_what_a_route_requires_but_checks_itself_is_required_in_the_document(handler, document):
+    operation = document["paths"]["/raw"]["post"]
+    assert operation["requestBody"]["required"] is True
+    assert {p["name"]: p["required"] for p in operation["parameters"]} == {"mode": True, "page": False}
+    status, body = call(handler, "POST", "/raw", headers={"X-Device-Token": "good"}, raw_body=b"[1]")
+    assert (status, body["error"]) == (400, "mode, please")
+    named = document["paths"]["/named"]["put"]["requestBody"]
+    assert named["required"] is True
+    assert named["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Rename"}  # no null
 
 
 def test_statuses_and_bodies_follow_the_envelope(document):

@@ -64,12 +64,16 @@ def _reads_body(func: Callable[..., Any]) -> bool:
 
 
 class Router(APIGatewayHttpRouter):
-    """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type` and `empty` (other
-    statuses answered without a body, e.g. a 204 beside the 200).
+    """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type`, `body`, `requires`,
+    `also_status_codes` (other successes with the same body) and `empty` (other statuses answered without a body,
+    e.g. a 204 beside the 200).
 
-    `auth` is a suite.auth Credential (or a list of them, as a service's access.py exports them): it becomes
-    the route's first middleware and its OpenAPI security. The declarations are kept in `contracts`, keyed by
-    (METHOD, OpenAPI path), for the docs function and the tests.
+    `auth` is a suite.auth Credential (or a list of them, all required, as a service's access.py exports them):
+    they become the route's first middlewares and its OpenAPI security. `body` documents the JSON body of a
+    route that reads it itself (suite.body), where a pydantic parameter would refuse what the route accepts;
+    `requires` names the parameters (or `body`) it requires but checks itself, to answer with its own messages.
+    The declarations are kept in `contracts`, keyed by (METHOD, OpenAPI path), for the docs function and the
+    tests.
     """
 
     def __init__(self) -> None:
@@ -77,8 +81,8 @@ class Router(APIGatewayHttpRouter):
         self.contracts: dict[tuple[str, str], RouteContract] = {}
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
-                 returns: Any = None, media_type: str | None = None, status_code: int = 200,
-                 empty: Iterable[int] = (), also_status_codes: Iterable[int] = (),
+                 returns: Any = None, media_type: str | None = None, status_code: int = 200, body: Any = None,
+                 requires: Iterable[str] = (), empty: Iterable[int] = (), also_status_codes: Iterable[int] = (),
                  middlewares: list[Callable[..., Any]] | None = None,
                  **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
@@ -90,7 +94,7 @@ class Router(APIGatewayHttpRouter):
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
                 also_status_codes=tuple(also_status_codes), media_type=media_type, reads_body=_reads_body(func),
-                empty=tuple(empty))
+                body=body, requires=tuple(requires), empty=tuple(empty))
             return register(func)
 
         return decorator

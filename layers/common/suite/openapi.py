@@ -8,7 +8,10 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
   downloads (text/csv...); `status_code=` for 201/202/204, `also_status_codes=` for other successes with the same
   body; a route that returns a plain annotated value (no
   envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
-- error statuses with the envelope's error body: 401/403 where credentials are declared, the envelope's
+- `requestBody` from `body=` where the route reads its body itself (raw JSON values, webhooks); `requires=`
+  marks parameters (or the body) required that the route checks itself, to answer with its own messages;
+- error statuses with the envelope's error body: 401/403 where credentials are declared (several credentials on
+  one route are all required), the envelope's
   validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
   415 where it reads a body, 429 where the route is rate limited, and whatever the route lists in `errors=`;
 - statuses the route answers with no body besides its success (`empty=(204,)`: a poll with nothing new).
@@ -42,6 +45,8 @@ class RouteContract:
     reads_body: bool = False
     extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
     empty: tuple[int, ...] = ()  # other statuses the route answers with no body (204 beside a 200, 304...)
+    body: Any = None  # the JSON body of a route that reads its body itself (suite.body), for the document only
+    requires: tuple[str, ...] = ()  # parameters (and `body`) the route requires but checks itself, with its messages
 
 
 def openapi_path(rule: str) -> str:
@@ -113,13 +118,23 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     for status in contract.also_status_codes:
         responses.setdefault(str(status), {**success, "description": HTTPStatus(status).phrase})
 
-    # security
+    # a body the route reads itself: documented, refused by the route with the envelope's validation status
+    if contract.body is not None and "requestBody" not in operation:
+        operation["requestBody"] = {"content": _json(_schema_of(contract.body, definitions))}
+    _mark_required(operation, contract.requires)
+
+    # security: every declared credential is required, so the requirement is each combination of their
+    # alternatives (one credential: its alternatives as they are)
     statuses = set(contract.errors)
+    requirements: list[dict[str, list[str]]] = [{}]
     for credential in contract.credentials:
         schemes.update(credential.schemes())
-        operation["security"] = credential.security()
+        requirements = _unique([{**have, **alternative} for have in requirements
+                                for alternative in credential.security()])
         statuses.add(401)
-    if had_validation or contract.reads_body:
+    if contract.credentials:
+        operation["security"] = requirements
+    if had_validation or contract.reads_body or contract.body is not None:
         statuses.add(envelope.validation_status)
     if contract.reads_body:
         statuses.add(415)
@@ -128,6 +143,30 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
         responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
     for status in contract.empty:
         responses.setdefault(str(status), {"description": contract.extra.get(status) or HTTPStatus(status).phrase})
+
+
+def _mark_required(operation: dict[str, Any], names: Iterable[str]) -> None:
+    """Parameters (and the body) the route checks for itself: required in the document, though Powertools does
+    not refuse them first (the route answers a missing one with its own message, in its validation status)."""
+    for name in names:
+        if name == "body" and "requestBody" in operation:
+            operation["requestBody"]["required"] = True
+            for media in operation["requestBody"].get("content", {}).values():  # a required body is not null
+                options = [o for o in (media.get("schema") or {}).get("anyOf", []) if o != {"type": "null"}]
+                if len(options) == 1:
+                    media["schema"] = options[0]
+            continue
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == name:
+                parameter["required"] = True
+
+
+def _unique(requirements: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+    seen: list[dict[str, list[str]]] = []
+    for requirement in requirements:
+        if requirement not in seen:
+            seen.append(requirement)
+    return seen
 
 
 def _generated_schema(response: dict[str, Any]) -> dict[str, Any]:
@@ -157,4 +196,6 @@ def declared_statuses(contract: RouteContract, envelope: Any) -> Sequence[int]:
         statuses.add(401)
     if contract.reads_body:
         statuses.update({envelope.validation_status, 415})
+    if contract.body is not None:
+        statuses.add(envelope.validation_status)
     return sorted(statuses)
