@@ -100,23 +100,7 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     responses: dict[str, Any] = operation["responses"]
     had_validation = "422" in responses
     responses.pop("422", None)
-
-    # success
-    success_key = str(contract.status_code)
-    success = responses.pop("200", None) or {"description": HTTPStatus(contract.status_code).phrase}
-    if contract.status_code == 204:
-        success.pop("content", None)
-    elif contract.media_type:
-        success["content"] = _json({"type": "string"}, contract.media_type)
-    elif contract.returns is not None:
-        success["content"] = _json(envelope.success_schema(_schema_of(contract.returns, definitions)))
-    elif _generated_schema(success):
-        pass  # the route returns a plain value with a return annotation: Powertools sends it as is, no envelope
-    else:
-        success["content"] = _json(envelope.success_schema(None))
-    responses[success_key] = success
-    for status in contract.also_status_codes:
-        responses.setdefault(str(status), {**success, "description": HTTPStatus(status).phrase})
+    _complete_success(responses, contract, envelope, definitions)
 
     # a body the route reads itself: documented, refused by the route with the envelope's validation status
     if contract.body is not None and "requestBody" not in operation:
@@ -143,6 +127,24 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
         responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
     for status in contract.empty:
         responses.setdefault(str(status), {"description": contract.extra.get(status) or HTTPStatus(status).phrase})
+
+
+def _complete_success(responses: dict[str, Any], contract: RouteContract, envelope: Any,
+                      definitions: dict[str, Any]) -> None:
+    """The success status and its body: the route's model in the envelope, a download's media type, or nothing."""
+    success = responses.pop("200", None) or {"description": HTTPStatus(contract.status_code).phrase}
+    if contract.status_code == 204:
+        success.pop("content", None)
+    elif contract.media_type:
+        success["content"] = _json({"type": "string"}, contract.media_type)
+    elif contract.returns is not None:
+        success["content"] = _json(envelope.success_schema(_schema_of(contract.returns, definitions)))
+    elif not _generated_schema(success):
+        # (a route returning a plain annotated value keeps Powertools' schema: it is sent as is, no envelope)
+        success["content"] = _json(envelope.success_schema(None))
+    responses[str(contract.status_code)] = success
+    for status in contract.also_status_codes:
+        responses.setdefault(str(status), {**success, "description": HTTPStatus(status).phrase})
 
 
 def _mark_required(operation: dict[str, Any], names: Iterable[str]) -> None:
