@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from devstack.fake_provider import FakeProvider
-from kook.services import secrets
+from kook.logic import secrets
 from kook.store import logs
 from suite import aws
 from suite.security import passwords
@@ -193,8 +193,8 @@ def scripted_kook(fake: FakeProvider, guilds: list[dict[str, Any]], channels: di
 def pipeline(suite, kook_env, monkeypatch) -> Iterator[dict[str, str]]:
     """The forwarding pipeline's environment: empty queues (DLQs included) and media bucket, cold caches; the
     queues are emptied again afterwards, so other tests see an idle pipeline."""
+    from kook.logic import live_push, pacing, webhook  # noqa: PLC0415
     from kook.providers import feishu  # noqa: PLC0415
-    from kook.services import live_push, pacing, webhook  # noqa: PLC0415
     from tests.integration.kook.pipeline_support import purge  # noqa: PLC0415
 
     monkeypatch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")  # purge between tests

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kook.services import forwarding
+from kook.logic import forwarding
 from kook.store import bots as bot_store
 from kook.store import logs as log_store
 from kook.store import queues as queue_store
@@ -105,7 +105,7 @@ def test_the_router_sample_event_runs(api, pipeline, fake, source):
 def test_each_target_gets_its_message_once_with_a_log_row_and_a_live_push(api, pipeline, fake, source):
     from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends  # noqa: PLC0415
 
-    from kook.services import live  # noqa: PLC0415
+    from kook.logic import live  # noqa: PLC0415
 
     script_targets(fake)
     three_targets(api, fake)

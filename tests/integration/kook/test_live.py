@@ -8,7 +8,7 @@ import pytest
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 
 from kook import clock
-from kook.services import live
+from kook.logic import live
 from kook.store import accounts as account_store
 from kook.store import connections, ingest
 from kook.store import logs as log_store

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from kook import clock
-from kook.services import backup
+from kook.logic import backup
 from suite.errors import ApiError
 
 SEALED = "v1.ZWRr.bm9uY2U.Y2lwaGVydGV4dA"

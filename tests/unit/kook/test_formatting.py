@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from kook.formatting import kmarkdown, render
-from kook.formatting.document import ALL, BOLD, CODE, ITALIC, SPOILER, STRIKE, UNDERLINE, USER
-from kook.formatting.kmarkdown import Names
-from kook.formatting.split import split
+from kook.logic.formatting import kmarkdown, render
+from kook.logic.formatting.document import ALL, BOLD, CODE, ITALIC, SPOILER, STRIKE, UNDERLINE, USER
+from kook.logic.formatting.kmarkdown import Names
+from kook.logic.formatting.split import split
 
 NAMES = Names(users={"42": "张三"}, roles={"7": "管理员"}, channels={"9": "公告"})
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from kook.logic import updates
 from kook.providers import discord, telegram
-from kook.services import updates
 
 WEBHOOK = "https://discord.com/api/webhooks/123456789012345678/" + "a" * 68
 

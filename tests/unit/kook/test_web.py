@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from kook import web
+from kook.routes import common as web
 from suite.errors import ApiError
 
 

@@ -1,5 +1,5 @@
+from kook.access import auth_before_validation
 from kook.api import ENVELOPE
-from kook.guard import auth_before_validation
 from kook.routes import backup
 from suite.api import http_function
 

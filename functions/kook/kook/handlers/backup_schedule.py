@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from kook.services import backup
-from kook.services.schedule import slot_time
+from kook.logic import backup
+from kook.logic.schedule import slot_time
 from suite import observability
 
 log = observability.logger()

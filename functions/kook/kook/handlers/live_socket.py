@@ -4,8 +4,8 @@ ws, logs, system or captcha)."""
 import json
 from typing import Any
 
-from kook.guard import presented_token
-from kook.services import live
+from kook.access import presented_token
+from kook.logic import live
 from suite import observability, websocket
 
 log = observability.logger()

@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from kook import config
-from kook.services import live
+from kook.logic import live
 from suite import observability
 
 log = observability.logger()

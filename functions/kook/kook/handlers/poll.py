@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from kook.services import poller
+from kook.logic import poller
 from suite import observability
 
 log = observability.logger()

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from kook.services import replay
+from kook.logic import replay
 from suite import observability
 
 log = observability.logger()

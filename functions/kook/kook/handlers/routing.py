@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 
-from kook.services import routing
+from kook.logic import routing
 from suite import observability
 
 log = observability.logger()

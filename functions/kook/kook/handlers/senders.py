@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 
 from kook import config
-from kook.services import forwarding
+from kook.logic import forwarding
 from suite import observability
 
 log = observability.logger()

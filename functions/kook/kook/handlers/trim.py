@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from kook.services import maintenance
+from kook.logic import maintenance
 from suite import observability
 
 log = observability.logger()

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from kook.access import AUTH
 from kook.api import ENVELOPE
 from kook.errors import fail
-from kook.guard import AUTH
+from kook.logic import accounts
 from kook.models.accounts import AccountIn, CaptchaIn, CookieIn
-from kook.services import accounts
 from suite.api import Router
 
 router = Router()

@@ -1,10 +1,10 @@
 """Auth: /api/auth/* (the doc), the original's unprefixed /auth/* routes, and the e-mail password reset."""
 
+from kook.access import AUTH, client_ip, current_caller, presented_token
 from kook.api import ENVELOPE
 from kook.errors import fail
-from kook.guard import AUTH, client_ip, current_caller, presented_token
+from kook.logic import auth
 from kook.models.auth import ChangePasswordIn, PasswordIn, ResetPasswordIn, SendCodeIn, TokenIn, VerifyCodeIn
-from kook.services import auth
 from suite.api import Router
 
 router = Router()

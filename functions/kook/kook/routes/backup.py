@@ -5,11 +5,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from kook import web
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
+from kook.logic import backup
 from kook.models.backup import AutoBackupIn, RestoreIn
-from kook.services import backup
+from kook.routes import common as web
 from suite.api import Router
 
 router = Router()

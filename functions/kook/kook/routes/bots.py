@@ -4,10 +4,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
+from kook.logic import bots
 from kook.models.bots import BotIn
-from kook.services import bots
 from suite.api import Router
 
 router = Router()

@@ -1,8 +1,8 @@
 """Health: public liveness (/health) and banner (/), authenticated component checks."""
 
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
-from kook.services import health
+from kook.logic import health
 from suite.api import Router
 
 router = Router()
@@ -33,6 +33,6 @@ def status():
              summary="Check a bot's credentials without sending")
 def check_bot(bot_id: int):
     # Imported here: the platform clients (requests) would otherwise slow every cold /health probe.
-    from kook.services import bots  # noqa: PLC0415
+    from kook.logic import bots  # noqa: PLC0415
 
     return ENVELOPE.ok(bots.check(bot_id))

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from kook import clock, web
+from kook import clock
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
-from kook.services import logs
+from kook.logic import logs
+from kook.routes import common as web
 from suite.api import Router
 from suite.envelopes import dumps
 

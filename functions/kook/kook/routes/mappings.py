@@ -1,11 +1,11 @@
 """Channel mappings: list, add, batch, partial update and the original's /toggle, delete, export, import."""
 
-from kook import web
+from kook.access import AUTH
 from kook.api import ENVELOPE
 from kook.errors import fail
-from kook.guard import AUTH
+from kook.logic import mappings
 from kook.models.mappings import MappingBatchIn, MappingImportIn, MappingIn, MappingPatch, ToggleIn
-from kook.services import mappings
+from kook.routes import common as web
 from suite.api import Router
 
 router = Router()

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
+from kook.logic import accounts, smart_mapping
 from kook.models.smart_mapping import ApplyIn, AutoMatchIn, SuggestIn
-from kook.services import accounts, smart_mapping
 from suite.api import Router
 
 router = Router()

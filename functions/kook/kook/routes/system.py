@@ -1,9 +1,9 @@
 """System control: status, start/stop/restart (persisted), cache stats, config, filter rules, storage."""
 
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
+from kook.logic import health, logs, system
 from kook.models.system import CleanupLogsIn, FilterRulesIn, SystemConfigIn
-from kook.services import health, logs, system
 from suite.api import Router
 
 router = Router()

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from kook.access import AUTH
 from kook.api import ENVELOPE
-from kook.guard import AUTH
-from kook.services import updates
+from kook.logic import updates
 from suite.api import Router
 
 router = Router()

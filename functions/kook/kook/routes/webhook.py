@@ -6,8 +6,8 @@ import json
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from kook.api import ENVELOPE
-from kook.services import webhook
-from kook.web import raw_body
+from kook.logic import webhook
+from kook.routes.common import raw_body
 from suite.api import Router
 
 router = Router()

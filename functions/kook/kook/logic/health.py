@@ -10,7 +10,7 @@ from typing import Any
 
 from kook import clock
 from kook.api import VERSION
-from kook.services import system
+from kook.logic import system
 from kook.store import settings, tables
 
 APP_NAME = "KOOK消息转发系统"

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from kook import config
 from kook.errors import fail
-from kook.services import messages, secrets
+from kook.logic import messages, secrets
 from kook.store import ingest as ingest_store
 from kook.store import queues, snapshots
 from suite import observability

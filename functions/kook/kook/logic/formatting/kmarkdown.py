@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kook.formatting.document import (
+from kook.logic.formatting.document import (
     ALL,
     BOLD,
     CHANNEL,

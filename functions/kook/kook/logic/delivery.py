@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kook.formatting import render
+from kook.logic import media
+from kook.logic.formatting import render
 from kook.providers import discord, feishu, telegram
 from kook.providers.http import ProviderError, SendResult
-from kook.services import media
 
 
 @dataclass(frozen=True)

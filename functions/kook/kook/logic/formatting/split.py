@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from kook.formatting.document import Document, Run, merge_runs
+from kook.logic.formatting.document import Document, Run, merge_runs
 
 Measure = Callable[[Document], int]
 

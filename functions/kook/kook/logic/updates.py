@@ -8,9 +8,9 @@ from typing import Any
 from kook import clock, config
 from kook.api import VERSION
 from kook.errors import fail
+from kook.logic import failures
 from kook.providers import github
 from kook.providers.http import ProviderError
-from kook.services import failures
 from kook.store import cache
 
 CACHE_TTL_SECONDS = 3600

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from kook.errors import fail
-from kook.services import accounts as account_service
-from kook.services import mappings as mapping_service
-from kook.services import smart_match
+from kook.logic import accounts as account_service
+from kook.logic import mappings as mapping_service
+from kook.logic import smart_match
 from kook.store import bots
 
 MAX_SERVERS = 20  # each server costs one KOOK call when its channels are not cached

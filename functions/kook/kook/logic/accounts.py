@@ -8,9 +8,9 @@ from typing import Any
 
 from kook import clock
 from kook.errors import fail
+from kook.logic import cookies, failures, secrets
 from kook.providers import kook_api
 from kook.providers.http import ProviderError
-from kook.services import cookies, failures, secrets
 from kook.store import accounts, cache
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}$")

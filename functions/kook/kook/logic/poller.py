@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from kook import clock
+from kook.logic import accounts as account_service
+from kook.logic import messages, webhook
 from kook.providers import kook_api
 from kook.providers.http import ProviderError
-from kook.services import accounts as account_service
-from kook.services import messages, webhook
 from kook.store import accounts, ingest, mappings, settings
 from suite import observability
 from suite.errors import ApiError

@@ -18,9 +18,9 @@ import json
 from typing import Any
 
 from kook import clock
-from kook.services import accounts as account_service
-from kook.services import auth, logs, system
-from kook.services.live_push import broadcast, broadcast_raw, forget_listeners
+from kook.logic import accounts as account_service
+from kook.logic import auth, logs, system
+from kook.logic.live_push import broadcast, broadcast_raw, forget_listeners
 from kook.store import accounts, connections
 from suite.errors import ApiError
 

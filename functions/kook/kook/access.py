@@ -16,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from kook.api import ENVELOPE
-from kook.services import auth
+from kook.logic import auth
 from suite.api import validation_error
 from suite.errors import ApiError
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import Any, ClassVar
 
-from kook.formatting.document import (
+from kook.logic.formatting.document import (
     ALL,
     BOLD,
     CODE,
@@ -37,7 +37,7 @@ from kook.formatting.document import (
     Document,
     Run,
 )
-from kook.formatting.split import split
+from kook.logic.formatting.split import split
 
 DISCORD_LIMIT = 2000
 TELEGRAM_LIMIT = 4096

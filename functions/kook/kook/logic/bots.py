@@ -17,9 +17,9 @@ from typing import Any
 
 from kook import clock
 from kook.errors import fail
+from kook.logic import failures, secrets
 from kook.providers import discord, feishu, telegram
 from kook.providers.http import ProviderError, SendResult
-from kook.services import failures, secrets
 from kook.store import bots, mappings
 from suite.security.masking import mask_secret
 

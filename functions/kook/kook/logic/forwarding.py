@@ -30,9 +30,9 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from kook.logic import bots as bot_service
+from kook.logic import delivery, live_push, pacing
 from kook.providers.http import ProviderError
-from kook.services import bots as bot_service
-from kook.services import delivery, live_push, pacing
 from kook.store import bots, ingest, logs, queues, snapshots
 from suite import observability
 

@@ -18,9 +18,9 @@ import json
 import re
 from typing import Any
 
-from kook.formatting import kmarkdown
-from kook.formatting.document import BOLD, QUOTE, TEXT, Document, Run
-from kook.formatting.kmarkdown import Names
+from kook.logic.formatting import kmarkdown
+from kook.logic.formatting.document import BOLD, QUOTE, TEXT, Document, Run
+from kook.logic.formatting.kmarkdown import Names
 
 TEXT_TYPE, IMAGE, VIDEO, FILE, AUDIO, KMARKDOWN, CARD, SYSTEM = 1, 2, 3, 4, 8, 9, 10, 255
 FORWARDED_TYPES = {TEXT_TYPE, IMAGE, VIDEO, FILE, AUDIO, KMARKDOWN, CARD}

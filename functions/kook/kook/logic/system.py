@@ -7,8 +7,8 @@ from typing import Any
 
 from kook import clock, config
 from kook.api import VERSION
+from kook.logic import logs as log_service
 from kook.models.system import FilterRulesIn, SystemConfigIn
-from kook.services import logs as log_service
 from kook.store import accounts, backups, bots, cache, logs, mappings, queues, settings, tables
 
 SYSTEM_CONFIG_DEFAULTS = {

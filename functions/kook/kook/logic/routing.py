@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kook import config
-from kook.formatting import render
-from kook.formatting.document import BOLD, TEXT, Document, Run
+from kook.logic import accounts as account_service
+from kook.logic import filters, messages, system
+from kook.logic.formatting import render
+from kook.logic.formatting.document import BOLD, TEXT, Document, Run
 from kook.providers import kook_api
-from kook.services import accounts as account_service
-from kook.services import filters, messages, system
 from kook.store import accounts, bots, mappings, queues, settings
 from suite import observability
 from suite.outbound import UnsafeUrlError, UrlPolicy, validate_url
