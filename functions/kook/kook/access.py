@@ -1,72 +1,53 @@
-"""Authentication for routes: `@router.get(path, middlewares=AUTH)` on every /api route.
+"""Who calls kook: the admin, with a login token (or the deployment's static API token).
 
 The token comes as `X-API-Token: <token>` (the documented header) or `Authorization: Bearer <token>` (what the
-original's frontend sent). The caller is stored in the resolver context as `caller`.
-
-Powertools validates a request before any route middleware runs, so a handler also calls
-`auth_before_validation(app)`: an invalid request to a protected route answers 401 unless its token is good,
-and never tells an anonymous caller which fields were wrong.
+original's frontend sent); a present but bad `X-API-Token` is refused, not skipped. Routes declare
+`auth=access.ADMIN`; the layer (suite.auth, suite.api) checks it before the body is read, so an unauthenticated
+request with an invalid body answers 401 and learns nothing about the fields, and `suite.auth.caller()` is the
+`kook.logic.auth.Caller` of the request.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-
-from kook.api import ENVELOPE
-from kook.logic import auth
-from suite.api import validation_error
-from suite.errors import ApiError
+from kook.errors import fail
+from kook.logic import auth as login
+from suite import auth
+from suite.auth import Credential, MissingCredentials, any_of
 
 
-def presented_token(headers: dict[str, Any] | None) -> str | None:
-    lowered = {str(k).lower(): v for k, v in (headers or {}).items()}
-    token = (lowered.get("x-api-token") or "").strip()
-    if token:
-        return token
-    scheme, _, value = (lowered.get("authorization") or "").strip().partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return None
+def _missing() -> MissingCredentials:
+    refusal = fail(401, "AUTH_FAILED", "未提供认证Token")
+    return MissingCredentials(refusal.message, code=refusal.code, details=refusal.details)
+
+
+def _caller_of(token: str | None) -> login.Caller:
+    if token is None:
+        raise _missing()
+    return login.authenticate(token)
+
+
+API_TOKEN = Credential("ApiToken", auth.header_scheme("X-API-Token"),
+                       lambda event: _caller_of(auth.header(event, "X-API-Token")),
+                       description="A login token (POST /api/auth/login) or the deployment's static API token")
+BEARER = Credential("BearerToken", auth.HTTP_BEARER, lambda event: _caller_of(auth.bearer_token(event)),
+                    description="The same token as `Authorization: Bearer <token>` (the original's frontend)")
+ADMIN = any_of(API_TOKEN, BEARER)
+
+
+def presented_token(event: Any) -> str | None:
+    """The token a request (or a WebSocket `$connect` event) carries in its headers, whichever header it uses."""
+    return auth.header(event, "X-API-Token") or auth.bearer_token(event)
 
 
 def client_ip(event: Any) -> str:
-    return event.request_context.http.source_ip or "unknown"
+    return auth.source_ip(event)
 
 
-_caller: ContextVar[auth.Caller | None] = ContextVar("kook_caller", default=None)
-
-
-def require_token(app: Any, next_middleware: Any) -> Any:
-    caller = auth.authenticate(presented_token(app.current_event.headers))
-    app.append_context(caller=caller)
-    _caller.set(caller)
-    return next_middleware(app)
-
-
-def current_caller() -> auth.Caller:
-    """The caller `require_token` authenticated for this request. (A router's own `context` follows the last app
-    that included it, which is the docs app when both were imported in one process.)"""
-    caller = _caller.get()
-    if caller is None:
-        raise RuntimeError("current_caller() outside a route protected by AUTH")
-    return caller
-
-
-AUTH = [require_token]
-
-
-def auth_before_validation(app: Any) -> None:
-    """Answer 401 rather than 422 to an unauthenticated, invalid request on a protected route."""
-
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(exc: RequestValidationError) -> Any:
-        route = app.context.get("_route")
-        if route is not None and require_token in (route.middlewares or []):
-            try:
-                auth.authenticate(presented_token(app.current_event.headers))
-            except ApiError as error:
-                return ENVELOPE.error(error)
-        return ENVELOPE.error(validation_error(ENVELOPE, exc))
+def caller() -> login.Caller:
+    """The admin the route's credential authenticated for this request."""
+    found = auth.caller()
+    if found is None:
+        raise RuntimeError("access.caller() outside a route that declares auth=access.ADMIN")
+    return found

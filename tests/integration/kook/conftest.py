@@ -19,7 +19,7 @@ import pytest
 from devstack.fake_provider import FakeProvider
 from kook.logic import secrets
 from kook.store import logs
-from suite import aws
+from suite import aws, config
 from suite.security import passwords
 from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
 from tests.support.moto_stack import moto_suite
@@ -81,6 +81,7 @@ class KookApi:
              headers: dict[str, str] | None = None, raw_body: bytes | None = None,
              source_ip: str = "127.0.0.1") -> Answer:
         function, template, params = self._route(method, path)
+        config.reset_all()  # the environment may have changed since the last request (as on a cold start)
         sent = dict(headers or {})
         chosen = self.token if token is LOGGED_IN else token
         if chosen:
@@ -147,6 +148,7 @@ def kook_env(suite, fake, monkeypatch) -> Iterator[dict[str, str]]:
     for provider in PROVIDERS:
         monkeypatch.setenv(f"{provider}_BASE_URL", fake.url)
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Suite/kook-tests")
+    config.reset_all()
     passwords.reset()
     secrets.reset()
     logs.forget_retention()

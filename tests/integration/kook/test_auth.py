@@ -127,7 +127,7 @@ def test_change_password_revokes_every_token(api):
         assert api.get("/api/accounts", token=token).status == 401
     assert api.post("/api/auth/login", {"password": PASSWORD}, token=None).status == 401
     assert api.post("/api/auth/login", {"password": "brand-new-1"}, token=None).status == 200
-    assert list(settings.dynamo.query_partition(settings.config.config_table(), settings.TOKENS)) != []
+    assert list(settings.dynamo.query_partition(settings.config.get().config_table, settings.TOKENS)) != []
 
 
 def test_change_password_checks_the_old_one(api):

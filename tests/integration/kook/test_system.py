@@ -165,7 +165,7 @@ def test_update_check_uses_the_configured_repository(api, fake, monkeypatch):
 def test_uptime_counts_from_the_last_start(api):
     state = settings.system_state()
     earlier = clock.iso(clock.now() - dt.timedelta(seconds=90))
-    settings.dynamo.update(settings.config.config_table(), "SETTINGS", "system_state", "SET started_at = :t",
+    settings.dynamo.update(settings.config.get().config_table, "SETTINGS", "system_state", "SET started_at = :t",
                            values={":t": earlier})
     assert state["service_running"] is True
     assert api.get("/api/system/status").body["uptime_seconds"] >= 90

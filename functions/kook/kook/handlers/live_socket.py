@@ -16,7 +16,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = event.get("requestContext") or {}
     connection_id, stage = request.get("connectionId", ""), request.get("stage", "ws")
     if request.get("routeKey") == "$connect":
-        token = websocket.query_token(event) or presented_token(event.get("headers"))
+        token = websocket.query_token(event) or presented_token(event)
         return {"statusCode": live.connect(connection_id, stage, token)}
     if request.get("routeKey") == "$disconnect":
         live.disconnect(connection_id)

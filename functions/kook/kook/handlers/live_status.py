@@ -14,9 +14,9 @@ log = observability.logger()
 @log.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     rounds = []
-    for index in range(config.status_pushes_per_run()):
+    for index in range(config.get().status_pushes_per_run):
         if index:
-            time.sleep(config.status_push_interval_seconds())
+            time.sleep(config.get().status_push_interval_seconds)
         rounds.append(live.push_status())
         if not rounds[-1]["connections"]:
             break

@@ -1,7 +1,5 @@
-from kook.access import auth_before_validation
 from kook.api import ENVELOPE
 from kook.routes import mappings
 from suite.api import http_function
 
 app, handler = http_function(ENVELOPE, mappings.router)
-auth_before_validation(app)

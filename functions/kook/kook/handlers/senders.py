@@ -22,12 +22,12 @@ def _sender(platform: str) -> Any:
     @log.inject_lambda_context(clear_state=True)
     @observability.metrics().log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        queue_url = config.forward_queue_url(platform)
+        queue_url = config.get().forward_queue_url(platform)
         deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - UNIT_BUDGET_SECONDS
 
         def record_handler(record: Any) -> str:
             return forwarding.deliver_logged(json.loads(record.body), forwarding.attempt_of(record, queue_url),
-                                             retry_base=config.retry_base_seconds(), deadline=deadline)
+                                             retry_base=config.get().retry_base_seconds, deadline=deadline)
 
         return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                         context=context)

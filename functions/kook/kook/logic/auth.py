@@ -11,10 +11,9 @@ Logins are throttled per client IP and globally with DynamoDB counters.
 from __future__ import annotations
 
 import hashlib
-import secrets as pysecrets
 from dataclasses import dataclass
 
-from kook import clock, config
+from kook import clock, config, ids
 from kook.errors import fail
 from kook.providers import email
 from kook.store import settings
@@ -22,7 +21,6 @@ from suite.security import masking, opaque_tokens, passwords
 
 TOKEN_TTL_SECONDS = 2_592_000  # 30 days, the documented expires_in
 SHORT_TOKEN_TTL_SECONDS = 86_400  # /auth/login with remember=false
-TOKEN_PREFIX = "kk_"  # noqa: S105  (a display prefix, not a secret)
 PASSWORD_MIN, PASSWORD_MAX = 6, 20
 LOGIN_WINDOW_SECONDS = 900
 LOGIN_LIMIT_PER_IP = 10
@@ -61,7 +59,7 @@ def throttle(key: str, *, limit: int, window_seconds: int) -> None:
 
 
 def _issue(generation: int, ttl: int) -> IssuedLogin:
-    issued = opaque_tokens.issue_token(TOKEN_PREFIX)
+    issued = ids.login_token()
     settings.store_token(issued.digest, generation=generation, expires_at=clock.epoch() + ttl, hint=issued.hint)
     return IssuedLogin(issued.plaintext, ttl)
 
@@ -76,7 +74,7 @@ def authenticate(presented: str | None) -> Caller:
     """The caller behind a presented token, or a 401 in the documented error shape."""
     if not presented:
         raise fail(401, "AUTH_FAILED", "未提供认证Token")
-    static = config.static_api_token()
+    static = config.get().static_api_token
     if static and opaque_tokens.constant_time_equals(presented, static):
         return Caller("static")
     if len(presented) > 256:
@@ -117,7 +115,7 @@ def setup(password: str, *, presented_token: str | None) -> IssuedLogin:
     """Set the first password (works once). When a static API token is configured, setup requires it, so a
     freshly deployed instance cannot be claimed by whoever finds it first."""
     check_new_password(password)
-    static = config.static_api_token()
+    static = config.get().static_api_token
     if static and not (presented_token and opaque_tokens.constant_time_equals(presented_token, static)):
         raise fail(401, "AUTH_FAILED", "首次设置密码需要提供配置的API Token")
     if not settings.create_password(passwords.hash_password(password)):
@@ -162,7 +160,7 @@ def _code_digest(code: str) -> str:
 
 
 def email_config() -> dict:
-    recipient, sender = config.reset_email_to(), config.reset_email_from()
+    recipient, sender = config.get().reset_email_to, config.get().reset_email_from
     configured = bool(recipient and sender)
     masked = ""
     if recipient and "@" in recipient:
@@ -172,14 +170,14 @@ def email_config() -> dict:
 
 
 def send_reset_code(requested_email: str | None, *, client_ip: str) -> None:
-    recipient, sender = config.reset_email_to(), config.reset_email_from()
+    recipient, sender = config.get().reset_email_to, config.get().reset_email_from
     if not (recipient and sender):
         raise fail(503, "EMAIL_NOT_CONFIGURED")
     throttle(f"reset#ip#{client_ip}", limit=3, window_seconds=900)
     throttle("reset#all", limit=RESET_SEND_LIMIT, window_seconds=3600)
     if requested_email and requested_email.strip().lower() != recipient.lower():
         return  # same answer as a real send: the address is not revealed by this endpoint
-    code = f"{pysecrets.randbelow(1_000_000):06d}"
+    code = ids.reset_code()
     settings.put_reset_code(_code_digest(code), expires_at=clock.epoch() + RESET_CODE_TTL_SECONDS)
     try:
         email.send(sender=sender, recipient=recipient, subject="KOOK消息转发系统 - 密码重置验证码",

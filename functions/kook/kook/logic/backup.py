@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from kook import clock, config
+from kook import clock, config, ids
 from kook.api import VERSION
 from kook.errors import fail
 from kook.models.system import FilterRulesIn, SystemConfigIn
@@ -113,10 +113,6 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-def backup_id_for(moment: dt.datetime) -> str:
-    return "backup_" + moment.astimezone(clock.zone()).strftime("%Y%m%d_%H%M%S")
-
-
 def _describe(stored: backups.StoredBackup) -> dict[str, Any]:
     return {"backup_id": stored.backup_id, "kind": stored.kind, "backup_path": stored.path,
             "size_mb": round(stored.size / 1048576, 4), "size_bytes": stored.size,
@@ -138,7 +134,7 @@ def create(*, kind: str = "manual", at: dt.datetime | None = None, overwrite: bo
     moment = at or clock.now()
     document = snapshot()
     for _attempt in range(5):
-        backup_id = backup_id_for(moment)
+        backup_id = ids.backup_id(moment)
         document.update(backup_id=backup_id, created_at=clock.iso(moment), kind=kind)
         body = _encode(document)
         if backups.write(kind, backup_id, body, overwrite=overwrite):
@@ -179,7 +175,7 @@ def run_automatic(*, slot: dt.datetime | None = None, keep: int | None = None) -
     """The scheduled backup: one object per schedule slot (overwritten if the run repeats), then only the newest
     `keep` automatic backups are kept. Safe to run twice; manual backups are never pruned."""
     created = create(kind="auto", at=slot or clock.now(), overwrite=True)
-    keep = keep or config.backup_retention_count()
+    keep = keep or config.get().backup_retention_count
     pruned = []
     for old in backups.list_all("auto")[keep:]:
         backups.remove(old)

@@ -11,7 +11,7 @@ import json
 import time
 from typing import Any
 
-from kook import clock
+from kook import clock, ids
 from kook.store import connections
 
 
@@ -28,7 +28,7 @@ def log_event(row: dict[str, Any]) -> dict[str, Any]:
         "latency_ms": row.get("latency_ms"),
         "platform": row.get("target_platform"),
         "timestamp": clock.iso(clock.parse(row["updated_at"])) if row.get("updated_at") else clock.iso(),
-        "id": f"{row['kook_message_id']}:{row['target']}",
+        "id": ids.log_id(row["kook_message_id"], row["target"]),
         "channel_id": row.get("kook_channel_id"),
         "target_channel": row.get("target_channel", ""),
         "mapping_id": row.get("mapping_id"),

@@ -9,7 +9,7 @@ import itertools
 import time
 from typing import Any
 
-from kook import clock
+from kook import clock, ids
 from kook.errors import fail
 from kook.store import logs
 
@@ -24,7 +24,7 @@ EXPORT_FIELDS = ("id", "kook_message_id", "kook_channel_id", "content", "message
 
 def public(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": f"{row['kook_message_id']}:{row['target']}",
+        "id": ids.log_id(row["kook_message_id"], row["target"]),
         "kook_message_id": row["kook_message_id"],
         "kook_channel_id": row.get("kook_channel_id"),
         "content": row.get("content", ""),

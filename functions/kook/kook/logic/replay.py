@@ -25,7 +25,7 @@ BUDGET_SECONDS = 240.0
 
 
 def replay(queue: str = "all", *, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
-    pairs = config.replay_pairs()
+    pairs = config.get().replay_pairs()
     names = list(pairs) if queue == "all" else [queue]
     unknown = [name for name in names if name not in pairs]
     if unknown:

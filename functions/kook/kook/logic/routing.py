@@ -122,7 +122,7 @@ def route(message: dict[str, Any], *, rules: dict[str, Any], own_authors: set[st
             body=job, group_id=target_group(mapping),
             deduplication_id=f"{message['msg_id']}:{mapping['id']}"))
     for platform, platform_jobs in jobs.items():
-        queues.send_fifo(config.forward_queue_url(platform), platform_jobs)
+        queues.send_fifo(config.get().forward_queue_url(platform), platform_jobs)
     return f"routed to {sum(len(j) for j in jobs.values())} target(s)"
 
 

@@ -22,11 +22,11 @@ def _context(field: str, owner: str) -> dict[str, str]:
 
 
 def seal(value: str, *, field: str, owner: str) -> str:
-    return _box(config.secrets_key_arn()).seal(value, _context(field, owner))
+    return _box(config.get().secrets_key_arn).seal(value, _context(field, owner))
 
 
 def open_sealed(sealed: str, *, field: str, owner: str) -> str:
-    return _box(config.secrets_key_arn()).open(sealed, _context(field, owner))
+    return _box(config.get().secrets_key_arn).open(sealed, _context(field, owner))
 
 
 def reset() -> None:

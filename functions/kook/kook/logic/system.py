@@ -24,7 +24,7 @@ SYSTEM_CONFIG_DEFAULTS = {
 
 def queue_health() -> dict[str, Any]:
     """The forwarding queues' depth. No queue configured yet (the pipeline declares them) counts as healthy."""
-    urls = config.forward_queue_urls()
+    urls = config.get().forward_queue_urls
     depths = [queues.depth(url) for url in urls]
     return {
         "configured": bool(urls),
@@ -104,7 +104,7 @@ def save_filter_rules(rules: FilterRulesIn) -> dict[str, Any]:
 
 def system_config() -> dict[str, Any]:
     stored = settings.document("system_config") or {}
-    return {**SYSTEM_CONFIG_DEFAULTS, "log_retention_days": config.log_retention_days(), **stored}
+    return {**SYSTEM_CONFIG_DEFAULTS, "log_retention_days": config.get().log_retention_days, **stored}
 
 
 def save_system_config(changes: SystemConfigIn) -> dict[str, Any]:
@@ -119,27 +119,27 @@ def deployment_config() -> dict[str, Any]:
         "version": VERSION,
         "utc_offset": clock.iso()[-6:],
         "log_retention_days": logs.retention_days(),
-        "backup_retention_count": config.backup_retention_count(),
-        "update_repository": config.update_repository(),
-        "static_api_token_enabled": bool(config.static_api_token()),
-        "password_reset_email_enabled": bool(config.reset_email_to() and config.reset_email_from()),
-        "forward_queues": len(config.forward_queue_urls()),
-        "providers": {name: config.base_url(name) for name in config.DEFAULT_BASE_URLS},
+        "backup_retention_count": config.get().backup_retention_count,
+        "update_repository": config.get().update_repository,
+        "static_api_token_enabled": bool(config.get().static_api_token),
+        "password_reset_email_enabled": bool(config.get().reset_email_to and config.get().reset_email_from),
+        "forward_queues": len(config.get().forward_queue_urls),
+        "providers": {name: config.get().base_url(name) for name in config.DEFAULT_BASE_URLS},
     }
 
 
 def paths() -> dict[str, Any]:
     """Where things live (the original listed local folders; here: the bucket and the tables)."""
-    return {"backups": f"s3://{config.backup_bucket()}/", "manual_backups": f"s3://{config.backup_bucket()}/manual/",
-            "automatic_backups": f"s3://{config.backup_bucket()}/auto/", "config_table": config.config_table(),
-            "logs_table": config.logs_table()}
+    return {"backups": f"s3://{config.get().backup_bucket}/", "manual_backups": f"s3://{config.get().backup_bucket}/manual/",
+            "automatic_backups": f"s3://{config.get().backup_bucket}/auto/", "config_table": config.get().config_table,
+            "logs_table": config.get().logs_table}
 
 
 def storage_usage() -> dict[str, Any]:
     stored = backups.list_all()
     backup_bytes = sum(b.size for b in stored)
-    config_table = tables.describe(config.config_table())
-    logs_table = tables.describe(config.logs_table())
+    config_table = tables.describe(config.get().config_table)
+    logs_table = tables.describe(config.get().logs_table)
     return {
         "backups": {"count": len(stored), "size_bytes": backup_bytes, "size_mb": round(backup_bytes / 1048576, 3)},
         "logs": {"rows": log_service.count(), "table_size_mb": round(logs_table["size_bytes"] / 1048576, 3)},

@@ -29,7 +29,7 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 def _release(*, refresh: bool = False) -> dict[str, Any]:
     """{release, checked_at}; release is None when the repository has no release yet."""
-    repository = config.update_repository()
+    repository = config.get().update_repository
     name = f"updates#{repository}"
     cached = None if refresh else cache.get(name)
     if cached is not None:
@@ -69,7 +69,7 @@ def status() -> dict[str, Any]:
     answer = check()
     return {"current_version": VERSION, "latest_version": answer["latest_version"],
             "update_available": answer["update_available"], "last_check": answer["checked_at"],
-            "repository": config.update_repository(), "check_interval_hours": CACHE_TTL_SECONDS // 3600}
+            "repository": config.get().update_repository, "check_interval_hours": CACHE_TTL_SECONDS // 3600}
 
 
 def latest() -> dict[str, Any]:

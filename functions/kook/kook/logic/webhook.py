@@ -172,6 +172,6 @@ def enqueue(found: list[dict[str, Any]]) -> int:
     """KOOK messages onto the ingest queue, in order: one message group per channel keeps KOOK's order, and the
     message id as deduplication id drops the same message arriving twice within five minutes (a webhook retry,
     two overlapping polls, a webhook and a poll)."""
-    return queues.send_fifo(config.ingest_queue_url(), [
+    return queues.send_fifo(config.get().ingest_queue_url, [
         queues.FifoMessage(body=message, group_id=f"channel-{message['channel_id']}",
                            deduplication_id=f"msg-{message['msg_id']}") for message in found])

@@ -27,7 +27,7 @@ class InvalidWebhook(ValueError):
 
 
 def webhook_policy() -> UrlPolicy:
-    base = config.base_url("discord")
+    base = config.get().base_url("discord")
     if base == config.DEFAULT_BASE_URLS["discord"]:
         return UrlPolicy(allowed_hosts=DISCORD_HOSTS, path_prefixes=("/api/",))
     return UrlPolicy.for_base_url(base, path_prefixes=("/api/",))

@@ -26,7 +26,7 @@ def _secret_id(app_secret: str) -> str:
 
 def tenant_token(app_id: str, app_secret: str) -> tuple[str, int]:
     """(token, latency_ms of fetching it; 0 when cached)."""
-    base = config.base_url("feishu")
+    base = config.get().base_url("feishu")
     cache_key = (base, app_id, _secret_id(app_secret))
     with _lock:
         cached = _tokens.get(cache_key)
@@ -49,7 +49,7 @@ def tenant_token(app_id: str, app_secret: str) -> tuple[str, int]:
 def send_text(app_id: str, app_secret: str, chat_id: str, text: str, *, idempotency_key: str | None = None
               ) -> SendResult:
     token, token_latency = tenant_token(app_id, app_secret)
-    base = config.base_url("feishu")
+    base = config.get().base_url("feishu")
     client = http.for_base_url(base)
     payload: dict[str, Any] = {"receive_id": chat_id, "msg_type": "text",
                                "content": json.dumps({"text": text}, ensure_ascii=False),
@@ -83,14 +83,14 @@ FILE_TYPES = {"video/mp4": "mp4", "application/pdf": "pdf", "audio/ogg": "opus",
 def forget_token(app_id: str, app_secret: str) -> None:
     """Drop a cached tenant token Feishu refused (it may have been revoked before it expired)."""
     with _lock:
-        _tokens.pop((config.base_url("feishu"), app_id, _secret_id(app_secret)), None)
+        _tokens.pop((config.get().base_url("feishu"), app_id, _secret_id(app_secret)), None)
 
 
 def _authorised_call(app_id: str, app_secret: str, path: str, **request: Any) -> tuple[dict[str, Any], int]:
     """POST with the tenant token (refetched once when Feishu says it is invalid); (data, latency_ms).
     Feishu answers errors as `{code != 0, msg}`, often with HTTP 400; rate limits become ProviderError
     ("rate_limited") with `x-ogw-ratelimit-reset`, 401/403 stay `rejected` with their status."""
-    base = config.base_url("feishu")
+    base = config.get().base_url("feishu")
     client = http.worker_client(UrlPolicy.for_base_url(base))
     extra_headers = request.pop("headers", {})
     for attempt in range(2):

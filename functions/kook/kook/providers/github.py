@@ -16,7 +16,7 @@ def latest_release(repository: str) -> dict[str, Any] | None:
     """The latest release (tag_name, name, body, html_url, published_at, assets), or None when there is none."""
     if not REPOSITORY.match(repository):
         raise ProviderError("rejected", "github: the configured repository name is invalid")
-    base = config.base_url("github_api")
+    base = config.get().base_url("github_api")
     client = http.for_base_url(base)
     response = http.guarded("github", lambda: client.get(
         f"{base}/repos/{repository}/releases/latest",

@@ -51,7 +51,7 @@ def _data_of(response: Any, failure: str) -> dict[str, Any]:
 
 
 def _get_pages(path: str, credentials: Credentials, params: dict[str, Any]) -> list[dict[str, Any]]:
-    base = config.base_url("kook")
+    base = config.get().base_url("kook")
     client = http.for_base_url(base)
     items: list[dict[str, Any]] = []
     page = 1
@@ -125,7 +125,7 @@ def messages(credentials: Credentials, channel_id: str, *, after: str | None = N
     """`GET /api/v3/message/list?target_id=&msg_id=&flag=after|before&page_size=`: the messages after `after` or
     before `before` (neither: the newest page), oldest first. A 429 raises ProviderError("rate_limited") with
     KOOK's reset time."""
-    base = config.base_url("kook")
+    base = config.get().base_url("kook")
     params: dict[str, Any] = {"target_id": channel_id, "page_size": page_size}
     if after:
         params.update(msg_id=after, flag="after")
@@ -146,7 +146,7 @@ def messages(credentials: Credentials, channel_id: str, *, after: str | None = N
 
 def me(credentials: Credentials) -> dict[str, Any]:
     """`GET /api/v3/user/me`: the account's own KOOK user (its id tells our own messages apart)."""
-    base = config.base_url("kook")
+    base = config.get().base_url("kook")
     client = http.for_base_url(base)
     response = http.guarded("kook", lambda: client.get(f"{base}/api/v3/user/me", headers=credentials.headers(),
                                                        deadline=http.deadline()))

@@ -19,12 +19,12 @@ REFERER = "https://www.kookapp.cn/"
 
 
 def _policy_for(url: str) -> UrlPolicy:
-    assets = UrlPolicy(allowed_hosts=config.kook_asset_hosts())
+    assets = UrlPolicy(allowed_hosts=config.get().kook_asset_hosts)
     try:
         validate_url(url, assets)
         return assets
     except UnsafeUrlError:
-        base = config.base_url("kook")
+        base = config.get().base_url("kook")
         if base == config.DEFAULT_BASE_URLS["kook"]:
             raise
         configured = UrlPolicy.for_base_url(base)

@@ -25,7 +25,7 @@ def _call(token: str, method: str, payload: dict[str, Any] | None = None, *, wor
     multipart body and its content type instead of JSON."""
     if not TOKEN.match(token or ""):
         raise ProviderError("rejected", "telegram: the bot token is malformed")
-    base = config.base_url("telegram")
+    base = config.get().base_url("telegram")
     client = http.worker_client(UrlPolicy.for_base_url(base)) if worker else http.for_base_url(base)
     sending: dict[str, Any] = {"json": payload or {}}
     if upload is not None:

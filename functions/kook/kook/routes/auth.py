@@ -1,6 +1,6 @@
 """Auth: /api/auth/* (the doc), the original's unprefixed /auth/* routes, and the e-mail password reset."""
 
-from kook.access import AUTH, client_ip, current_caller, presented_token
+from kook.access import ADMIN, caller, client_ip, presented_token
 from kook.api import ENVELOPE
 from kook.errors import fail
 from kook.logic import auth
@@ -34,9 +34,9 @@ def verify(body: TokenIn):
     return ENVELOPE.ok(auth.verify(body.token))
 
 
-@router.post("/auth/verify-token", middlewares=AUTH, tags=TAGS, summary="Check the token of this request")
+@router.post("/auth/verify-token", auth=ADMIN, tags=TAGS, summary="Check the token of this request")
 def verify_header():
-    return ENVELOPE.ok(auth.verify(presented_token(router.current_event.headers)))
+    return ENVELOPE.ok(auth.verify(presented_token(router.current_event)))
 
 
 def _change_password(body: ChangePasswordIn):
@@ -44,12 +44,12 @@ def _change_password(body: ChangePasswordIn):
     return ENVELOPE.ok({"message": "密码修改成功，所有登录已失效，请重新登录"})
 
 
-@router.post("/api/auth/change-password", middlewares=AUTH, tags=TAGS, summary="Change password; revokes all tokens")
+@router.post("/api/auth/change-password", auth=ADMIN, tags=TAGS, summary="Change password; revokes all tokens")
 def change_password(body: ChangePasswordIn):
     return _change_password(body)
 
 
-@router.post("/auth/change-password", middlewares=AUTH, tags=TAGS, summary="Change password (original path)")
+@router.post("/auth/change-password", auth=ADMIN, tags=TAGS, summary="Change password (original path)")
 def change_password_unprefixed(body: ChangePasswordIn):
     return _change_password(body)
 
@@ -61,13 +61,13 @@ def status():
 
 @router.post("/auth/setup", tags=TAGS, summary="Set the first password (once)")
 def setup(body: PasswordIn):
-    issued = auth.setup(body.password, presented_token=presented_token(router.current_event.headers))
+    issued = auth.setup(body.password, presented_token=presented_token(router.current_event))
     return ENVELOPE.ok({"message": "密码设置成功", "token": issued.token, "expires_in": issued.expires_in})
 
 
-@router.post("/auth/logout", middlewares=AUTH, tags=TAGS, summary="Revoke this request's token")
+@router.post("/auth/logout", auth=ADMIN, tags=TAGS, summary="Revoke this request's token")
 def logout():
-    auth.logout(current_caller())
+    auth.logout(caller())
     return ENVELOPE.ok({"message": "已退出登录"})
 
 

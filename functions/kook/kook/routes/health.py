@@ -1,6 +1,6 @@
 """Health: public liveness (/health) and banner (/), authenticated component checks."""
 
-from kook.access import AUTH
+from kook.access import ADMIN
 from kook.api import ENVELOPE
 from kook.logic import health
 from suite.api import Router
@@ -19,17 +19,17 @@ def banner() -> dict:
     return health.banner()
 
 
-@router.get("/api/health/check", middlewares=AUTH, tags=TAGS, summary="Component checks")
+@router.get("/api/health/check", auth=ADMIN, tags=TAGS, summary="Component checks")
 def check():
     return ENVELOPE.ok(health.check())
 
 
-@router.get("/api/health/status", middlewares=AUTH, tags=TAGS, summary="Overall status and uptime")
+@router.get("/api/health/status", auth=ADMIN, tags=TAGS, summary="Overall status and uptime")
 def status():
     return ENVELOPE.ok(health.summary())
 
 
-@router.post("/api/health/check-bot/<bot_id>", middlewares=AUTH, tags=TAGS,
+@router.post("/api/health/check-bot/<bot_id>", auth=ADMIN, tags=TAGS,
              summary="Check a bot's credentials without sending")
 def check_bot(bot_id: int):
     # Imported here: the platform clients (requests) would otherwise slow every cold /health probe.

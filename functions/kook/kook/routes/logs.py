@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from kook import clock
-from kook.access import AUTH
+from kook.access import ADMIN
 from kook.api import ENVELOPE
 from kook.logic import logs
 from kook.routes import common as web
@@ -19,36 +19,36 @@ Platform = Annotated[str | None, Query(max_length=20)]
 Channel = Annotated[str | None, Query(max_length=64)]
 
 
-@router.get("/api/logs", middlewares=AUTH, tags=TAGS, summary="Message logs, newest first")
-@router.get("/api/logs/", middlewares=AUTH, tags=TAGS, summary="Message logs (trailing slash)")
+@router.get("/api/logs", auth=ADMIN, tags=TAGS, summary="Message logs, newest first")
+@router.get("/api/logs/", auth=ADMIN, tags=TAGS, summary="Message logs (trailing slash)")
 def list_logs(limit: Annotated[int, Query(ge=1)] = 100, page: Annotated[int, Query(ge=1)] = 1,
               status: Status = None, platform: Platform = None, channel_id: Channel = None):
     return ENVELOPE.ok(logs.list_logs(page=page, limit=limit, status=status, platform=platform,
                                       channel_id=channel_id))
 
 
-@router.get("/api/logs/stats", middlewares=AUTH, tags=TAGS, summary="Totals of a period (today, week, month)")
+@router.get("/api/logs/stats", auth=ADMIN, tags=TAGS, summary="Totals of a period (today, week, month)")
 def stats(period: Annotated[str, Query(max_length=10)] = "today"):
     return ENVELOPE.ok(logs.stats(period))
 
 
-@router.get("/api/logs/stats/platforms", middlewares=AUTH, tags=TAGS, summary="Totals per platform")
+@router.get("/api/logs/stats/platforms", auth=ADMIN, tags=TAGS, summary="Totals per platform")
 def platform_stats(period: Annotated[str, Query(max_length=10)] = "today"):
     return ENVELOPE.ok(logs.platform_stats(period))
 
 
-@router.get("/api/logs/stats/trend", middlewares=AUTH, tags=TAGS, summary="Deliveries per hour")
+@router.get("/api/logs/stats/trend", auth=ADMIN, tags=TAGS, summary="Deliveries per hour")
 def trend(hours: Annotated[int, Query(ge=1, le=168)] = 24):
     return ENVELOPE.ok(logs.trend(hours))
 
 
-@router.post("/api/logs/clear", middlewares=AUTH, tags=TAGS, summary="Delete logs older than ?days=")
+@router.post("/api/logs/clear", auth=ADMIN, tags=TAGS, summary="Delete logs older than ?days=")
 def clear(days: Annotated[int, Query(ge=0, le=3650)] = 30):
     result = logs.clear(days)
     return ENVELOPE.ok({"message": f"已清除{result['deleted']}条日志", **result})
 
 
-@router.get("/api/logs/export/csv", middlewares=AUTH, tags=TAGS, summary="Logs as CSV")
+@router.get("/api/logs/export/csv", auth=ADMIN, tags=TAGS, summary="Logs as CSV")
 def export_csv(limit: Annotated[int, Query(ge=1, le=10000)] = 1000, status: Status = None,
                platform: Platform = None, channel_id: Channel = None):
     rows = logs.export_rows(limit=limit, status=status, platform=platform, channel_id=channel_id)
@@ -56,7 +56,7 @@ def export_csv(limit: Annotated[int, Query(ge=1, le=10000)] = 1000, status: Stat
     return web.download(name, logs.as_csv(rows), "text/csv; charset=utf-8")
 
 
-@router.get("/api/logs/export/json", middlewares=AUTH, tags=TAGS, summary="Logs as a JSON file")
+@router.get("/api/logs/export/json", auth=ADMIN, tags=TAGS, summary="Logs as a JSON file")
 def export_json(limit: Annotated[int, Query(ge=1, le=10000)] = 1000, status: Status = None,
                 platform: Platform = None, channel_id: Channel = None):
     rows = logs.export_rows(limit=limit, status=status, platform=platform, channel_id=channel_id)

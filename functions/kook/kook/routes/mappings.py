@@ -1,6 +1,6 @@
 """Channel mappings: list, add, batch, partial update and the original's /toggle, delete, export, import."""
 
-from kook.access import AUTH
+from kook.access import ADMIN
 from kook.api import ENVELOPE
 from kook.errors import fail
 from kook.logic import mappings
@@ -12,29 +12,29 @@ router = Router()
 TAGS = ["mappings"]
 
 
-@router.get("/api/mappings", middlewares=AUTH, tags=TAGS, summary="List mappings")
+@router.get("/api/mappings", auth=ADMIN, tags=TAGS, summary="List mappings")
 def list_mappings():
     return ENVELOPE.ok({"data": mappings.list_mappings()})
 
 
-@router.post("/api/mappings", middlewares=AUTH, tags=TAGS, summary="Add a mapping")
+@router.post("/api/mappings", auth=ADMIN, tags=TAGS, summary="Add a mapping")
 def add_mapping(body: MappingIn):
     mapping = mappings.add(body)
     return ENVELOPE.ok({"message": "映射添加成功", "mapping_id": mapping["id"], "data": mapping})
 
 
-@router.post("/api/mappings/batch", middlewares=AUTH, tags=TAGS, summary="Add up to 50 mappings, all or none")
+@router.post("/api/mappings/batch", auth=ADMIN, tags=TAGS, summary="Add up to 50 mappings, all or none")
 def add_batch(body: MappingBatchIn):
     created = mappings.add_batch(body.mappings)
     return ENVELOPE.ok({"message": f"已添加{len(created)}条映射", "count": len(created), "data": created})
 
 
-@router.put("/api/mappings/<mapping_id>", middlewares=AUTH, tags=TAGS, summary="Update fields of a mapping")
+@router.put("/api/mappings/<mapping_id>", auth=ADMIN, tags=TAGS, summary="Update fields of a mapping")
 def update_mapping(mapping_id: int, body: MappingPatch):
     return ENVELOPE.ok({"message": "映射已更新", "data": mappings.update(mapping_id, body)})
 
 
-@router.put("/api/mappings/<mapping_id>/toggle", middlewares=AUTH, tags=TAGS,
+@router.put("/api/mappings/<mapping_id>/toggle", auth=ADMIN, tags=TAGS,
             summary="Enable/disable a mapping ({enabled} or flip)")
 def toggle_mapping(mapping_id: int):
     raw = web.raw_body(router.current_event.raw_event)
@@ -47,24 +47,24 @@ def toggle_mapping(mapping_id: int):
                         "enabled": mapping["enabled"]})
 
 
-@router.delete("/api/mappings/<mapping_id>", middlewares=AUTH, tags=TAGS, summary="Delete a mapping")
+@router.delete("/api/mappings/<mapping_id>", auth=ADMIN, tags=TAGS, summary="Delete a mapping")
 def delete_mapping(mapping_id: int):
     mappings.delete(mapping_id)
     return ENVELOPE.ok({"message": "映射已删除"})
 
 
-@router.get("/api/mappings/export", middlewares=AUTH, tags=TAGS, summary="Export {version, export_time, mappings}")
+@router.get("/api/mappings/export", auth=ADMIN, tags=TAGS, summary="Export {version, export_time, mappings}")
 def export_mappings():
     return ENVELOPE.ok(mappings.export())
 
 
-@router.post("/api/mappings/import", middlewares=AUTH, tags=TAGS,
+@router.post("/api/mappings/import", auth=ADMIN, tags=TAGS,
              summary="Import mappings (per-row errors, replace_existing)")
 def import_mappings(body: MappingImportIn):
     return ENVELOPE.ok(mappings.import_rows(body.mappings, replace_existing=body.replace_existing))
 
 
-@router.post("/api/mappings/import/file", middlewares=AUTH, tags=TAGS,
+@router.post("/api/mappings/import/file", auth=ADMIN, tags=TAGS,
              summary="Import an exported file (multipart field `file`)")
 def import_file():
     event = router.current_event.raw_event

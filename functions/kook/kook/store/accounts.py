@@ -19,7 +19,7 @@ CAPTCHA = "ACCOUNT_CAPTCHA"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def sort_key(account_id: int) -> str:

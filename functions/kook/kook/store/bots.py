@@ -17,7 +17,7 @@ FAILING = "failing"  # a target answered 401/403/404: forwarding to it stops unt
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def sort_key(bot_id: int) -> str:

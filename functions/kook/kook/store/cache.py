@@ -17,7 +17,7 @@ STATS = "CACHE_STATS"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def account_prefix(account_id: int) -> str:

@@ -18,7 +18,7 @@ CONNECTION = "WS_CONNECTION"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def add(connection_id: str, *, stage: str, channels: list[str], expires_at: int, token_digest: str | None) -> None:
@@ -35,7 +35,7 @@ def list_all() -> list[dict[str, Any]]:
 
 
 def _endpoint(stage: str) -> str:
-    return f"{config.ws_management_endpoint()}/{stage}"
+    return f"{config.get().ws_management_endpoint}/{stage}"
 
 
 def post(connection: dict[str, Any], data: bytes) -> bool:

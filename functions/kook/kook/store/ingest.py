@@ -23,7 +23,7 @@ PAUSE = "POLL_PAUSE"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 # ------------------------------------------------------------------------------------------------ webhook events

@@ -67,7 +67,7 @@ class Delivery:
 
 
 def _table() -> str:
-    return config.logs_table()
+    return config.get().logs_table
 
 
 def platform_name(platform: str) -> str:
@@ -90,7 +90,7 @@ def retention_days() -> int:
         configured = (settings.document("system_config") or {}).get("log_retention_days")
         cached = (int(configured) if configured else None, time.monotonic())
         _retention_cache["system_config"] = cached
-    return cached[0] or config.log_retention_days()
+    return cached[0] or config.get().log_retention_days
 
 
 def forget_retention() -> None:

@@ -33,7 +33,7 @@ class VersionConflict(Exception):
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def sort_key(mapping_id: int) -> str:

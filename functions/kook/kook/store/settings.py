@@ -18,7 +18,7 @@ TOKENS = "AUTH_TOKEN"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def limiter() -> FixedWindowLimiter:

@@ -12,7 +12,7 @@ from kook.store import dynamo
 def probe() -> int:
     """Read one known key of ConfigTable; returns the latency in ms (raises when DynamoDB is unreachable)."""
     started = time.monotonic()
-    dynamo.get(config.config_table(), "SETTINGS", "probe", consistent=False)
+    dynamo.get(config.get().config_table, "SETTINGS", "probe", consistent=False)
     return int((time.monotonic() - started) * 1000)
 
 
