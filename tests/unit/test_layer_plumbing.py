@@ -96,6 +96,12 @@ def test_scheduled_job_gets_the_event_when_it_asks_for_it():
     assert workers.scheduled(lambda: 42)({}, FakeLambdaContext()) == 42
 
 
+def test_scheduled_job_gets_the_lambda_context_when_it_asks_for_it():
+    job = workers.scheduled(lambda event, context: (event["time"], context.function_name))
+    assert job({"time": "2026-12-07T03:30:00Z"}, FakeLambdaContext(function_name="poll")) == (
+        "2026-12-07T03:30:00Z", "poll")
+
+
 # -- WebSocket dispatch ------------------------------------------------------------------------------------------
 
 def test_socket_handler_dispatches_the_three_routes():
