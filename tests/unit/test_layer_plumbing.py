@@ -157,6 +157,14 @@ def test_non_2xx_answers_become_errors(status, reason):
     check_status("discord", _response(204))  # no error
 
 
+@pytest.mark.parametrize(("status", "says"), [(429, "discord: rate limited (HTTP 429)"),
+                                              (408, "discord: timed out (HTTP 408)")])
+def test_retryable_answers_say_what_happened(status, says):
+    with pytest.raises(ProviderError) as caught:
+        check_status("discord", _response(status))
+    assert caught.value.message == says
+
+
 def test_retry_after_reads_bodies_then_the_header():
     assert retry_after_of(_response(429, b'{"parameters": {"retry_after": 7}}')) == 7.0
     assert retry_after_of(_response(429, b"not json", {"Retry-After": "3"})) == 3.0
