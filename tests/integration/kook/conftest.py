@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from devstack.fake_provider import FakeProvider
-from kook.logic import secrets
-from kook.store import logs
+from kook.store import logs, secrets
 from suite import aws, config
 from suite.security import passwords
 from tests.support.lambda_events import FakeLambdaContext, http_event, response_json

@@ -9,9 +9,9 @@ import threading
 from collections import Counter
 
 from kook import clock
-from kook.store import dynamo, logs
+from kook.store import logs
 from kook.store.logs import Delivery
-from suite import config
+from suite import config, dynamo
 
 PLATFORMS = ("discord", "telegram", "feishu")
 

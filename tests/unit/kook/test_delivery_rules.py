@@ -8,7 +8,7 @@ import pytest
 
 from kook.logic import delivery, forwarding, pacing
 from kook.providers import multipart
-from kook.providers.http import ProviderError
+from suite.outbound import ProviderError
 
 
 def test_full_jitter_backoff_grows_and_is_capped():

@@ -8,10 +8,10 @@ from typing import Any
 
 from kook import clock
 from kook.errors import fail
-from kook.logic import cookies, failures, secrets
+from kook.logic import cookies, failures
 from kook.providers import kook_api
-from kook.providers.http import ProviderError
-from kook.store import accounts, cache
+from kook.store import accounts, cache, secrets
+from suite.outbound import ProviderError
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}$")
 GUILDS_TTL_SECONDS = 600

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from kook import clock, config, ids
 from kook.errors import fail
-from kook.providers import email
-from kook.store import settings
+from kook.store import email, settings
 from suite.security import masking, opaque_tokens, passwords
 
 TOKEN_TTL_SECONDS = 2_592_000  # 30 days, the documented expires_in
@@ -52,7 +51,7 @@ def check_new_password(password: str) -> None:
 
 
 def throttle(key: str, *, limit: int, window_seconds: int) -> None:
-    decision = settings.limiter().hit(key, limit=limit, window_seconds=window_seconds)
+    decision = settings.hit_limit(key, limit=limit, window_seconds=window_seconds)
     if not decision.allowed:
         raise fail(429, "RATE_LIMIT_EXCEEDED", "尝试次数过多，请稍后再试", retry_after=decision.retry_after,
                    solution=f"请在 {decision.retry_after} 秒后重试")
@@ -137,7 +136,7 @@ def login(password: str, *, client_ip: str, remember: bool = True) -> IssuedLogi
         raise fail(401, "WRONG_PASSWORD")
     if passwords.needs_rehash(auth["password_hash"]):
         settings.rehash_password(auth["password_hash"], passwords.hash_password(password))
-    settings.limiter().reset(ip_key, window_seconds=LOGIN_WINDOW_SECONDS)
+    settings.clear_limit(ip_key, window_seconds=LOGIN_WINDOW_SECONDS)
     return _issue(int(auth.get("token_generation", 1)), TOKEN_TTL_SECONDS if remember else SHORT_TOKEN_TTL_SECONDS)
 
 

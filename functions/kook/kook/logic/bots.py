@@ -17,10 +17,11 @@ from typing import Any
 
 from kook import clock
 from kook.errors import fail
-from kook.logic import failures, secrets
+from kook.logic import failures
 from kook.providers import discord, feishu, telegram
-from kook.providers.http import ProviderError, SendResult
-from kook.store import bots, mappings
+from kook.providers.http import SendResult
+from kook.store import bots, mappings, secrets
+from suite.outbound import ProviderError
 from suite.security.masking import mask_secret
 
 PLATFORMS = ("discord", "telegram", "feishu")

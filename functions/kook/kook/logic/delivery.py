@@ -22,7 +22,8 @@ from typing import Any
 from kook.logic import media
 from kook.logic.formatting import render
 from kook.providers import discord, feishu, telegram
-from kook.providers.http import ProviderError, SendResult
+from kook.providers.http import SendResult
+from suite.outbound import ProviderError
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from kook.errors import fail
-from kook.providers.http import ProviderError
 from suite.errors import ApiError
+from suite.outbound import ProviderError
 
 
 def as_api_error(exc: ProviderError, *, rejected_code: str, rejected_status: int = 400,

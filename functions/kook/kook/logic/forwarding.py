@@ -32,9 +32,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from kook.logic import bots as bot_service
 from kook.logic import delivery, live_push, pacing
-from kook.providers.http import ProviderError
 from kook.store import bots, ingest, logs, queues, snapshots
 from suite import observability
+from suite.outbound import ProviderError
 
 MAX_RECEIVES = 5  # the forward queues' maxReceiveCount: the fifth failed attempt is the last before the DLQ
 BACKOFF_CAP_SECONDS = 300
@@ -159,9 +159,3 @@ def report(job: dict[str, Any], status: str, *, error: str | None = None, latenc
         live_push.broadcast("log", live_push.log_event(row))
     except Exception:  # the live view is best effort: a push problem never fails a delivery
         log.warning("live log push failed", exc_info=True)
-
-
-def attempt_of(record: Any, queue_url: str) -> Attempt:
-    """An SQS record (Powertools SQSRecord) as an Attempt."""
-    return Attempt(queue_url=queue_url, receipt_handle=record.receipt_handle,
-                   receive_count=int(record.attributes.approximate_receive_count or 1))

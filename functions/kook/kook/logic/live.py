@@ -15,9 +15,10 @@ and `/ws/captcha`. Each path is a stage of one WebSocket API; the stage decides 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
-from kook import clock
+from kook import clock, config
 from kook.logic import accounts as account_service
 from kook.logic import auth, logs, system
 from kook.logic.live_push import broadcast, broadcast_raw, forget_listeners
@@ -121,3 +122,17 @@ def push_status() -> dict[str, int]:
                                                   "required": True, "image_url": pending.get("image_url"),
                                                   "timestamp": pending.get("updated_at")}, listeners)
     return {"connections": len(listeners), "status": pushed, "captcha": captchas, "closed": closed}
+
+
+def status_rounds() -> dict[str, list[dict[str, int]]]:
+    """The minutely status schedule: `status_pushes_per_run` rounds `status_push_interval_seconds` apart (a status
+    every 15 s while someone watches), ending at once when nobody is connected."""
+    settings = config.get()
+    rounds = []
+    for index in range(settings.status_pushes_per_run):
+        if index:
+            time.sleep(settings.status_push_interval_seconds)
+        rounds.append(push_status())
+        if not rounds[-1]["connections"]:
+            break
+    return {"rounds": rounds}

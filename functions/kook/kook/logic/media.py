@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kook.providers import kook_assets
-from kook.providers.http import ProviderError
 from kook.store import media as media_store
+from suite.outbound import ProviderError
 
 # Download failures that retrying cannot fix, as the note the target gets instead of the file.
 _PROBLEMS = {"rejected": "KOOK上已无法获取", "too_large": "文件过大", "unsafe_url": "不是KOOK的文件地址"}

@@ -14,8 +14,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from kook.providers.http import ProviderError
 from kook.store import settings
+from suite.outbound import ProviderError
 
 MAX_INLINE_WAIT_SECONDS = 2.0
 CONFIG_CACHE_SECONDS = 60.0

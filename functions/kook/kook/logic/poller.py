@@ -27,10 +27,10 @@ from kook import clock
 from kook.logic import accounts as account_service
 from kook.logic import messages, webhook
 from kook.providers import kook_api
-from kook.providers.http import ProviderError
 from kook.store import accounts, ingest, mappings, settings
 from suite import observability
 from suite.errors import ApiError
+from suite.outbound import ProviderError
 
 PAGES_PER_CHANNEL = 10
 MIN_REMAINING_SECONDS = 8.0  # stop starting new channels when the run is this close to its timeout

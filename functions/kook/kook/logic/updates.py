@@ -10,8 +10,8 @@ from kook.api import VERSION
 from kook.errors import fail
 from kook.logic import failures
 from kook.providers import github
-from kook.providers.http import ProviderError
 from kook.store import cache
+from suite.outbound import ProviderError
 
 CACHE_TTL_SECONDS = 3600
 PLATFORM_ASSETS = {

@@ -29,9 +29,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from kook import config
 from kook.errors import fail
-from kook.logic import messages, secrets
+from kook.logic import messages
 from kook.store import ingest as ingest_store
-from kook.store import queues, snapshots
+from kook.store import queues, secrets, snapshots
 from suite import observability
 from suite.security.opaque_tokens import constant_time_equals
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from kook import config
 from kook.providers import http, multipart
-from kook.providers.http import ProviderError, SendResult
-from suite.outbound import UrlPolicy, parse_retry_after
+from kook.providers.http import SendResult
+from suite.outbound import ProviderError, UrlPolicy, check_status, guarded, json_body, parse_retry_after
 
 _REFRESH_MARGIN = 300
 _tokens: dict[tuple[str, str, str], tuple[str, float]] = {}  # (base, app_id, secret digest) → (token, valid until)
@@ -33,11 +33,11 @@ def tenant_token(app_id: str, app_secret: str) -> tuple[str, int]:
         if cached and cached[1] > time.monotonic():
             return cached[0], 0
     client = http.for_base_url(base)
-    response = http.guarded("feishu", lambda: client.post(
+    response = guarded("feishu", lambda: client.post(
         f"{base}/open-apis/auth/v3/tenant_access_token/internal",
         json={"app_id": app_id, "app_secret": app_secret}, deadline=http.deadline()))
-    http.check_status("feishu", response)
-    body = http.json_body("feishu", response)
+    check_status("feishu", response)
+    body = json_body("feishu", response)
     if body.get("code") != 0 or not body.get("tenant_access_token"):
         raise ProviderError("rejected", "feishu: app_id or app_secret refused", provider_code=body.get("code"))
     lifetime = max(60, int(body.get("expire", 7200)) - _REFRESH_MARGIN)
@@ -54,15 +54,15 @@ def send_text(app_id: str, app_secret: str, chat_id: str, text: str, *, idempote
     payload: dict[str, Any] = {"receive_id": chat_id, "msg_type": "text",
                                "content": json.dumps({"text": text}, ensure_ascii=False),
                                "uuid": idempotency_key or uuid.uuid4().hex}
-    response = http.guarded("feishu", lambda: client.post(
+    response = guarded("feishu", lambda: client.post(
         f"{base}/open-apis/im/v1/messages", params={"receive_id_type": "chat_id"}, json=payload,
         headers={"Authorization": f"Bearer {token}"}, idempotent=True, deadline=http.deadline()))
     if response.status in (400, 401, 403):
-        body = http.json_body("feishu", response)
+        body = json_body("feishu", response)
         raise ProviderError("rejected", f"feishu: message refused (code {body.get('code')})",
                             status=response.status, provider_code=body.get("code"))
-    http.check_status("feishu", response)
-    body = http.json_body("feishu", response)
+    check_status("feishu", response)
+    body = json_body("feishu", response)
     if body.get("code") != 0:
         raise ProviderError("rejected", f"feishu: message refused (code {body.get('code')})",
                             provider_code=body.get("code"))
@@ -96,7 +96,7 @@ def _authorised_call(app_id: str, app_secret: str, path: str, **request: Any) ->
     for attempt in range(2):
         token, token_latency = tenant_token(app_id, app_secret)
         headers = {**extra_headers, "Authorization": f"Bearer {token}"}
-        response = http.guarded("feishu", lambda h=headers: client.post(f"{base}{path}", headers=h,
+        response = guarded("feishu", lambda h=headers: client.post(f"{base}{path}", headers=h,
                                                                         deadline=http.deadline(), **request))
         try:
             body = response.json()

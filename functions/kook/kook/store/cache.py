@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
+from suite import dynamo
 
 CACHE = "CACHE"
 STATS = "CACHE_STATS"

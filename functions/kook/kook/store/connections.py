@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
-from suite import push
+from suite import dynamo, push
 
 CONNECTION = "WS_CONNECTION"
 

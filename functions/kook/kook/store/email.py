@@ -1,4 +1,5 @@
-"""Password-reset e-mails through Amazon SES (the sender address must be verified in SES)."""
+"""Password-reset e-mails through Amazon SES (an AWS call, so it lives in store/; the sender address must be
+verified in SES)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kook import config
-from kook.store import accounts, bots, dynamo, logs, settings
+from kook.store import accounts, bots, logs, settings
+from suite import dynamo
 
 
 @dataclass(frozen=True)

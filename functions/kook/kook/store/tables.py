@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from kook import config
-from kook.store import dynamo
+from suite import dynamo
 
 
 def probe() -> int:
@@ -20,3 +20,8 @@ def describe(table: str) -> dict[str, Any]:
     """ItemCount and TableSizeBytes (DynamoDB refreshes them about every six hours)."""
     answer = dynamo.client().describe_table(TableName=table)["Table"]
     return {"item_count": int(answer.get("ItemCount", 0)), "size_bytes": int(answer.get("TableSizeBytes", 0))}
+
+
+def count_partition(table: str, pk: str) -> int:
+    return dynamo.count(table, KeyConditionExpression="pk = :pk",
+                        ExpressionAttributeValues=dynamo.expression_values({":pk": pk}))
