@@ -78,8 +78,8 @@ def test_captcha_channel_checks_and_takes_answers(api, pipeline):
     assert missing["type"] == "error"
 
 
-def test_status_schedule_pushes_status_and_closes_revoked_logins(api, pipeline, monkeypatch):
-    monkeypatch.setenv("STATUS_PUSHES_PER_RUN", "1")  # deployed: 4 rounds, 15 s apart
+def test_status_schedule_pushes_status_and_closes_revoked_logins(api, pipeline):
+    api.setenv("STATUS_PUSHES_PER_RUN", "1")  # deployed: 4 rounds, 15 s apart
     old_token = api.token
     assert live.connect("conn-old", "ws", old_token) == 200
     assert api.post("/auth/logout").status == 200  # that login is gone

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from kook.routes import common as web
+from kook.routes import common
 from suite.errors import ApiError
 
 
@@ -20,18 +20,18 @@ def multipart_event(parts, boundary="b0undary"):
 
 def test_files_and_fields_are_read():
     event = multipart_event([("mode", None, b"replace"), ("file", "b.json", "{\"a\": \"中文\"}".encode())])
-    assert web.uploaded_file(event, "file") == "{\"a\": \"中文\"}".encode()
-    assert web.form_value(event, "mode") == "replace"
+    assert common.uploaded_file(event, "file") == "{\"a\": \"中文\"}".encode()
+    assert common.form_value(event, "mode") == "replace"
 
 
 def test_json_bodies_are_accepted_as_the_file():
     event = {"headers": {"content-type": "application/json"}, "body": "{}", "isBase64Encoded": False}
-    assert web.uploaded_file(event) == b"{}"
+    assert common.uploaded_file(event) == b"{}"
 
 
 def test_missing_file_and_wrong_content_type_are_4xx():
     with pytest.raises(ApiError) as missing:
-        web.uploaded_file(multipart_event([("other", None, b"x")]), "file")
+        common.uploaded_file(multipart_event([("other", None, b"x")]), "file")
     assert missing.value.status == 400
     with pytest.raises(ApiError):
-        web.uploaded_file({"headers": {"content-type": "text/plain"}, "body": "x"}, "file")
+        common.uploaded_file({"headers": {"content-type": "text/plain"}, "body": "x"}, "file")
