@@ -76,6 +76,11 @@ def export():
     return SuccessEnvelope().ok("a,b")
 
 
+@router.get("/export.json", auth=[ADMIN], media_type="application/json", returns=DeviceView)
+def export_json():
+    return {"id": "d1", "name": "laptop"}  # sent as is
+
+
 @router.post("/items", status_code=201)
 def create(request: Rename):
     return SuccessEnvelope().created({"name": request.name})
@@ -211,7 +216,9 @@ def test_statuses_and_bodies_follow_the_envelope(document):
     assert document["components"]["schemas"]["ErrorBody"]["required"] == ["success", "error", "code"]
     assert set(document["paths"]["/items"]["post"]["responses"]) == {"201", "400", "415"}
     csv = document["paths"]["/export"]["get"]["responses"]["200"]["content"]
-    assert set(csv) == {"text/csv"}
+    assert csv == {"text/csv": {"schema": {"type": "string"}}}
+    as_is = document["paths"]["/export.json"]["get"]["responses"]["200"]["content"]
+    assert as_is == {"application/json": {"schema": {"$ref": "#/components/schemas/DeviceView"}}}  # no envelope
 
 
 def test_each_envelope_describes_its_own_bodies():

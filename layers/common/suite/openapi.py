@@ -5,8 +5,10 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
 
 - `security` per operation and `components.securitySchemes`, from the route's credentials (suite.auth);
 - the success status and body: `returns=Model` is wrapped in the envelope's success shape; `media_type=` for
-  downloads (text/csv...); `status_code=` for 201/202/204; a route that returns a plain annotated value (no
-  envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
+  bodies sent as they are, outside the envelope (a text/csv download is a string; with `returns=` too, that
+  model describes the body as is: a JSON file, a provider's handshake); `status_code=` for 201/202/204; a route
+  that returns a plain annotated value (no envelope, e.g. a health check) keeps the schema Powertools derived
+  from its annotation;
 - error statuses with the envelope's error body: 401/403 where credentials are declared, the envelope's
   validation status (400 or 422, never Powertools' fixed 422) where the route reads parameters or a body,
   415 where it reads a body, 429 where the route is rate limited, and whatever the route lists in `errors=`.
@@ -97,8 +99,9 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
     success = responses.pop("200", None) or {"description": HTTPStatus(contract.status_code).phrase}
     if contract.status_code == 204:
         success.pop("content", None)
-    elif contract.media_type:
-        success["content"] = _json({"type": "string"}, contract.media_type)
+    elif contract.media_type:  # a body sent as is (a download, a provider's handshake): not in the envelope
+        schema = _schema_of(contract.returns, definitions) if contract.returns is not None else {"type": "string"}
+        success["content"] = _json(schema, contract.media_type)
     elif contract.returns is not None:
         success["content"] = _json(envelope.success_schema(_schema_of(contract.returns, definitions)))
     elif _generated_schema(success):
