@@ -14,81 +14,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, Literal
+from typing import Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
 
 from kook import clock, config, ids
 from kook.api import VERSION
 from kook.errors import fail
+from kook.models.backup import (
+    FORMAT,
+    FORMAT_VERSION,
+    SETTINGS_DOCUMENTS,
+    AccountEntry,
+    BackupDocument,
+    BotEntry,
+    MappingEntry,
+    SealedSecrets,
+)
 from kook.models.system import FilterRulesIn, SystemConfigIn
 from kook.store import accounts, backups, bots, mappings, settings
 
-FORMAT = "kook-forwarder-backup"
-FORMAT_VERSION = 1
 BACKUP_ID = re.compile(r"^backup_\d{8}_\d{6}$")
-SEALED = r"^v1\.[A-Za-z0-9_.-]{1,20000}$"
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-SETTINGS_DOCUMENTS = ("filter_rules", "system_config")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class SealedSecrets(_Strict):
-    cookie: str | None = Field(default=None, pattern=SEALED)
-    password: str | None = Field(default=None, pattern=SEALED)
-    bot_token: str | None = Field(default=None, pattern=SEALED)
-    verify_token: str | None = Field(default=None, pattern=SEALED)
-    encrypt_key: str | None = Field(default=None, pattern=SEALED)
-
-
-class AccountEntry(_Strict):
-    id: int = Field(ge=1)
-    email: str = Field(min_length=3, max_length=254)
-    status: str = Field(default="offline", max_length=20)
-    ingestion_enabled: bool = False
-    created_at: str | None = Field(default=None, max_length=40)
-    last_active: str | None = Field(default=None, max_length=40)
-    cookie_meta: dict[str, Any] | None = None
-    sealed: SealedSecrets = Field(default_factory=SealedSecrets)
-
-
-class BotEntry(_Strict):
-    id: int = Field(ge=1)
-    platform: Literal["discord", "telegram", "feishu"]
-    name: str = Field(min_length=1, max_length=100)
-    status: str = Field(default="active", max_length=20)
-    created_at: str | None = Field(default=None, max_length=40)
-    config_public: dict[str, str] = Field(default_factory=dict)
-    config_masked: dict[str, str] = Field(default_factory=dict)
-    secret_sealed: str = Field(pattern=SEALED)
-
-
-class MappingEntry(_Strict):
-    id: int = Field(ge=1)
-    kook_server_id: str = Field(default="", max_length=64)
-    kook_channel_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
-    kook_channel_name: str = Field(default="", max_length=200)
-    target_platform: Literal["discord", "telegram", "feishu"]
-    target_bot_id: int = Field(ge=1)
-    target_channel_id: str = Field(default="", max_length=200)
-    enabled: Literal[0, 1] = 1
-    created_at: str | None = Field(default=None, max_length=40)
-    updated_at: str | None = Field(default=None, max_length=40)
-
-
-class BackupDocument(_Strict):
-    format: Literal["kook-forwarder-backup"]
-    format_version: int = Field(ge=1, le=FORMAT_VERSION)
-    backup_id: str | None = None
-    created_at: str | None = None
-    accounts: list[AccountEntry] = Field(default_factory=list, max_length=1000)
-    bots: list[BotEntry] = Field(default_factory=list, max_length=1000)
-    mappings: list[MappingEntry] = Field(default_factory=list, max_length=10000)
-    settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------------------------ taking a backup

@@ -55,3 +55,10 @@ def download(filename: str, content: bytes | str, content_type: str) -> Response
     text = content.decode("utf-8") if isinstance(content, bytes) else content
     return Response(status_code=200, content_type=content_type, body=text,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# What a route that calls KOOK may answer besides its own errors: the account's credentials refused or missing
+# (400), no such account (404), KOOK's rate limit passed on (429), KOOK unreachable or timing out (502, 504).
+KOOK_ERRORS = (400, 404, 429, 502, 504)
+# The same for a call to a target platform or GitHub.
+PROVIDER_ERRORS = (429, 502, 504)
