@@ -91,14 +91,14 @@ class BackupFile(BaseModel):
 
     format: str
     format_version: int
-    app_version: str | None = None
     backup_id: str | None = None
-    created_at: str | None = None
-    kind: str | None = None
     accounts: list[dict[str, Any]]
     bots: list[dict[str, Any]]
     mappings: list[dict[str, Any]]
-    settings: dict[str, dict[str, Any]]
+    settings: dict[str, dict[str, Any]]  # filter_rules, system_config
+    created_at: str | None = None
+    kind: str | None = None  # manual | auto
+    app_version: str | None = None
 
 
 # ------------------------------------------------------------------------------------------------ the file
