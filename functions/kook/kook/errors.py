@@ -2,7 +2,7 @@
 
 Every error this service answers carries one of these names in `error_code` (the doc's example spells them
 `INVALID_COOKIE`), the original's number in `details.code`, and the catalogue's `solution` unless the raiser
-gives a more precise one. `fail(...)` builds the ApiError; routes and services raise it.
+gives a more precise one. `fail(...)` builds the ApiError; routes and logic raise it.
 """
 
 from __future__ import annotations
