@@ -6,6 +6,13 @@ Gateway sends (`version: "2.0"`, routeKey, rawPath, rawQueryString, cookies, low
 parameters, requestContext.http, base64 for binary bodies) and handed to the route's real Lambda handler in
 its worker process. The function's answer is mapped back the way API Gateway maps it, CORS preflights are
 answered by the gateway from the template's CorsConfiguration, and unknown routes get API Gateway's 404.
+
+API Gateway's and Lambda's limits hold here too, each answered in API Gateway's JSON shape (never the HTML pages
+of Python's http.server): a body over 10 MB is 413 before routing; an event over Lambda's 6 MiB invoke limit is
+413; a function result over Lambda's limit is 500; request line + header values over 10,240 bytes is 431; a
+function still running after the integration timeout (the route's TimeoutInMillis, at most 30 s) is 503, while
+the function runs on; a method API Gateway has no route for (TRACE, CONNECT, anything made up) is 404 like any
+unrouted request; a request the HTTP parser cannot read is 400.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -27,7 +35,10 @@ from devstack.runtime import FunctionRuntime, Invocation
 from devstack.template import ACCOUNT_ID, HttpApiSpec, HttpRoute
 from devstack.ws_gateway import WebSocketGateway
 
-MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit (Lambda's 6 MiB is checked on the event)
+MAX_REQUEST_LINE_AND_HEADERS = 10240  # HTTP API quota: request line + header values, in bytes
+MAX_INTEGRATION_TIMEOUT_MS = 30000  # HTTP API quota: the longest an integration may take
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")  # what an HTTP API route can name (or ANY)
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
                "application/x-www-form-urlencoded", "application/problem+json", "+json", "+xml")
 
@@ -166,8 +177,15 @@ class HttpAnswer:
     body: bytes
 
 
+NOT_FOUND = {"message": "Not Found"}
+TOO_LARGE = {"message": "Request Entity Too Large"}
+HEADERS_TOO_LARGE = {"message": "Request Header Fields Too Large"}
+
+
 def answer_from_invocation(invocation: Invocation) -> HttpAnswer:
     """Map a function's result the way API Gateway does for payload format 2.0."""
+    if invocation.event_too_large:
+        return _json_answer(413, TOO_LARGE)
     if not invocation.ok:
         return _json_answer(500, {"message": "Internal Server Error"})
     result = invocation.result
@@ -236,19 +254,72 @@ class Cors:
             answer.headers.append(("Access-Control-Allow-Credentials", "true"))
 
 
-class HttpApiGateway:
-    """One service's HTTP API on one port."""
+class HttpApi:
+    """One service's HTTP API as API Gateway runs it: limits, routes, CORS, the Lambda integration (no sockets)."""
 
-    def __init__(self, *, service: str, api: HttpApiSpec, table: RouteTable, host: str, port: int,
-                 logs: LogSink, websockets: list[WebSocketGateway] | None = None) -> None:
+    def __init__(self, *, service: str, api: HttpApiSpec, table: RouteTable, logs: LogSink,
+                 websockets: list[WebSocketGateway] | None = None) -> None:
         self.service = service
         self.api = api
         self.table = table
         self.websockets = websockets or []  # WebSocket APIs served on the same port
         self.cors = Cors(api.cors)
         self.logs = logs
-        self.api_id = f"{service}-local"
-        self.server = _QuietServer((host, port), _handler_class(self))
+        self.api_id = api.api_id
+
+    def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
+               source_ip: str) -> HttpAnswer:
+        split = urlsplit(target)
+        path, raw_query = split.path or "/", split.query
+        header_map = {k.lower(): v for k, v in headers}
+        origin = header_map.get("origin")
+        if method == "OPTIONS" and self.cors.enabled and "access-control-request-method" in header_map:
+            return self.cors.preflight(origin, header_map.get("access-control-request-method"),
+                                       header_map.get("access-control-request-headers"))
+        if len(body) > MAX_REQUEST_BYTES:
+            return _json_answer(413, TOO_LARGE)
+        bound, params, _ = self.table.match(method, path) if method in METHODS else (None, {}, False)
+        if bound is None:
+            answer = _json_answer(404, NOT_FOUND)
+        else:
+            event = build_event(method=method, raw_path=path, raw_query=raw_query, headers=headers, body=body,
+                                route_key=bound.route_key if bound.route.path != "$default" else "$default",
+                                path_parameters=params, source_ip=source_ip, api_id=self.api_id)
+            timeout = min(bound.route.timeout_ms, MAX_INTEGRATION_TIMEOUT_MS) / 1000
+            invocation = _invoke_within(bound.runtime, event, timeout)
+            if invocation is None:  # API Gateway gives up; the function runs on until it ends or times out
+                answer = _json_answer(503, {"message": "Service Unavailable"})
+            else:
+                answer = answer_from_invocation(invocation)
+            answer.headers.append(("apigw-requestid", event["requestContext"]["requestId"]))
+        self.cors.decorate(origin, answer)
+        return answer
+
+
+def _invoke_within(runtime: FunctionRuntime, event: dict[str, Any], timeout: float) -> Invocation | None:
+    """The invocation, or None if it did not finish within the integration timeout."""
+    done = threading.Event()
+    box: list[Invocation] = []
+
+    def run() -> None:
+        try:
+            box.append(runtime.invoke(event))
+        except Exception as exc:  # the local runtime broke: API Gateway would see an integration failure
+            box.append(Invocation("-", error={"errorType": type(exc).__name__, "errorMessage": str(exc)}))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="integration", daemon=True).start()
+    return box[0] if done.wait(timeout) else None
+
+
+class HttpApiGateway(HttpApi):
+    """One service's HTTP API on one port."""
+
+    def __init__(self, *, service: str, api: HttpApiSpec, table: RouteTable, host: str, port: int,
+                 logs: LogSink, websockets: list[WebSocketGateway] | None = None) -> None:
+        super().__init__(service=service, api=api, table=table, logs=logs, websockets=websockets)
+        self.server = _QuietServer((host, port), handler_class(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -269,29 +340,6 @@ class HttpApiGateway:
         self.server.shutdown()
         self.server.server_close()
 
-    def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
-               source_ip: str) -> HttpAnswer:
-        split = urlsplit(target)
-        path, raw_query = split.path or "/", split.query
-        header_map = {k.lower(): v for k, v in headers}
-        origin = header_map.get("origin")
-        if method == "OPTIONS" and self.cors.enabled and "access-control-request-method" in header_map:
-            return self.cors.preflight(origin, header_map.get("access-control-request-method"),
-                                       header_map.get("access-control-request-headers"))
-        if len(body) > MAX_REQUEST_BYTES:
-            return _json_answer(413, {"message": "Request Entity Too Large"})
-        bound, params, _ = self.table.match(method, path)
-        if bound is None:
-            answer = _json_answer(404, {"message": "Not Found"})
-        else:
-            event = build_event(method=method, raw_path=path, raw_query=raw_query, headers=headers, body=body,
-                                route_key=bound.route_key if bound.route.path != "$default" else "$default",
-                                path_parameters=params, source_ip=source_ip, api_id=self.api_id)
-            answer = answer_from_invocation(bound.runtime.invoke(event))
-            answer.headers.append(("apigw-requestid", event["requestContext"]["requestId"]))
-        self.cors.decorate(origin, answer)
-        return answer
-
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -301,15 +349,82 @@ class _QuietServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def _handler_class(gateway: HttpApiGateway) -> type[BaseHTTPRequestHandler]:
+class _BadRequest(Exception):
+    def __init__(self, status: int, payload: dict[str, str]) -> None:
+        super().__init__(payload["message"])
+        self.status = status
+        self.payload = payload
+
+
+def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body (Content-Length or chunked), refused above API Gateway's 10 MB before it is read."""
+    encoding = (handler.headers.get("Transfer-Encoding") or "").lower()
+    if encoding:
+        if encoding.replace(" ", "") != "chunked":
+            raise _BadRequest(400, {"message": "Bad Request"})
+        return _read_chunked(handler)
+    lengths = {value.strip() for value in handler.headers.get_all("Content-Length") or []}
+    if not lengths:
+        return b""
+    if len(lengths) != 1 or not next(iter(lengths)).isascii() or not next(iter(lengths)).isdigit():
+        raise _BadRequest(400, {"message": "Bad Request"})
+    length = int(next(iter(lengths)))
+    if length > MAX_REQUEST_BYTES:
+        _discard(handler, length)  # so that the client, still sending, reads the answer instead of a reset
+        raise _BadRequest(413, TOO_LARGE)
+    body = handler.rfile.read(length) if length else b""
+    if len(body) < length:
+        raise _BadRequest(400, {"message": "Bad Request"})  # the client hung up mid-body
+    return body
+
+
+def _discard(handler: BaseHTTPRequestHandler, length: int, cap: int = 8 * MAX_REQUEST_BYTES) -> None:
+    left = min(length, cap)
+    while left > 0:
+        chunk = handler.rfile.read(min(left, 1 << 16))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
+def _read_chunked(handler: BaseHTTPRequestHandler) -> bytes:
+    parts, total = [], 0
+    while True:
+        line = handler.rfile.readline(1026)
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError as exc:
+            raise _BadRequest(400, {"message": "Bad Request"}) from exc
+        if size == 0:
+            while handler.rfile.readline(65537) not in (b"\r\n", b"\n", b""):  # trailers
+                pass
+            return b"".join(parts)
+        total += size
+        if size < 0 or total > MAX_REQUEST_BYTES:
+            raise _BadRequest(413, TOO_LARGE)
+        chunk = handler.rfile.read(size)
+        if len(chunk) < size or handler.rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise _BadRequest(400, {"message": "Bad Request"})
+        parts.append(chunk)
+
+
+def handler_class(gateway: HttpApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "devstack-apigw"
 
         def _serve(self) -> None:
             started = time.perf_counter()
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            size = len(self.requestline.encode("latin-1", "replace")) + sum(
+                len(value.encode("latin-1", "replace")) for value in self.headers.values())
+            try:
+                if size > MAX_REQUEST_LINE_AND_HEADERS:
+                    raise _BadRequest(431, HEADERS_TOO_LARGE)
+                body = _read_body(self)
+            except _BadRequest as refused:
+                self.close_connection = True  # whatever is left of the body must not be read as a request
+                self._send(_json_answer(refused.status, refused.payload), started, close=True)
+                return
             path = urlsplit(self.path).path
             for websocket in gateway.websockets:
                 target = websocket.management_target(path)
@@ -322,21 +437,43 @@ def _handler_class(gateway: HttpApiGateway) -> type[BaseHTTPRequestHandler]:
                     return
             answer = gateway.handle(self.command, self.path, list(self.headers.items()), body,
                                     self.client_address[0])
+            self._send(answer, started)
+
+        def _send(self, answer: HttpAnswer, started: float, *, close: bool = False) -> None:
             self.send_response(answer.status)
             for name, value in answer.headers:
                 if name.lower() not in ("content-length", "connection", "transfer-encoding"):
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(answer.body)))
+            if close:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(answer.body)
-            gateway.logs.access(gateway.service, self.command, self.path.split("?")[0], answer.status,
+            path = (getattr(self, "path", None) or "-").split("?")[0]
+            gateway.logs.access(gateway.service, self.command or "-", path, answer.status,
                                 (time.perf_counter() - started) * 1000)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+        def __getattr__(self, name: str) -> Any:
+            """Every method reaches `_serve` (which answers unknown ones as API Gateway does), never a 501 page."""
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """What http.server says about a request it cannot parse, in API Gateway's JSON instead of HTML."""
+            if code in (HTTPStatus.REQUEST_URI_TOO_LONG, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE):
+                status, payload = 431, HEADERS_TOO_LARGE
+            elif code == HTTPStatus.NOT_IMPLEMENTED:
+                status, payload = 404, NOT_FOUND
+            else:
+                status, payload = int(code), {"message": HTTPStatus(code).phrase}
+            if not (self.request_version or "").startswith("HTTP/1."):
+                self.request_version = "HTTP/1.1"  # else http.server would leave out the status line
+            self.close_connection = True
+            self._send(_json_answer(status, payload), time.perf_counter(), close=True)
 
         def log_message(self, format: str, *args: Any) -> None:
             return
 
     return Handler
-

@@ -26,6 +26,10 @@ from devstack.template import FunctionSpec
 
 WORKER_FILE = Path(__file__).with_name("worker.py")
 INIT_TIMEOUT_SECONDS = 30  # generous: the first import of a cold virtualenv compiles bytecode
+# Lambda's synchronous invoke limits, in bytes of JSON: the event (6 MiB) and what the function returns (100 more).
+MAX_EVENT_BYTES = 6 * 1024 * 1024
+MAX_RESULT_BYTES = 6 * 1024 * 1024 + 100
+EVENT_TOO_LARGE = "RequestEntityTooLargeException"
 
 
 @dataclass
@@ -39,6 +43,17 @@ class Invocation:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def event_too_large(self) -> bool:
+        """Lambda refused the event before running anything (the caller sees a 413 from the Invoke API)."""
+        return (self.error or {}).get("errorType") == EVENT_TOO_LARGE
+
+
+def json_size(value: Any) -> int:
+    """Bytes of `value` as compact UTF-8 JSON (how Lambda measures payloads)."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+               .encode("utf-8", "surrogatepass"))
 
 
 class _Worker:
@@ -124,6 +139,9 @@ class FunctionRuntime:
     def invoke(self, event: Any, *, timeout: float | None = None) -> Invocation:
         request_id = str(uuid.uuid4())
         limit = float(timeout or self.spec.timeout)
+        if json_size(event) > MAX_EVENT_BYTES:
+            return Invocation(request_id, error={"errorType": EVENT_TOO_LARGE, "errorMessage": (
+                f"Request must be smaller than {MAX_EVENT_BYTES} bytes for the InvokeFunction operation")})
         worker, cold_init = self._acquire(request_id)
         if worker is None:
             return Invocation(request_id, error=cold_init)  # init failed: cold_init holds the error
@@ -144,8 +162,11 @@ class FunctionRuntime:
         finally:
             self._release(worker)
         self.invocations += 1
-        return Invocation(request_id, result=answer.get("result"), error=answer.get("error"),
-                          duration_ms=answer.get("duration_ms", 0.0),
+        result, error = answer.get("result"), answer.get("error")
+        if error is None and json_size(result) > MAX_RESULT_BYTES:
+            result, error = None, {"errorType": "Function.ResponseSizeTooLarge", "errorMessage": (
+                f"Response payload size exceeded maximum allowed payload size ({MAX_RESULT_BYTES} bytes).")}
+        return Invocation(request_id, result=result, error=error, duration_ms=answer.get("duration_ms", 0.0),
                           init_ms=cold_init if isinstance(cold_init, float | int) else None)
 
     def _acquire(self, request_id: str) -> tuple[_Worker | None, Any]:

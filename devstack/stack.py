@@ -26,7 +26,7 @@ from devstack.runtime import FunctionRuntime, Invocation, worker_environment
 from devstack.scheduler import ScheduledTarget
 from devstack.sqs_pump import SqsPump
 from devstack.stream_pump import StreamPump
-from devstack.template import REGION, HttpApiSpec, Stack, Suite, TemplateError, open_suite
+from devstack.template import REGION, HttpApiSpec, Stack, Suite, TemplateError, local_api_id, open_suite
 from devstack.ws_gateway import WebSocketGateway, rewrite_execute_api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,8 @@ class DevStack:
         aws_env = self._aws_env()
         for spec in self.suite.functions():
             env = worker_environment(spec, aws_env, self.config.env_overrides)
-            self.runtimes[spec.key] = FunctionRuntime(spec, env, self.logs)
+            self.runtimes[spec.key] = FunctionRuntime(spec, env, self.logs,
+                                                      max_concurrency=spec.local_concurrency or 4)
         for stack in self.suite.stacks:
             if self.config.only and stack.key not in self.config.only:
                 continue
@@ -169,21 +170,24 @@ class DevStack:
             return
         if len(apis) > 1:
             raise TemplateError(f"{stack.path}: one HttpApi per service (one port each) is supported locally")
-        api = apis[0] if apis else None
+        api = apis[0] if apis else HttpApiSpec("ServerlessHttpApi", None,
+                                                 api_id=local_api_id(stack.physical_name("ServerlessHttpApi")))
         table = RouteTable()
         for runtime in functions:
             for route in runtime.spec.routes:
                 table.add(route, runtime)
         port = 0 if self.config.ephemeral_ports else self.config.port_overrides.get(stack.key, stack.local_port or 0)
-        gateway = HttpApiGateway(service=stack.key, api=api or HttpApiSpec("ServerlessHttpApi", None), table=table,
-                                 host=self.config.host, port=port, logs=self.logs, websockets=websockets)
+        gateway = HttpApiGateway(service=stack.key, api=api, table=table, host=self.config.host, port=port,
+                                 logs=self.logs, websockets=websockets)
         gateway.start()
         self.gateways[stack.key] = gateway
-        # Functions reach a WebSocket API's @connections endpoint through its execute-api URL: send them here.
+        # This stack's functions reach its WebSocket APIs' @connections endpoints through their execute-api URLs
+        # (one id, so one host, per API): send them to this port. Other stacks' functions keep their own.
         origins = {ws.api.execute_api_origin: f"http://127.0.0.1:{gateway.port}" for ws in websockets}
-        if origins:
-            for runtime in self.runtimes.values():
-                runtime.env = rewrite_execute_api(runtime.env, origins)
+        if len(origins) != len(websockets):
+            raise TemplateError(f"{stack.path}: two WebSocket APIs share one local id")
+        for runtime in functions:
+            runtime.env = rewrite_execute_api(runtime.env, origins)
 
     # --- queues and schedules -----------------------------------------------------------------------------
     def queue_urls(self) -> dict[str, str]:

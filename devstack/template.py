@@ -9,6 +9,7 @@ and fails loudly on anything it does not understand, rather than guessing.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -56,6 +57,7 @@ class HttpRoute:
     path: str  # as in the template: /device/{deviceId}, /{proxy+}
     api: str  # logical id of the HttpApi
     event_name: str
+    timeout_ms: int = 30000  # the integration timeout (the event's TimeoutInMillis; API Gateway's maximum is 30 s)
 
 
 @dataclass
@@ -118,6 +120,9 @@ class FunctionSpec:
     schedules: list[ScheduleSource] = field(default_factory=list)
     streams: list[StreamSource] = field(default_factory=list)
     unsupported: list[UnsupportedSource] = field(default_factory=list)
+    # Metadata.LocalDev.Concurrency: how many invocations may overlap locally (default 4). Long-polling
+    # functions hold an invocation for up to their whole timeout, so they need more than the default.
+    local_concurrency: int | None = None
 
     @property
     def name(self) -> str:
@@ -133,6 +138,7 @@ class FunctionSpec:
 class HttpApiSpec:
     logical_id: str
     cors: dict[str, Any] | None
+    api_id: str = ""  # what Ref gives (requestContext.apiId); local_api_id of the API's physical name
 
 
 @dataclass
@@ -167,9 +173,10 @@ class Stack:
         self.key = key
         self.parent = parent
         self.template: dict[str, Any] = load_yaml(path)
+        self.parameters = self._parameters(parameters or {})
+        self.template = expand_language_extensions(self.template, self.parameters, where=str(path))
         self.resources: dict[str, dict[str, Any]] = self.template.get("Resources") or {}
         self.globals: dict[str, Any] = (self.template.get("Globals") or {}).get("Function") or {}
-        self.parameters = self._parameters(parameters or {})
         self.physical: dict[str, dict[str, Any]] = {}
         self.conditions = {name: bool(self.resolve(expr)) for name, expr in
                            (self.template.get("Conditions") or {}).items()}
@@ -289,9 +296,13 @@ class Stack:
             "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}",
         }
-        if rtype == "AWS::ApiGatewayV2::Api":
-            api_id = re.sub(r"[^a-z0-9]", "", name.lower())[-10:]
-            return api_id if attribute in ("Ref", "ApiId") else f"wss://{api_id}.execute-api.{REGION}.amazonaws.com"
+        if rtype in ("AWS::ApiGatewayV2::Api", "AWS::Serverless::HttpApi"):
+            api_id = local_api_id(name)
+            if attribute in ("Ref", "ApiId"):
+                return api_id
+            props = self.resources[logical_id].get("Properties") or {}
+            scheme = "wss" if props.get("ProtocolType") == "WEBSOCKET" else "https"
+            return f"{scheme}://{api_id}.execute-api.{REGION}.amazonaws.com"
         if rtype == "AWS::ApiGatewayV2::Stage" and attribute == "Ref":
             return self.resolve((self.resources[logical_id].get("Properties") or {}).get("StageName"))
         if attribute == "Ref":
@@ -354,6 +365,7 @@ class Stack:
             timeout=int(props.get("Timeout", 3)),
             memory=int(props.get("MemorySize", 128)),
             environment=env,
+            local_concurrency=_local_concurrency(self.resources[logical_id]),
         )
         raw_events = self.function_properties(logical_id).get("Events") or {}
         for event_name, event in (props.get("Events") or {}).items():
@@ -366,7 +378,8 @@ class Stack:
             # The API is named by logical id in the template; the resolved value would be its physical id.
             api = _ref_target((raw.get("Properties") or {}).get("ApiId")) or "ServerlessHttpApi"
             spec.routes.append(HttpRoute(method=str(props.get("Method", "ANY")).upper(),
-                                         path=props.get("Path", "$default"), api=api, event_name=event_name))
+                                         path=props.get("Path", "$default"), api=api, event_name=event_name,
+                                         timeout_ms=int(props.get("TimeoutInMillis", 30000))))
         elif etype == "SQS":
             spec.queues.append(SqsSource(
                 event_name=event_name,
@@ -399,7 +412,8 @@ class Stack:
             spec.unsupported.append(UnsupportedSource(event_name=event_name, type=etype))
 
     def http_apis(self) -> list[HttpApiSpec]:
-        return [HttpApiSpec(lid, self.resolve((res.get("Properties") or {}).get("CorsConfiguration")))
+        return [HttpApiSpec(lid, self.resolve((res.get("Properties") or {}).get("CorsConfiguration")),
+                            api_id=self._attribute(lid, "Ref"))
                 for lid, res in self.resources_of("AWS::Serverless::HttpApi").items()]
 
     def websocket_apis(self) -> list[WebSocketApiSpec]:
@@ -438,13 +452,173 @@ class Stack:
         return apis
 
 
+def _local_concurrency(resource: dict[str, Any]) -> int | None:
+    value = ((resource.get("Metadata") or {}).get("LocalDev") or {}).get("Concurrency")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise TemplateError(f"Metadata.LocalDev.Concurrency must be a positive integer, not {value!r}")
+    return value
+
+
 # ------------------------------------------------------------------------------------------------ loading
+
+def local_api_id(physical_name: str) -> str:
+    """An API id as API Gateway makes them (10 characters of [a-z0-9]), one per API: from the API's physical name,
+    which holds the stack, the nested application and the logical id, so two services' APIs never share one (and
+    so never share an execute-api host, which the local stack maps to a port)."""
+    return hashlib.sha256(physical_name.encode("utf-8")).hexdigest()[:10]
+
 
 def load_yaml(path: Path) -> dict[str, Any]:
     try:
         return yaml_parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise TemplateError(f"template not found: {path}") from exc
+
+
+# ------------------------------------------------------------------------------------------------ Fn::ForEach
+
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+FOR_EACH = "Fn::ForEach::"
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+")
+
+
+def expand_language_extensions(template: dict[str, Any], parameters: dict[str, Any] | None = None, *,
+                               where: str = "template") -> dict[str, Any]:
+    """What CloudFormation's `AWS::LanguageExtensions` transform does with `Fn::ForEach`, before anything else reads
+    the template: each `Fn::ForEach::<Loop>: [Identifier, Collection, {OutputKey: OutputValue}]` in Conditions,
+    Resources and Outputs (at any depth, so also inside properties) becomes one copy of the fragment per item, with
+    `${Identifier}` replaced by the item and `&{Identifier}` by the item without its non-alphanumeric characters in
+    every key and string, and `{"Ref": Identifier}` by the item; loops nest. An `Fn::Sub` left with nothing to
+    substitute becomes its text, so `!Ref {Fn::Sub: "${Name}Function"}` is `!Ref HealthFunction`, as in the
+    transform's output. The transform is then dropped from `Transform`. A template without the transform comes back
+    unchanged, unless it uses `Fn::ForEach` (CloudFormation refuses that, and so does this)."""
+    transforms = template.get("Transform") or []
+    transforms = [transforms] if isinstance(transforms, str) else list(transforms)
+    if LANGUAGE_EXTENSIONS not in transforms:
+        found = _find_for_each(template)
+        if found:
+            raise TemplateError(f"{where}: {found} needs Transform {LANGUAGE_EXTENSIONS}")
+        return template
+    expanded = dict(template)
+    rest = [name for name in transforms if name != LANGUAGE_EXTENSIONS]
+    if rest:
+        expanded["Transform"] = rest[0] if len(rest) == 1 else rest
+    else:
+        expanded.pop("Transform", None)
+    expander = _ForEachExpander(parameters or {}, where)
+    for section in ("Conditions", "Resources", "Outputs"):
+        if isinstance(template.get(section), dict):
+            expanded[section] = _plain_subs(expander.expand(template[section], []))
+    for section, value in template.items():
+        if section not in ("Conditions", "Resources", "Outputs") and _find_for_each(value):
+            raise TemplateError(f"{where}: Fn::ForEach is not allowed in {section}")
+    return expanded
+
+
+class _ForEachExpander:
+    def __init__(self, parameters: dict[str, Any], where: str) -> None:
+        self.parameters = parameters
+        self.where = where
+
+    def expand(self, node: Any, identifiers: list[str]) -> Any:
+        if isinstance(node, list):
+            return [self.expand(item, identifiers) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if isinstance(key, str) and key.startswith(FOR_EACH):
+                for out_key, out_value in self._loop(key, value, identifiers).items():
+                    self._put(out, out_key, out_value, key)
+            else:
+                self._put(out, key, self.expand(value, identifiers), None)
+        return out
+
+    def _put(self, out: dict[str, Any], key: str, value: Any, loop: str | None) -> None:
+        if key in out:
+            raise TemplateError(f"{self.where}: {loop or 'the template'} makes {key} twice")
+        out[key] = value
+
+    def _loop(self, key: str, value: Any, identifiers: list[str]) -> dict[str, Any]:
+        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[2], dict)):
+            raise TemplateError(f"{self.where}: {key} must be [Identifier, Collection, {{OutputKey: OutputValue}}]")
+        identifier, collection, fragment = value
+        if not (isinstance(identifier, str) and _IDENTIFIER.fullmatch(identifier)):
+            raise TemplateError(f"{self.where}: {key}: the identifier must be alphanumeric, not {identifier!r}")
+        if identifier in identifiers or identifier in self.parameters:
+            raise TemplateError(f"{self.where}: {key}: identifier {identifier} is already a parameter or loop name")
+        if not fragment:
+            raise TemplateError(f"{self.where}: {key} has nothing to repeat")
+        uses = {f"${{{identifier}}}", f"&{{{identifier}}}"}
+        for out_key in fragment:
+            if not out_key.startswith(FOR_EACH) and not any(use in out_key for use in uses):
+                raise TemplateError(f"{self.where}: {key}: {out_key} does not use {' or '.join(sorted(uses))}")
+        result: dict[str, Any] = {}
+        for item in self._collection(key, collection):
+            copy_ = self.expand(_substitute(fragment, identifier, item), [*identifiers, identifier])
+            for out_key, out_value in copy_.items():
+                self._put(result, out_key, out_value, key)
+        return result
+
+    def _collection(self, key: str, collection: Any) -> list[str]:
+        if isinstance(collection, dict) and set(collection) == {"Ref"} and collection["Ref"] in self.parameters:
+            collection = self.parameters[collection["Ref"]]
+            if isinstance(collection, str):
+                collection = [item.strip() for item in collection.split(",")] if collection else []
+        if not isinstance(collection, list):
+            raise TemplateError(f"{self.where}: {key}: the collection must be a list or a Ref to a list parameter")
+        items = []
+        for item in collection:
+            if isinstance(item, bool):
+                items.append("true" if item else "false")
+            elif isinstance(item, str | int | float):
+                items.append(str(item))
+            else:
+                raise TemplateError(f"{self.where}: {key}: collection items must be strings, not {item!r}")
+        return items
+
+
+def _substitute(node: Any, identifier: str, value: str) -> Any:
+    if isinstance(node, str):
+        stripped = re.sub(r"[^A-Za-z0-9]", "", value)
+        return node.replace(f"${{{identifier}}}", value).replace(f"&{{{identifier}}}", stripped)
+    if isinstance(node, list):
+        return [_substitute(item, identifier, value) for item in node]
+    if isinstance(node, dict):
+        if node == {"Ref": identifier}:
+            return value
+        return {_substitute(k, identifier, value): _substitute(v, identifier, value) for k, v in node.items()}
+    return node
+
+
+def _plain_subs(node: Any) -> Any:
+    """`{"Fn::Sub": "text"}` with nothing left to substitute becomes the text, so `!Ref {Fn::Sub: "${Name}Function"}`
+    and `!GetAtt [!Sub "${Name}Queue", Arn]` name their resource plainly, as in the transform's output."""
+    if isinstance(node, list):
+        return [_plain_subs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str) and not re.search(r"\$\{[^!]", node["Fn::Sub"]):
+        return node["Fn::Sub"].replace("${!", "${")
+    return {key: _plain_subs(value) for key, value in node.items()}
+
+
+def _find_for_each(node: Any) -> str | None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and key.startswith(FOR_EACH):
+                return key
+            found = _find_for_each(value)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            found = _find_for_each(item)
+            if found:
+                return found
+    return None
 
 
 def service_key(location: Path) -> str:

@@ -5,7 +5,8 @@ to a stage; default `/<stage>`). The gateway then does what API Gateway does: `$
 handshake's headers and query (a non-2xx answer refuses the connection with that status), each text message is
 routed by the API's selection expression (`$request.body.action`) to its route or `$default`, a two-way route's
 answer body goes back to the client, and `$disconnect` is invoked when the connection ends. Ping/pong and close
-frames are handled by the gateway itself. Functions push with `PostToConnection` on
+frames are handled by the gateway itself; a binary frame closes the connection with 1003, as API Gateway does
+(it passes text frames only). Functions push with `PostToConnection` on
 `<origin>/<stage>/@connections/<id>` (POST sends, GET describes, DELETE closes); the local stack rewrites the
 execute-api origin in their environment to this port, so boto3's `apigatewaymanagementapi` client just works.
 """
@@ -187,6 +188,10 @@ class WebSocketGateway:
                 continue
             if opcode == OP_CLOSE:
                 connection.close()
+                return
+            if opcode == OP_BINARY:
+                # API Gateway WebSocket APIs take text frames only: a binary frame closes the connection (1003)
+                connection.close(1003)
                 return
             if opcode != OP_CONTINUATION:
                 message, message_opcode = b"", opcode

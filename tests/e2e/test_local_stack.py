@@ -71,6 +71,18 @@ def test_unknown_route_gets_api_gateways_404(suite_stack):
     assert response.json() == {"message": "Not Found"}
 
 
+def test_api_gateways_limits_hold_on_a_real_port(suite_stack):
+    url = suite_stack.url("ccjk")
+    trace = requests.request("TRACE", url + "/health", timeout=30)
+    assert (trace.status_code, trace.json()) == (404, {"message": "Not Found"})
+    headers = requests.get(url + "/health", headers={"X-Big": "a" * 10240}, timeout=30)
+    assert (headers.status_code, headers.json()) == (431, {"message": "Request Header Fields Too Large"})
+    body = requests.post(url + "/device/register", data=b"x" * (6 * 1024 * 1024), timeout=60,
+                         headers={"Content-Type": "application/json"})
+    assert (body.status_code, body.json()) == (413, {"message": "Request Entity Too Large"})
+    assert requests.get(url + "/health", timeout=30).status_code == 200  # the gateway is still serving
+
+
 def test_cors_preflight_is_answered_by_the_gateway(suite_stack):
     response = requests.options(suite_stack.url("ccjk") + "/health", timeout=30, headers={
         "Origin": "https://app.example", "Access-Control-Request-Method": "GET",

@@ -2,6 +2,7 @@
 routes answer, other functions push through @connections, and $disconnect runs (tests/fixtures/websocket)."""
 
 import json
+import shutil
 
 import pytest
 import requests
@@ -87,3 +88,68 @@ def test_a_batch_given_up_on_goes_to_the_failure_destination(live_stack):
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["requestContext"]["approximateInvokeCount"] == 4  # the first try and MaximumRetryAttempts: 3
     assert info["DDBStreamBatchInfo"]["batchSize"] == 1
+
+
+# ------------------------------------------------------------------------------------------------ two services
+
+PAIR = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Two services with a WebSocket API each (the same fixture twice, as classworks and kook have LiveApi).
+Metadata:
+  LocalDev:
+    Service: pair
+Resources:
+  AlphaApp:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: alpha/template.yaml
+  BetaApp:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: beta/template.yaml
+"""
+
+
+@pytest.fixture(scope="module")
+def pair_stack(tmp_path_factory):
+    """tests/fixtures/websocket as two nested services, alpha and beta, on one local stack."""
+    root = tmp_path_factory.mktemp("pair")
+    fixture = REPO_ROOT / "tests/fixtures/websocket"
+    for service in ("alpha", "beta"):
+        shutil.copytree(fixture, root / service, ignore=shutil.ignore_patterns("__pycache__"))
+        template = root / service / "template.yaml"
+        template.write_text(template.read_text().replace("ContentUri: ../../../layers/common/",
+                                                         f"ContentUri: {REPO_ROOT / 'layers/common'}/"))
+    (root / "template.yaml").write_text(PAIR)
+    stack = DevStackProcess(root / "template.yaml", root, "--no-schedules").start()
+    yield stack
+    stack.stop()
+
+
+def test_two_services_websocket_apis_stay_apart(pair_stack):
+    assert {"alpha", "beta"} <= set(pair_stack.status["services"])
+    tables = {service: f"suite-local-{service.title()}App-ConnectionsTable" for service in ("alpha", "beta")}
+
+    def recorded(service):
+        item = pair_stack.aws("dynamodb").get_item(TableName=tables[service], Key={"pk": {"S": "connections"}})
+        return item.get("Item", {}).get("ids", {}).get("SS", [])
+
+    clients = {service: WebSocketClient(pair_stack.url(service).replace("http://", "ws://") + "/live?token=let-me-in")
+               for service in ("alpha", "beta")}
+    try:
+        for service in clients:
+            wait_until(lambda service=service: recorded(service), message=f"{service}'s connection recorded")
+        for service in ("alpha", "beta"):  # each service pushes through its own @connections endpoint
+            answer = requests.post(pair_stack.url(service) + "/broadcast", data=json.dumps({"from": service}),
+                                   timeout=30)
+            assert (answer.status_code, answer.json()) == (200, {"sent": 1})
+        # each client's first message is its own service's push: alpha's push did not reach beta first, and
+        # after beta's push alpha's next frame is the answer to its own ping, not beta's push
+        assert json.loads(clients["alpha"].receive_text()) == {"from": "alpha"}
+        assert json.loads(clients["beta"].receive_text()) == {"from": "beta"}
+        clients["alpha"].send_text("ping")
+        assert json.loads(clients["alpha"].receive_text()) == {"type": "pong"}
+    finally:
+        for client in clients.values():
+            client.close()

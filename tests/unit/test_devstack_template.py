@@ -1,11 +1,19 @@
 """Reading SAM templates: Globals, intrinsic functions, nested stacks, events, ports."""
 
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from devstack.template import Stack, TemplateError, Unresolved, open_suite, provision_stack
+from devstack.template import (
+    Stack,
+    TemplateError,
+    Unresolved,
+    expand_language_extensions,
+    open_suite,
+    provision_stack,
+)
 from tests.support.lambda_events import REPO_ROOT
 
 TEMPLATE = textwrap.dedent("""
@@ -159,3 +167,134 @@ def test_the_suite_has_five_services_on_their_fixed_ports():
     assert ports == {"classworks": 3000, "ccjk": 3001, "relay": 3002, "certctrl": 8080, "kook": 9527}
     layer = REPO_ROOT / "layers" / "common"
     assert all(fn.layer_dirs == [layer] for fn in suite.functions())
+
+
+# ------------------------------------------------------------------------------------------------ Fn::ForEach
+
+LOOPS = textwrap.dedent("""
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+    Metadata:
+      LocalDev: {Service: loops}
+    Parameters:
+      Regions: {Type: CommaDelimitedList, Default: "eu-west-1,us-east-1"}
+    Conditions:
+      Fn::ForEach::Flags:
+        - Flag
+        - [Alpha, Beta]
+        - Is${Flag}: !Equals [!Ref Flag, Alpha]
+    Resources:
+      Fn::ForEach::Queues:
+        - Name
+        - [Alpha, Beta]
+        - ${Name}Queue:
+            Type: AWS::SQS::Queue
+            Properties:
+              QueueName: !Sub "${AWS::StackName}-${Name}-${!kept}"
+          ${Name}Alarm:
+            Type: AWS::CloudWatch::Alarm
+            Condition: Is${Name}  # plain strings are substituted too
+            Properties:
+              AlarmDescription: !Sub queue ${Name}
+              Dimensions: [{Name: QueueName, Value: !GetAtt [!Sub "${Name}Queue", QueueName]}]
+          Fn::ForEach::PerRegion:
+            - Region
+            - !Ref Regions
+            - ${Name}&{Region}Topic:
+                Type: AWS::SNS::Topic
+                Properties: {TopicName: !Sub "${Name}-${Region}", DisplayName: !Ref Region}
+      Worker:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          CodeUri: .
+          Environment:
+            Variables:
+              Fn::ForEach::Urls:
+                - Name
+                - [Alpha, Beta]
+                - ${Name}_QUEUE: !Ref {Fn::Sub: "${Name}Queue"}
+    Outputs:
+      Fn::ForEach::QueueOutputs:
+        - Name
+        - [Alpha]
+        - ${Name}QueueUrl:
+            Value: !Ref {Fn::Sub: "${Name}Queue"}
+""")
+
+
+def test_for_each_expands_resources_properties_conditions_and_outputs(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(LOOPS)
+    stack = Stack(path=path, name="s", key="loops")
+    assert stack.template["Transform"] == "AWS::Serverless-2016-10-31"  # the transform has been applied
+    assert "Fn::ForEach" not in str(stack.template)
+    assert sorted(stack.resources) == ["AlphaAlarm", "AlphaQueue", "Alphaeuwest1Topic", "Alphauseast1Topic",
+                                       "BetaAlarm", "BetaQueue", "Betaeuwest1Topic", "Betauseast1Topic", "Worker"]
+    assert stack.conditions == {"IsAlpha": True, "IsBeta": False}
+    assert stack.resources["BetaQueue"] == {
+        "Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-Beta-${!kept}"}}}
+    assert stack.resources["AlphaAlarm"]["Properties"] == {  # a Sub with nothing left to substitute is its text
+        "AlarmDescription": "queue Alpha",
+        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["AlphaQueue", "QueueName"]}}]}
+    # nested loop: &{Region} strips what a logical id cannot hold, ${Region} and Ref keep the value
+    assert stack.resources["Betaeuwest1Topic"]["Properties"] == {"TopicName": "Beta-eu-west-1",
+                                                                 "DisplayName": "eu-west-1"}
+    assert list(stack.resources_of("AWS::CloudWatch::Alarm")) == ["AlphaAlarm"]  # BetaAlarm's condition is false
+    provision_stack(stack, lambda s, lid: {"Ref": f"url-{lid}", "QueueName": lid})
+    [worker] = stack.functions()
+    assert worker.environment == {"Alpha_QUEUE": "url-AlphaQueue", "Beta_QUEUE": "url-BetaQueue"}
+    assert stack.output("AlphaQueueUrl") == "url-AlphaQueue"
+
+
+def test_a_template_without_loops_or_the_transform_is_left_alone():
+    template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+    assert expand_language_extensions(template) is template
+
+
+def _loop(body, *, transform="AWS::LanguageExtensions", section="Resources", **extra):
+    return {"Transform": transform, section: body, **extra}
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    (_loop({"Fn::ForEach::Q": ["N", ["A"], {"${N}Queue": {"Type": "AWS::SQS::Queue"}}]},
+           transform="AWS::Serverless-2016-10-31"), "needs Transform AWS::LanguageExtensions"),
+    (_loop({"Fn::ForEach::Q": ["N", ["A"]]}), r"must be \[Identifier, Collection"),
+    (_loop({"Fn::ForEach::Q": ["N", ["A"], ["not a map"]]}), r"must be \[Identifier, Collection"),
+    (_loop({"Fn::ForEach::Q": ["N-1", ["A"], {"${N-1}Q": {}}]}), "identifier must be alphanumeric"),
+    (_loop({"Fn::ForEach::Q": ["N", ["A", "B"], {"Queue": {"Type": "AWS::SQS::Queue"}}]}),
+     r"Queue does not use \$\{N\} or &\{N\}"),
+    (_loop({"Fn::ForEach::Q": ["N", ["A", "A"], {"${N}Queue": {}}]}), "makes AQueue twice"),
+    (_loop({"AQueue": {}, "Fn::ForEach::Q": ["N", ["A"], {"${N}Queue": {}}]}), "makes AQueue twice"),
+    (_loop({"Fn::ForEach::Q": ["N", [{"Ref": "Other"}], {"${N}Queue": {}}]}), "collection items must be strings"),
+    (_loop({"Fn::ForEach::Q": ["N", "A,B", {"${N}Queue": {}}]}), "collection must be a list"),
+    (_loop({"Fn::ForEach::Q": ["N", ["A"], {"Fn::ForEach::R": ["N", ["B"], {"${N}X": {}}]}]}),
+     "identifier N is already a parameter or loop name"),
+    (_loop({}, Metadata={"Fn::ForEach::Q": ["N", ["A"], {"${N}": {}}]}), "not allowed in Metadata"),
+])
+def test_malformed_loops_fail_loudly(template, message):
+    with pytest.raises(TemplateError, match=message):
+        expand_language_extensions(template, where="t.yaml")
+
+
+def test_a_loop_identifier_may_not_shadow_a_parameter():
+    template = _loop({"Fn::ForEach::Q": ["Stage", ["A"], {"${Stage}Queue": {}}]})
+    with pytest.raises(TemplateError, match="identifier Stage is already a parameter"):
+        expand_language_extensions(template, {"Stage": "dev"})
+
+
+def test_every_api_of_the_suite_has_its_own_local_id():
+    suite = open_suite(REPO_ROOT / "template.yaml")
+    http = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.http_apis()}
+    websocket = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.websocket_apis()}
+    assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi"}  # same logical id, two services
+    ids = [*http.values(), *websocket.values()]
+    assert len(set(ids)) == len(ids) == 7
+    assert all(re.fullmatch(r"[a-z0-9]{10}", api_id) for api_id in ids)  # the shape of API Gateway's ids
+    # each service's functions are told their own WebSocket API's execute-api host, nobody else's
+    for key in ("classworks", "kook"):
+        stack = suite.stack(key)
+        [live] = stack.websocket_apis()
+        told = {value for fn in stack.functions() for value in fn.environment.values() if "execute-api" in value}
+        assert told
+        assert all(value.startswith(live.execute_api_origin) for value in told)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from devstack.template import open_suite
+from devstack.template import Stack, load_yaml, open_suite
 from tests.support import template_rules
 from tests.support.lambda_events import EVENTS_DIR, REPO_ROOT
 
@@ -49,3 +49,39 @@ def test_missing_events_are_reported(tmp_path):
     assert "HealthFunction: no events/ccjk/health*.json" in found
     assert "DocsFunction: no events/ccjk/docs*.json" in found
     assert len(found) == len(stack.resources_of("AWS::Serverless::Function"))  # one finding per function
+
+
+# Each service template makes every function's log group and alarms in one Fn::ForEach loop over the function names;
+# the rules above read the expanded template, so a function left out of the loop fails function_logs_and_alarms.
+LOOP = "Fn::ForEach::FunctionLogsAndAlarms"
+SERVICES = [s for s in SUITE.stacks if s.parent]
+
+
+@pytest.mark.parametrize("stack", SERVICES, ids=lambda s: s.key)
+def test_the_log_and_alarm_loop_names_exactly_the_templates_functions(stack):
+    _identifier, names, _fragment = load_yaml(stack.path)["Resources"][LOOP]
+    functions = {lid.removesuffix("Function") for lid, res in stack.resources.items()
+                 if res["Type"] == template_rules.FUNCTION}
+    assert len(names) == len(set(names))
+    assert sorted(functions - set(names)) == [], f"functions missing from {LOOP} in {stack.path.name}"
+    assert sorted(set(names) - functions) == [], f"names in {LOOP} without a function"
+
+
+def test_a_function_missing_from_the_loop_is_a_violation(tmp_path):
+    relay = REPO_ROOT / "functions/relay/template.yaml"
+    text = relay.read_text().replace("\nResources:\n", """
+Resources:
+  ExtraFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: relay.handlers.health.handler
+""", 1)
+    (tmp_path / "template.yaml").write_text(text)
+    stack = Stack(path=tmp_path / "template.yaml", name="t", key="relay",
+                  parameters={"CommonLayerArn": "arn:layer", "SecretsKeyArn": "arn:key", "AlarmTopicArn": "arn:topic"})
+    assert template_rules.function_logs_and_alarms(stack) == [
+        "ExtraFunction: no log group /aws/lambda/${ExtraFunction} with RetentionInDays",
+        "ExtraFunction: no Errors alarm",
+        "ExtraFunction: no Throttles alarm",
+    ]
+    assert "ExtraFunction: not on the dashboard" in template_rules.dashboard_covers_functions(stack)
