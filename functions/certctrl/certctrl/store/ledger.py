@@ -245,6 +245,32 @@ def _refused(reasons: list[str], labels: list[tuple[str, str]], idempotency: Any
     raise Refused("write", label=failed[0][0] if failed else "unknown")
 
 
+def keyed_write(idempotency: Any, result: Mapping[str, Any], writes: Sequence[Write], *, at_ms: int) -> Posted:
+    """Business writes that move no money (a top-up order created) under an idempotency record, in one
+    transaction: a retried key answers the first result and writes nothing."""
+    record: dict[str, Any] = {"pk": f"IDEM#{idempotency.scope}", "sk": "IDEM", "scope": idempotency.scope,
+                              "fingerprint": idempotency.fingerprint, "outcome": "done",
+                              "result": json.dumps(dict(result), separators=(",", ":")), "at_ms": at_ms}
+    if idempotency.expires_at is not None:
+        record["expires_at"] = idempotency.expires_at
+    tx = dynamo.Transaction()
+    tx.put(table(), record, condition="attribute_not_exists(pk)")
+    for write in writes:
+        write.add_to(tx)
+    try:
+        tx.commit()
+    except Exception as exc:
+        reasons = dynamo.cancellation_reasons(exc)
+        if not reasons or reasons[0] != "ConditionalCheckFailed":
+            if dynamo.is_condition_failure(exc):
+                failed = [w.label for w, code in zip(writes, reasons[1:], strict=False)
+                          if code == "ConditionalCheckFailed"]
+                raise Refused("write", label=failed[0] if failed else "unknown") from None
+            raise
+        return _refused(reasons, [("idempotency", "")], idempotency)
+    return Posted(dict(result), replayed=False)
+
+
 def stored_result(record: Mapping[str, Any]) -> dict[str, Any]:
     """The first result of a keyed request, exactly as it was answered (kept as JSON, so None fields stay)."""
     return json.loads(record.get("result") or "{}")

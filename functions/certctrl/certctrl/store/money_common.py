@@ -73,3 +73,19 @@ class Refused(Exception):
         self.account = account
         self.label = label
         self.record = dict(record or {})
+
+
+def run_writes(writes: list[Write]) -> str | None:
+    """Business writes alone, all or nothing: None when written, else the label of the first refused one."""
+    tx = dynamo.Transaction()
+    for write in writes:
+        write.add_to(tx)
+    try:
+        tx.commit()
+    except Exception as exc:
+        if not dynamo.is_condition_failure(exc):
+            raise
+        reasons = dynamo.cancellation_reasons(exc)
+        failed = [w.label for w, code in zip(writes, reasons, strict=False) if code == "ConditionalCheckFailed"]
+        return failed[0] if failed else (writes[0].label if writes else "unknown")
+    return None
