@@ -84,7 +84,10 @@ def cost_of(price: int, source: str, target: str, rate: Fraction, spread_bps: in
     per_unit = rate * _scale(source, target) * _margin(spread_bps)
     if per_unit <= 0:
         raise RateError("rate too small")
-    return max(1, math.ceil(rules.amount(price) / per_unit))
+    cost = max(1, math.ceil(rules.amount(price) / per_unit))
+    if cost > rules.MAX_AMOUNT:
+        raise RateError("the price is out of range at this rate")
+    return cost
 
 
 def rate_text(rate: Fraction) -> str:
