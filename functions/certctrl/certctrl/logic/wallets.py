@@ -267,8 +267,8 @@ def reverse(txn_id: str, *, reason: str, actor: str, writes: Sequence[Write] = (
         raise NotFound("transaction not found", code="404")
     if original.get("reversed_by"):
         raise Conflict("the transaction was reversed already", code="409")
-    if original.get("kind") == "reversal":
-        raise Conflict("a reversal is not reversed; post a new movement", code="409")
+    if original.get("kind") in ("reversal", "charge_outstanding", "settle_outstanding"):
+        raise Conflict(f"a {original.get('kind')} movement is not reversed on its own", code="409")
     at = now_ms()
     new_txn = rules.new_txn_id(at)
     move = rules.reversal(txn_id, [rules.Leg(leg["account"], leg["currency"], int(leg["amount"]))

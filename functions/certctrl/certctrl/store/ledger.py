@@ -207,6 +207,9 @@ def _transaction(move: Movement, txn_id: str, at_ms: int, stored: dict[str, Any]
             if leg.amount < 0:
                 condition += " AND available >= :need"
                 values[":need"] = -leg.amount
+        if leg.account.endswith(":due") and leg.amount > 0:  # what a user owes never turns into credit
+            condition += " AND balance <= :ceiling"
+            values[":ceiling"] = -leg.amount
         tx.update(table(), f"ACCT#{leg.account}", "BALANCE", expression, condition=condition, values=values)
         labels.append(("leg", leg.account))
         tx.put(table(), {"pk": f"ACCT#{leg.account}", "sk": f"E#{txn_id}", "account": leg.account,
