@@ -25,7 +25,8 @@ class FakeChain:
         self._head += blocks
         return self._head
 
-    def send(self, to_address: str, amount: int, token: str = "USDT", *, block: int | None = None,
+    def send(self, to_address: str, amount: int, token: str = "USDT", *,  # noqa: S107
+             block: int | None = None,
              log_index: int = 0, tx_hash: str | None = None) -> Transfer:
         """A transfer in `block` (default: a new block on top)."""
         with self._lock:

@@ -150,7 +150,8 @@ class FakeWeChatPay:
         signature = wechat_provider.sign(wechat_provider.response_message(stamp, nonce, body),
                                          key or self.platform_key)
         return {"Wechatpay-Timestamp": stamp, "Wechatpay-Nonce": nonce, "Wechatpay-Signature": signature,
-                "Wechatpay-Serial": serial or self.PLATFORM_SERIAL, "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048"}
+                "Wechatpay-Serial": serial or self.PLATFORM_SERIAL,
+                "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048"}
 
     def _reply(self, status: int, data: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         body = json.dumps(data)

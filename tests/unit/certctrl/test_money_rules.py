@@ -23,13 +23,13 @@ def test_minor_units_round_trip_and_refuse_extra_decimals():
     assert rules.to_major(-5, "USD") == "-0.05"
     assert rules.to_major(7, "JPY") == "7"
     for bad in ("12.345", "NaN", "1e400x", "abc"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="decimal"):
             rules.to_minor(bad, "CNY")
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10", rules.MAX_AMOUNT + 1, None])
 def test_amounts_are_positive_integers(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="amounts"):
         rules.amount(bad)
 
 
@@ -71,7 +71,7 @@ def test_idempotency_scopes_and_fingerprints():
     assert rules.fingerprint({"a": 1, "b": 2}) == rules.fingerprint({"b": 2, "a": 1})
     assert rules.fingerprint({"a": 1}) != rules.fingerprint({"a": 2})
     for bad in (None, "", "with space", "x" * 256, "é"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="Idempotency-Key"):
             rules.idempotency_key(bad)
 
 
