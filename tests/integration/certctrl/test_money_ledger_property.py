@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 
@@ -160,7 +161,10 @@ def check_everything(run: Run) -> None:
         assert all(answer == answers[0] for answer in answers), (key, answers)
 
 
-@settings(max_examples=20, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+EXAMPLES = int(os.environ.get("MONEY_PROPERTY_EXAMPLES", "12"))  # 12 batches of 60-140 operations, ~1,200 in all
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(ops=st.lists(operation, min_size=60, max_size=140), seed=st.integers(0, 2**32 - 1))
