@@ -296,7 +296,10 @@ class DevStack:
         self.logs.system("\n".join(lines))
         if self.config.ready_file:
             self.config.ready_file.parent.mkdir(parents=True, exist_ok=True)
-            self.config.ready_file.write_text(json.dumps(self.status()), encoding="utf-8")
+            # Written whole or not at all: a test waiting for the file must never read it half-written.
+            partial = self.config.ready_file.with_suffix(".partial")
+            partial.write_text(json.dumps(self.status()), encoding="utf-8")
+            partial.replace(self.config.ready_file)
 
 
 def _invocation_body(invocation: Invocation) -> dict[str, Any]:
