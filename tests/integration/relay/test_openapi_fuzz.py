@@ -3,6 +3,7 @@ only declared statuses and content types, bodies matching their schemas. Replay 
 tests/support/fuzz.py (FUZZ_SEED); fuzz harder with FUZZ_EXAMPLES=100."""
 
 import pytest
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import fuzz_operation, operation_labels, service_schema
@@ -16,4 +17,5 @@ def schema(moto_stack):
 
 @pytest.mark.parametrize("label", operation_labels("relay"))
 def test_operation_holds_under_fuzzing(schema, label):
-    assert fuzz_operation(schema, label) >= 1
+    # Business rules (the captcha, names already taken, the contract's 400s) refuse some schema-valid bodies.
+    assert fuzz_operation(schema, label, excluded_checks=[positive_data_acceptance]) >= 1

@@ -1,0 +1,5 @@
+from relay.api import ENVELOPE
+from relay.routes import admin_model_mappings, admin_models, admin_packages
+from suite.api import http_function
+
+app, handler = http_function(ENVELOPE, admin_models.router, admin_model_mappings.router, admin_packages.router)
