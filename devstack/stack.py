@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -91,6 +93,7 @@ class DevStack:
         for stack in self.suite.stacks:
             if self.config.only and stack.key not in self.config.only:
                 continue
+            self._seed(stack)
             self._serve_http(stack)
         self._start_queues()
         self._start_schedules()
@@ -157,6 +160,23 @@ class DevStack:
         if self.endpoint:
             env["AWS_ENDPOINT_URL"] = self.endpoint
         return env
+
+    # --- seeds ------------------------------------------------------------------------------------------
+    def _seed(self, stack: Stack) -> None:
+        """Run the stack's Metadata.LocalDev.Seed module (idempotent by contract) with the environment of its
+        first function, so a fresh local stack has what it needs to be used (e.g. relay's first admin)."""
+        command = stack.local_seed
+        functions = [self.runtimes[f.key] for f in stack.functions()]
+        if not command or not functions:
+            return
+        runtime = functions[0]
+        done = subprocess.run([sys.executable, "-m", *command], cwd=runtime.spec.code_dir, env=runtime.env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        for line in (done.stdout + done.stderr).splitlines():
+            if line.strip():
+                self.logs.system(f"{stack.key} seed: {line}")
+        if done.returncode != 0:
+            self.logs.system(f"{stack.key} seed failed (exit {done.returncode})")
 
     # --- HTTP APIs --------------------------------------------------------------------------------------
     def _serve_http(self, stack: Stack) -> None:

@@ -159,3 +159,12 @@ def test_the_suite_has_five_services_on_their_fixed_ports():
     assert ports == {"classworks": 3000, "ccjk": 3001, "relay": 3002, "certctrl": 8080, "kook": 9527}
     layer = REPO_ROOT / "layers" / "common"
     assert all(fn.layer_dirs == [layer] for fn in suite.functions())
+
+
+def test_local_seed_is_read_from_the_metadata(template, tmp_path):
+    assert Stack(path=template, name="s", key="demo").local_seed == []
+    seeded = tmp_path / "seeded.yaml"
+    seeded.write_text(template.read_text().replace("Port: 4321", "Port: 4321\n    Seed: [demo.seed, --quiet]"))
+    assert Stack(path=seeded, name="s", key="demo").local_seed == ["demo.seed", "--quiet"]
+    suite = open_suite(REPO_ROOT / "template.yaml")
+    assert {stack.key: stack.local_seed for stack in suite.stacks if stack.local_seed} == {"relay": ["relay.seed"]}
