@@ -1,0 +1,43 @@
+"""relay through the local stack as a process: the stack seeds itself (Metadata.LocalDev.Seed), so the
+admin printed in the log signs in and sees the default catalogue over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from tests.support.devstack_process import DevStackProcess
+from tests.support.lambda_events import REPO_ROOT
+
+TABLE = "suite-local-RelayApp-RelayTable"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    process = DevStackProcess(REPO_ROOT / "template.yaml", tmp_path_factory.mktemp("relay"), "--no-schedules",
+                              "--only", "relay").start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_make_dev_gives_a_working_relay(stack):
+    found = re.search(r"relay seed: relay: created admin 'admin' with password (\S+)", stack.logs())
+    assert found, stack.logs()[-3000:]
+    assert "relay seed: relay: added 18 default models" in stack.logs()
+    # the captcha is on by default; an operator would read it, the test switches it off in the table
+    stack.aws("dynamodb").put_item(TableName=TABLE, Item={
+        "pk": {"S": "CONFIG"}, "sk": {"S": "SYS#captcha_enabled"}, "key": {"S": "captcha_enabled"},
+        "value": {"S": "false"}, "category": {"S": "security"}, "updated_at": {"N": "0"}})
+    base = stack.url("relay")
+    assert requests.get(f"{base}/health", timeout=30).json() == {"status": "ok"}
+    login = requests.post(f"{base}/api/auth/login", json={"username": "admin", "password": found.group(1)},
+                          timeout=30)
+    assert login.status_code == 200, login.text
+    token = login.json()["data"]["token"]
+    models = requests.get(f"{base}/api/admin/models", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert models.status_code == 200
+    assert len(models.json()["data"]) == 18
