@@ -27,6 +27,12 @@ DEFAULTS: tuple[Default, ...] = (
     Default("global_price_rate", "1", "float", "billing",
             "Global price rate (1 = list price, 0 = free); a user's own rate applies when this is 1"),
     Default("session_ttl", "30", "int", "session", "Sticky-session lifetime (minutes)"),
+    Default("session_renewal_ttl", "14", "int", "session", "Renew a sticky session when less than this is left"
+            " (minutes)"),
+    Default("unavailable_ttl", "300", "int", "cache", "How long an account marked unavailable stays out (seconds)"),
+    Default("concurrency_ttl", "300", "int", "cache", "Lifetime of a concurrency lease (seconds): a request"
+            " killed mid-way frees its slot after this"),
+    Default("default_concurrency_max", "10", "int", "cache", "Concurrency limit of a user without one"),
     Default("sync_enabled", "true", "bool", "sync", "Usage record synchronisation (counters are always current)"),
     Default("sync_interval", "5", "int", "sync", "Usage synchronisation interval (minutes)"),
     Default("record_retention_days", "30", "int", "record", "Days request logs are kept"),

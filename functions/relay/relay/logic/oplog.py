@@ -100,3 +100,82 @@ def view(item: Any) -> dict[str, Any]:
             "description": item.description, "request_body": item.request_body, "before": parsed(item.before),
             "after": parsed(item.after), "response_code": item.response_code, "response_msg": item.response_msg,
             "duration": item.duration, "user_agent": item.user_agent, "created_at": clock.iso(item.created_at)}
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+
+def _months(first: float, last: float) -> list[str]:
+    months: list[str] = []
+    cursor = first
+    while True:
+        month = clock.month(cursor)
+        if month not in months:
+            months.append(month)
+        if month == clock.month(last) or cursor > last:
+            break
+        cursor += 86400 * 27
+    if clock.month(last) not in months:
+        months.append(clock.month(last))
+    return months
+
+
+def _matching(first: float, last: float, *, user_id: int | None = None, module: str | None = None,
+              action: str | None = None, search: str | None = None):
+    first_id, last_id = int(first * 1000) * 1000, int(last * 1000) * 1000 + 999
+    needle = (search or "").lower()
+    for month in reversed(_months(first, last)):
+        for item in oplogs.in_month(month, since_id=first_id, until_id=last_id):
+            if user_id is not None and item.user_id != user_id:
+                continue
+            if module and item.module != module:
+                continue
+            if action and item.action != action:
+                continue
+            if needle and needle not in f"{item.path} {item.description} {item.target_name} {item.username}".lower():
+                continue
+            yield item
+
+
+def page(offset: int, limit: int, *, first: float, last: float, **filters: Any) -> tuple[list[dict], int]:
+    items: list[dict[str, Any]] = []
+    total = 0
+    for item in _matching(first, last, **filters):
+        if offset <= total < offset + limit:
+            items.append(view(item))
+        total += 1
+    return items, total
+
+
+def get(log_id: int) -> dict[str, Any] | None:
+    item = oplogs.get(log_id)
+    return view(item) if item else None
+
+
+def stats(days: int) -> dict[str, Any]:
+    last = clock.now()
+    first = last - days * 86400
+    by_module: dict[str, int] = {}
+    by_action: dict[str, int] = {}
+    by_user: dict[tuple[int, str], int] = {}
+    total = 0
+    for item in _matching(first, last):
+        total += 1
+        by_module[item.module] = by_module.get(item.module, 0) + 1
+        by_action[item.action] = by_action.get(item.action, 0) + 1
+        by_user[(item.user_id, item.username)] = by_user.get((item.user_id, item.username), 0) + 1
+    return {"days": days, "total": total,
+            "by_module": [{"module": k, "count": v} for k, v in sorted(by_module.items(), key=lambda p: -p[1])],
+            "by_action": [{"action": k, "count": v} for k, v in sorted(by_action.items(), key=lambda p: -p[1])],
+            "by_user": [{"user_id": k[0], "username": k[1], "count": v}
+                        for k, v in sorted(by_user.items(), key=lambda p: -p[1])[:20]]}
+
+
+def cleanup(days: int) -> int:
+    """Delete the logs older than `days` days (whole months first, then the start of the cutoff month)."""
+    cutoff = clock.now() - days * 86400
+    cutoff_id = int(cutoff * 1000) * 1000
+    deleted = 0
+    for month in _months(clock.now() - RETENTION_DAYS * 86400 - 31 * 86400, cutoff):
+        old = list(oplogs.in_month(month, until_id=cutoff_id))
+        deleted += oplogs.delete(old)
+    return deleted

@@ -5,9 +5,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from relay import access
-from relay.logic import api_keys, users
+from relay.logic import api_keys, cache, usage, users
+from relay.models.accounts import Concurrency
 from relay.models.api_keys import KeyCreate, KeyCreated, KeyView
 from relay.models.common import Message, StatusView
+from relay.models.usage import AdminUserDb, AdminUserSummary, LogPage
 from relay.models.users import (
     AdminCreateUser,
     AdminUpdateUser,
@@ -24,12 +26,13 @@ router = AdminRouter("users")
 TAGS = ["admin-users"]
 PageNumber = Annotated[int | None, Query(ge=1, le=100000)]
 PageSize = Annotated[int | None, Query(ge=1, le=1000)]
+Day = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")]
 
 
 @router.get("/api/admin/users", returns=UsersPage, summary="Users, newest first, with their key balances",
             tags=TAGS)
 def list_users(page: PageNumber = None, page_size: PageSize = None):
-    paging = pagination(page, page_size)
+    paging = pagination(page, page_size, max_size=1000)  # the UI's user pickers ask for 1000
     found, total = users.page(paging.page, paging.page_size)
     return ok(paging.body(users.admin_views(found), total))
 
@@ -103,3 +106,38 @@ def delete_user_key(id: str, keyId: str):
             summary="Switch a user's API key between active and disabled", tags=TAGS)
 def toggle_user_key(id: str, keyId: str):
     return ok(api_keys.toggle(api_keys.own(parse_id(id, "user id"), parse_id(keyId, "API key id"))))
+
+
+@router.get("/api/admin/users/<id>/usage/summary", returns=AdminUserSummary, errors=(400, 404),
+            summary="A user's totals, per model and per package", tags=TAGS)
+def user_usage_summary(id: str):
+    return ok(usage.admin_user_summary(parse_id(id, "user id")))
+
+
+@router.get("/api/admin/users/<id>/usage/db", returns=AdminUserDb, errors=(400, 404),
+            summary="A user's days and models over a range (default the last 30 days)", tags=TAGS)
+def user_usage_db(id: str, start_date: Day = None, end_date: Day = None):
+    return ok(usage.admin_user_db(parse_id(id, "user id"), start_date, end_date))
+
+
+@router.get("/api/admin/users/<id>/usage/records", returns=LogPage, errors=(400, 404),
+            summary="A user's requests, newest first (filters: dates, model)", tags=TAGS)
+def user_usage_records(id: str, *, page: PageNumber = None, page_size: PageSize = None, start_date: Day = None,
+                       end_date: Day = None, model: Annotated[str | None, Query(max_length=100)] = None):
+    user_id = users.get(parse_id(id, "user id")).id
+    paging = pagination(page, page_size)
+    items, total = usage.logs(paging.offset, paging.page_size, start=start_date, end=end_date, user_id=user_id,
+                              model=model or None)
+    return ok({**paging.body(items, total), "user_id": user_id})
+
+
+@router.get("/api/admin/users/<id>/concurrency", returns=Concurrency, errors=(400, 404),
+            summary="A user's requests in flight and limit", tags=TAGS)
+def user_concurrency(id: str):
+    return ok(cache.user_concurrency(parse_id(id, "user id")))
+
+
+@router.delete("/api/admin/users/<id>/concurrency", returns=Concurrency, errors=(400, 404),
+               summary="Drop a user's leases (requests in flight)", tags=TAGS)
+def reset_user_concurrency(id: str):
+    return ok(cache.reset_user_concurrency(parse_id(id, "user id")))

@@ -41,8 +41,9 @@ def parse_id(value: str | int | None, what: str = "id") -> int:
     return int(text)
 
 
-def pagination(page: int | None, page_size: int | None) -> ItemsPagination:
-    return ItemsPagination.from_query({"page": page, "page_size": page_size}, default_size=20, max_size=100)
+def pagination(page: int | None, page_size: int | None, *, max_size: int = 100) -> ItemsPagination:
+    """page (1-based) and page_size (default 20, clamped to max_size)."""
+    return ItemsPagination.from_query({"page": page, "page_size": page_size}, default_size=20, max_size=max_size)
 
 
 def source_ip(router: Router) -> str:

@@ -18,7 +18,7 @@ from relay.models.entities import RequestLog, order
 from suite import dynamo
 
 FIELDS = ("requests", "errors", "input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens",
-          "total_tokens", "input_cost", "output_cost", "cache_create_cost", "cache_read_cost", "cost")
+          "total_tokens", "input_cost", "output_cost", "cache_create_cost", "cache_read_cost", "cost", "duration_ms")
 DEDUP_SECONDS = 7 * 86400
 DAY_ITEM_DAYS = 400  # day and day×model counters expire after this; month and all-time totals stay
 # Global counters are spread over shards (`G#0`..`G#7`, by request id), so all traffic does not write one
@@ -72,7 +72,7 @@ class UsageEvent:
                 "cache_read_tokens": self.cache_read_tokens, "total_tokens": self.total_tokens,
                 "input_cost": self.input_cost, "output_cost": self.output_cost,
                 "cache_create_cost": self.cache_create_cost, "cache_read_cost": self.cache_read_cost,
-                "cost": self.cost}
+                "cost": self.cost, "duration_ms": self.duration_ms}
 
 
 def _counter_keys(event: UsageEvent) -> list[tuple[str, str, bool]]:
