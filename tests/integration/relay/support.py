@@ -86,5 +86,15 @@ class Relay:
         return usage.record(usage.UsageEvent(**{"request_id": uuid.uuid4().hex, **fields}))
 
 
+PROVIDERS = ("CLAUDE_AI", "ANTHROPIC_CONSOLE", "ANTHROPIC", "OPENAI_AUTH", "OPENAI", "GOOGLE_OAUTH", "GEMINI")
+
+
+def provider_overrides(url: str) -> dict[str, str]:
+    """Environment that points every provider relay calls at one fake (and trusts its origin)."""
+    host_port = url.split("://", 1)[1].rstrip("/")
+    return {**{f"{name}_BASE_URL": url for name in PROVIDERS},
+            "RELAY_TRUSTED_ORIGINS": f"http://{host_port}", "PROXY_PROBE_TARGET": "api.anthropic.com:443"}
+
+
 def fresh(stack: Any) -> None:
     wipe_tables(stack, "relay")

@@ -15,7 +15,7 @@ from typing import Any
 from relay import clock, ids
 from relay.providers import upstreams
 from relay.store import secrets, state
-from suite.errors import BadRequest, UpstreamFailure
+from suite.errors import ApiError, BadRequest, UpstreamFailure
 from suite.outbound import ProviderError
 
 SESSION_TTL = 600
@@ -64,7 +64,11 @@ def _handle(tokens: upstreams.Tokens, platform: str, *, session_key: str | None 
             "account_email": tokens.account_email, "capabilities": capabilities or [], "platform": platform}
 
 
-def _provider_failed(exc: ProviderError) -> UpstreamFailure:
+def _provider_failed(exc: ProviderError) -> ApiError:
+    """The provider refused what the admin gave (a wrong code or session key): 400; the provider is down or
+    answered nonsense: 502."""
+    if exc.reason == "rejected":
+        return BadRequest(f"authorization refused: {exc.message}")
     return UpstreamFailure(f"authorization failed: {exc.message}")
 
 

@@ -12,7 +12,8 @@ AccountTypeName = Literal["claude-official", "claude-console", "bedrock", "opena
                           "azure-openai", "gemini", "gemini-api", "droid", "claude-ccr"]
 Status = Literal["valid", "invalid", "rate_limited", "overloaded", "token_expired", "suspended", "banned",
                  "disabled"]
-Secret = Annotated[str, StringConstraints(max_length=20000)]
+# Credentials travel in HTTP headers: printable ASCII only.
+Secret = Annotated[str, StringConstraints(max_length=20000, pattern=r"^[\x20-\x7e]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]

@@ -9,28 +9,28 @@ from pydantic import BaseModel, ConfigDict, Field
 from relay.models.common import Body
 
 
-class Loose(BaseModel):
+class CacheLoose(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Sessions(Loose):
+class Sessions(CacheLoose):
     sessions: list[dict]
     total: int
     offset: int
     limit: int
 
 
-class AccountsCache(Loose):
+class AccountsCache(CacheLoose):
     accounts: list[dict]
     total: int
 
 
-class UsersCache(Loose):
+class UsersCache(CacheLoose):
     users: list[dict]
     total: int
 
 
-class CacheStats(Loose):
+class CacheStats(CacheLoose):
     session_count: int
     unavailable_count: int
     lease_count: int
@@ -40,7 +40,7 @@ class ClearBody(Body):
     type: Literal["sessions", "users", "accounts", "unavailable", "all"]
 
 
-class Cleared(Loose):
+class Cleared(CacheLoose):
     message: str
 
 

@@ -15,7 +15,7 @@ ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 RuleType = Literal["user_agent", "header", "body", "path", "custom"]
 
 
-class Loose(BaseModel):
+class FilterLoose(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
@@ -29,7 +29,7 @@ class FilterConfig(Body):
                       | None) = None
 
 
-class FilterConfigView(Loose):
+class FilterConfigView(FilterLoose):
     filter_enabled: bool
     filter_mode: str
     default_allow: bool
@@ -45,7 +45,7 @@ class FilterTest(Body):
     allowed_clients: Annotated[str, StringConstraints(max_length=500)] = ""
 
 
-class FilterVerdict(Loose):
+class FilterVerdict(FilterLoose):
     allowed: bool
     client_type: str
     client_name: str
@@ -76,7 +76,7 @@ class ClientTypeUpdate(Body):
     priority: Annotated[int, Field(ge=0, le=10000)] | None = None
 
 
-class ClientTypeView(Loose):
+class ClientTypeView(FilterLoose):
     id: int
     client_id: str
     name: str
@@ -84,7 +84,7 @@ class ClientTypeView(Loose):
     priority: int
 
 
-class RuleCreate(Body):
+class ClientRuleCreate(Body):
     client_type_id: Annotated[int, Field(ge=1)]
     rule_type: RuleType
     rule_key: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""
@@ -98,7 +98,7 @@ class RuleCreate(Body):
     priority: Annotated[int, Field(ge=0, le=10000)] = 0
 
 
-class RuleUpdate(Body):
+class ClientRuleUpdate(Body):
     client_type_id: Annotated[int, Field(ge=1)] | None = None
     rule_type: RuleType | None = None
     rule_key: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
@@ -112,7 +112,7 @@ class RuleUpdate(Body):
     priority: Annotated[int, Field(ge=0, le=10000)] | None = None
 
 
-class RuleView(Loose):
+class ClientRuleView(FilterLoose):
     id: int
     client_type_id: int
     rule_type: str
@@ -132,8 +132,8 @@ class ProxyCreate(Body):
     type: ProxyType = "http"
     host: Host
     port: Port
-    username: Annotated[str, StringConstraints(max_length=100)] | None = None
-    password: Annotated[str, StringConstraints(max_length=200)] | None = None
+    username: Annotated[str, StringConstraints(max_length=100, pattern=r"^[\x20-\x7e]*$")] | None = None
+    password: Annotated[str, StringConstraints(max_length=200, pattern=r"^[\x20-\x7e]*$")] | None = None
     enabled: bool = True
     remark: Text = ""
 
@@ -143,8 +143,8 @@ class ProxyUpdate(Body):
     type: ProxyType | None = None
     host: Host | None = None
     port: Port | None = None
-    username: Annotated[str, StringConstraints(max_length=100)] | None = None
-    password: Annotated[str, StringConstraints(max_length=200)] | None = None
+    username: Annotated[str, StringConstraints(max_length=100, pattern=r"^[\x20-\x7e]*$")] | None = None
+    password: Annotated[str, StringConstraints(max_length=200, pattern=r"^[\x20-\x7e]*$")] | None = None
     enabled: bool | None = None
     remark: Text | None = None
 
@@ -154,11 +154,11 @@ class ProxyTest(Body):
     type: ProxyType | None = None
     host: Host | None = None
     port: Port | None = None
-    username: Annotated[str, StringConstraints(max_length=100)] | None = None
-    password: Annotated[str, StringConstraints(max_length=200)] | None = None
+    username: Annotated[str, StringConstraints(max_length=100, pattern=r"^[\x20-\x7e]*$")] | None = None
+    password: Annotated[str, StringConstraints(max_length=200, pattern=r"^[\x20-\x7e]*$")] | None = None
 
 
-class ProxyView(Loose):
+class ProxyView(FilterLoose):
     id: int
     name: str
     type: str
@@ -169,12 +169,12 @@ class ProxyView(Loose):
     is_default: bool
 
 
-class ProxyList(Loose):
+class ProxyList(FilterLoose):
     items: list[ProxyView]
     total: int
 
 
-class ProxyOutcome(Loose):
+class ProxyOutcome(FilterLoose):
     success: bool
     message: str
     latency: int

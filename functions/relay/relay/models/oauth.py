@@ -18,14 +18,16 @@ class GenerateUrl(Body):
 
 class Exchange(Body):
     platform: Platform = Field(validation_alias=AliasChoices("platform", "type"))
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000,
+                                           pattern=r"^[\x21-\x7e]+$")]
     session_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     proxy: dict[str, Any] | None = None
 
 
 class CookieAuth(Body):
     platform: Platform = Field(default="claude", validation_alias=AliasChoices("platform", "type"))
-    session_key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)] = Field(
+    session_key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000,
+                                                  pattern=r"^[\x21-\x7e]+$")] = Field(
         validation_alias=AliasChoices("session_key", "cookie"))
     proxy: dict[str, Any] | None = None
 

@@ -99,7 +99,7 @@ class Counted(BaseModel):
     message: str
 
 
-class RuleCreate(Body):
+class ErrorRuleCreate(Body):
     http_status_code: Annotated[int, Field(ge=0, le=599)] = Field(
         default=0, validation_alias=AliasChoices("http_status_code", "http_status"))
     keyword: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
@@ -109,7 +109,7 @@ class RuleCreate(Body):
     description: Text = ""
 
 
-class RuleUpdate(Body):
+class ErrorRuleUpdate(Body):
     http_status_code: Annotated[int, Field(ge=0, le=599)] | None = Field(
         default=None, validation_alias=AliasChoices("http_status_code", "http_status"))
     keyword: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
@@ -119,7 +119,7 @@ class RuleUpdate(Body):
     description: Text | None = None
 
 
-class RuleView(BaseModel):
+class ErrorRuleView(BaseModel):
     id: int
     http_status_code: int
     http_status: int
@@ -132,8 +132,8 @@ class RuleView(BaseModel):
     updated_at: str
 
 
-class RulesPage(BaseModel):
-    items: list[RuleView]
+class ErrorRulesPage(BaseModel):
+    items: list[ErrorRuleView]
     total: int
     page: int
     page_size: int

@@ -20,6 +20,7 @@ from relay.models.accounts import (
     Unavailable,
     UnavailableBody,
 )
+from relay.models.catalog import ModelName
 from relay.models.common import Body, Message
 from relay.routes.common import AdminRouter, created, ok, pagination, parse_id
 
@@ -30,7 +31,7 @@ Text = Annotated[str | None, Query(max_length=200)]
 
 class TestMessage(Body):
     account_id: Annotated[int, Field(ge=1)]
-    model: Annotated[str, Field(max_length=100)] | None = None
+    model: ModelName | None = None
     message: Annotated[str, Field(max_length=2000)] | None = None
 
 

@@ -8,6 +8,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from relay.logic import client_filter
 from relay.models.common import Message
 from relay.models.filters import (
+    ClientRuleCreate,
+    ClientRuleUpdate,
+    ClientRuleView,
     ClientTypeCreate,
     ClientTypeUpdate,
     ClientTypeView,
@@ -15,9 +18,6 @@ from relay.models.filters import (
     FilterConfigView,
     FilterTest,
     FilterVerdict,
-    RuleCreate,
-    RuleUpdate,
-    RuleView,
 )
 from relay.routes.common import AdminRouter, created, ok, parse_id
 
@@ -97,27 +97,27 @@ def toggle_type(id: str):
     return ok(client_filter.update_type(type_id, {"enabled": not client_filter.get_type(type_id).enabled}))
 
 
-@router.get("/api/admin/client-filter/rules", returns=list[RuleView], summary="Rules (of one client type)",
+@router.get("/api/admin/client-filter/rules", returns=list[ClientRuleView], summary="Rules (of one client type)",
             tags=TAGS)
 def list_rules(client_type_id: Annotated[int | None, Query(ge=1, le=10**12)] = None):
     return ok(client_filter.rules(client_type_id))
 
 
-@router.post("/api/admin/client-filter/rules", returns=RuleView, status_code=201, errors=(400, 404),
+@router.post("/api/admin/client-filter/rules", returns=ClientRuleView, status_code=201, errors=(400, 404),
              summary="Add a rule to a client type", tags=TAGS)
-def create_rule(body: RuleCreate):
+def create_rule(body: ClientRuleCreate):
     return created(client_filter.create_rule(body.model_dump()))
 
 
-@router.get("/api/admin/client-filter/rules/<id>", returns=RuleView, errors=(400, 404), summary="One rule",
+@router.get("/api/admin/client-filter/rules/<id>", returns=ClientRuleView, errors=(400, 404), summary="One rule",
             tags=TAGS)
 def get_rule(id: str):
     return ok(client_filter.rule_view(client_filter.get_rule(parse_id(id, "rule id"))))
 
 
-@router.put("/api/admin/client-filter/rules/<id>", returns=RuleView, errors=(400, 404), summary="Change a rule",
+@router.put("/api/admin/client-filter/rules/<id>", returns=ClientRuleView, errors=(400, 404), summary="Change a rule",
             tags=TAGS)
-def update_rule(id: str, body: RuleUpdate):
+def update_rule(id: str, body: ClientRuleUpdate):
     return ok(client_filter.update_rule(parse_id(id, "rule id"), body.model_dump(exclude_unset=True)))
 
 
@@ -128,7 +128,7 @@ def delete_rule(id: str):
     return ok({"message": "deleted"})
 
 
-@router.put("/api/admin/client-filter/rules/<id>/toggle", returns=RuleView, errors=(400, 404),
+@router.put("/api/admin/client-filter/rules/<id>/toggle", returns=ClientRuleView, errors=(400, 404),
             summary="Enable or disable a rule", tags=TAGS)
 def toggle_rule(id: str):
     rule_id = parse_id(id, "rule id")

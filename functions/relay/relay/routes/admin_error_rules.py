@@ -6,14 +6,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from relay.logic import error_catalog
 from relay.models.common import Message
-from relay.models.settings import Affected, Counted, RuleCreate, RulesPage, RuleUpdate, RuleView
+from relay.models.settings import Affected, Counted, ErrorRuleCreate, ErrorRulesPage, ErrorRuleUpdate, ErrorRuleView
 from relay.routes.common import AdminRouter, created, ok, pagination, parse_id
 
 router = AdminRouter("error_rules")
 TAGS = ["admin-error-rules"]
 
 
-@router.get("/api/admin/error-rules", returns=RulesPage, summary="Rules, highest priority first", tags=TAGS)
+@router.get("/api/admin/error-rules", returns=ErrorRulesPage, summary="Rules, highest priority first", tags=TAGS)
 def list_rules(page: Annotated[int | None, Query(ge=1, le=100000)] = None,
                page_size: Annotated[int | None, Query(ge=1, le=1000)] = None):
     paging = pagination(page, page_size, max_size=1000)
@@ -21,9 +21,9 @@ def list_rules(page: Annotated[int | None, Query(ge=1, le=100000)] = None,
     return ok(paging.body(every[paging.offset:paging.offset + paging.page_size], len(every)))
 
 
-@router.post("/api/admin/error-rules", returns=RuleView, status_code=201, errors=(400,), summary="Add a rule",
+@router.post("/api/admin/error-rules", returns=ErrorRuleView, status_code=201, errors=(400,), summary="Add a rule",
              tags=TAGS)
-def create_rule(body: RuleCreate):
+def create_rule(body: ErrorRuleCreate):
     return created(error_catalog.create_rule(body.model_dump()))
 
 
@@ -49,14 +49,14 @@ def reset():
     return ok({"message": "rules reset to the defaults", **error_catalog.reset_rules()})
 
 
-@router.get("/api/admin/error-rules/<id>", returns=RuleView, errors=(400, 404), summary="One rule", tags=TAGS)
+@router.get("/api/admin/error-rules/<id>", returns=ErrorRuleView, errors=(400, 404), summary="One rule", tags=TAGS)
 def get_rule(id: str):
     return ok(error_catalog.rule_view(error_catalog.get_rule(parse_id(id, "rule id"))))
 
 
-@router.put("/api/admin/error-rules/<id>", returns=RuleView, errors=(400, 404), summary="Change a rule",
+@router.put("/api/admin/error-rules/<id>", returns=ErrorRuleView, errors=(400, 404), summary="Change a rule",
             tags=TAGS)
-def update_rule(id: str, body: RuleUpdate):
+def update_rule(id: str, body: ErrorRuleUpdate):
     return ok(error_catalog.update_rule(parse_id(id, "rule id"), body.model_dump(exclude_unset=True)))
 
 

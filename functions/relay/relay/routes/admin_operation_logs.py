@@ -16,7 +16,7 @@ When = Annotated[str | None, Query(max_length=30, description="YYYY-MM-DD or ISO
 Name = Annotated[str | None, Query(max_length=50)]
 
 
-class Entry(BaseModel):
+class OperationLogEntry(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: int
@@ -30,14 +30,14 @@ class Entry(BaseModel):
     created_at: str
 
 
-class EntriesPage(BaseModel):
-    items: list[Entry]
+class OperationLogPage(BaseModel):
+    items: list[OperationLogEntry]
     total: int
     page: int
     page_size: int
 
 
-class Stats(BaseModel):
+class OperationLogStats(BaseModel):
     days: int
     total: int
     by_module: list[dict]
@@ -45,7 +45,7 @@ class Stats(BaseModel):
     by_user: list[dict]
 
 
-class Cleaned(BaseModel):
+class OperationLogsCleaned(BaseModel):
     deleted: int
     message: str
 
@@ -60,7 +60,7 @@ def _bound(text: str | None, *, end: bool) -> float | None:
     return moment + (86399.999 if end and len(text) == 10 else 0)
 
 
-@router.get("/api/admin/operation-logs", returns=EntriesPage, errors=(400,),
+@router.get("/api/admin/operation-logs", returns=OperationLogPage, errors=(400,),
             summary="Admin writes, newest first (default the last 30 days; kept 180 days)", tags=TAGS)
 def list_logs(*, page: Annotated[int | None, Query(ge=1, le=100000)] = None,
               page_size: Annotated[int | None, Query(ge=1, le=1000)] = None,
@@ -77,20 +77,21 @@ def list_logs(*, page: Annotated[int | None, Query(ge=1, le=100000)] = None,
     return ok(paging.body(items, total))
 
 
-@router.get("/api/admin/operation-logs/stats", returns=Stats,
+@router.get("/api/admin/operation-logs/stats", returns=OperationLogStats,
             summary="Counts by module, action and admin over the last `days` days (1-90, default 7)", tags=TAGS)
 def stats(days: Annotated[int | None, Query(ge=1, le=90)] = None):
     return ok(oplog.stats(days or 7))
 
 
-@router.delete("/api/admin/operation-logs/cleanup", returns=Cleaned,
+@router.delete("/api/admin/operation-logs/cleanup", returns=OperationLogsCleaned,
                summary="Delete logs older than `days` days (at least 7, default 90)", tags=TAGS)
 def cleanup(days: Annotated[int | None, Query(ge=1, le=3650)] = None):
     kept = max(7, days or 90)
     return ok({"deleted": oplog.cleanup(kept), "message": f"deleted logs older than {kept} days"})
 
 
-@router.get("/api/admin/operation-logs/<id>", returns=Entry, errors=(400, 404), summary="One entry", tags=TAGS)
+@router.get("/api/admin/operation-logs/<id>", returns=OperationLogEntry, errors=(400, 404), summary="One entry",
+            tags=TAGS)
 def get_log(id: str):
     found = oplog.get(parse_id(id, "log id"))
     if found is None:

@@ -15,7 +15,7 @@ Source = Annotated[Literal["app", "server"] | None, Query()]
 File = Annotated[str | None, Query(max_length=100, description="<category>/<YYYY-MM-DD>")]
 
 
-class Files(BaseModel):
+class LogFiles(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     files: list[dict]
@@ -23,7 +23,7 @@ class Files(BaseModel):
     categories: list[str]
 
 
-class Lines(BaseModel):
+class LogLines(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     file: str | None
@@ -32,26 +32,26 @@ class Lines(BaseModel):
     total_lines: int
 
 
-class Deleted(BaseModel):
+class LogStreamsDeleted(BaseModel):
     message: str
     deleted: int
 
 
-@router.get("/api/admin/system-logs/files", returns=Files, errors=(400,),
+@router.get("/api/admin/system-logs/files", returns=LogFiles, errors=(400,),
             summary="Log files: one per function (or the access log) and day", tags=TAGS)
 def files(source: Source = None, category: Annotated[str | None, Query(max_length=64)] = None,
           date: Annotated[str | None, Query(max_length=10)] = None):
     return ok(system_logs.files(source or "app", category or None, date or None))
 
 
-@router.get("/api/admin/system-logs/read", returns=Lines, errors=(400, 404),
-            summary="Lines of a log file, oldest first (offset, limit ≤ 1000)", tags=TAGS)
+@router.get("/api/admin/system-logs/read", returns=LogLines, errors=(400, 404),
+            summary="LogLines of a log file, oldest first (offset, limit ≤ 1000)", tags=TAGS)
 def read(file: File = None, source: Source = None, offset: Annotated[int | None, Query(ge=0, le=10**6)] = None,
          limit: Annotated[int | None, Query(ge=1, le=100000)] = None):
     return ok(system_logs.read(file, source or "app", offset or 0, min(limit or 200, 1000)))
 
 
-@router.get("/api/admin/system-logs/tail", returns=Lines, errors=(400, 404),
+@router.get("/api/admin/system-logs/tail", returns=LogLines, errors=(400, 404),
             summary="The last lines of a log file (lines ≤ 1000)", tags=TAGS)
 def tail(file: File = None, source: Source = None, lines: Annotated[int | None, Query(ge=1, le=100000)] = None):
     return ok(system_logs.tail(file, source or "app", min(lines or 100, 1000)))
@@ -65,7 +65,7 @@ def download(file: File = None, source: Source = None):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.delete("/api/admin/system-logs/file", returns=Deleted, errors=(400, 404),
+@router.delete("/api/admin/system-logs/file", returns=LogStreamsDeleted, errors=(400, 404),
                summary="Delete a past day of a log (that day's log streams)", tags=TAGS)
 def delete_file(file: File = None, source: Source = None):
     return ok(system_logs.delete(file, source or "app"))

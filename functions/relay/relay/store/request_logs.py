@@ -20,8 +20,8 @@ def _between(first_id: int | None, last_id: int | None) -> Condition | None:
     return None
 
 
-def _filters(model: str | None, success: bool | None, platform: str | None, status: int | None,
-             user_id: int | None = None) -> Condition | None:
+def _filters(*, model: str | None = None, success: bool | None = None, platform: str | None = None,
+             status: int | None = None, user_id: int | None = None) -> Condition | None:
     condition: Condition | None = None
     for part in ((RequestLog.model == model) if model else None,
                  (RequestLog.success == success) if success is not None else None,
