@@ -10,7 +10,7 @@ from tests.integration.relay.support import Relay, fresh
 
 
 @pytest.fixture(scope="module")
-def _empty_relay(moto_stack):
+def empty_relay(moto_stack):
     fresh(moto_stack)
     with pytest.MonkeyPatch.context() as monkeypatch:
         relay = Relay(moto_stack, monkeypatch)
@@ -18,7 +18,7 @@ def _empty_relay(moto_stack):
 
 
 @pytest.fixture
-def relay(moto_stack, monkeypatch, _empty_relay) -> Relay:
+def relay(moto_stack, monkeypatch, empty_relay) -> Relay:
     parameters.clear_caches()
     return Relay(moto_stack, monkeypatch)
 

@@ -15,7 +15,7 @@ from tests.support.fuzz import fuzz_operation, operation_labels, service_schema
 
 
 @pytest.fixture(scope="module")
-def fuzzing(moto_stack, _empty_relay):
+def fuzzing(moto_stack, empty_relay):
     """An admin, and every provider relay calls (OAuth, probes) a fake on 127.0.0.1 that refuses everything."""
     with FakeProvider() as fake, pytest.MonkeyPatch.context() as monkeypatch:
         fake.respond(status=401, json={"error": {"type": "authentication_error", "message": "refused"}})

@@ -69,7 +69,7 @@ def test_summary_daily_monthly_models(relay, busy):
 
 
 def test_records_are_the_callers_newest_first(relay, busy):
-    person, key, _ = busy
+    person, _key, _ = busy
     first = relay.get("/api/usage/records", person, query={"page": 1, "page_size": 3}).json["data"]
     assert (first["total"], first["page_size"], len(first["items"])) == (4, 3, 3)
     assert first["items"][0]["model"] == HAIKU, "newest first"

@@ -119,12 +119,46 @@ class Verdict:
                                   "body_valid": body_valid}}
 
 
+def _nested_quantifier(pattern: str) -> bool:
+    """A group that holds a quantifier (at any depth) and is itself repeated: "(a+)+", "(\\w*)*", "((ab)+c)*",
+    "(x{2,})+" - the classic catastrophic-backtracking shape. Python's re has no time limit, so such patterns
+    are refused when saved."""
+    stack: list[bool] = []  # per open group: has it seen a quantifier?
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":  # a character class quantifies nothing inside
+            index = pattern.find("]", index + 2) if pattern[index + 1:index + 2] == "]" else pattern.find("]", index)
+            if index < 0:
+                return False
+            index += 1
+            continue
+        if char == "(":
+            stack.append(False)
+        elif char == ")" and stack:
+            inner = stack.pop()
+            rest = pattern[index + 1:]
+            repeated = rest[:1] in ("+", "*") or re.match(r"\{\d*,", rest) is not None
+            if inner and repeated:
+                return True
+            if stack:
+                stack[-1] = stack[-1] or inner
+        elif stack and (char in "+*" or (char == "{" and re.match(r"\{\d*,?\d*\}", pattern[index:]))):
+            stack[-1] = True
+        index += 1
+    return False
+
+
 def compiles(pattern: str) -> bool:
+    """A pattern an admin may save: it compiles, and repeats no group that holds a quantifier."""
     try:
         re.compile(pattern)
     except re.error:
         return False
-    return True
+    return not _nested_quantifier(pattern)
 
 
 def _match(pattern: str, value: str) -> bool:
