@@ -139,7 +139,7 @@ def views(items: list[Account]) -> list[dict[str, Any]]:
         today_cost = float(today.get("cost", 0))
         proxy = found_proxies.get(item.proxy_id or 0)
         fields = set(item.credential_fields or ())
-        data = {name: value for name, value in item.attribute_values.items()
+        data = {name: getattr(item, name) for name in Account.get_attributes()
                 if name not in ("pk", "sk", "kind", "kind_order", "credentials", "credential_fields", "group_ids")}
         for name in ("token_expiry", "last_used_at", "last_error_at", "rate_limit_reset_at", "last_health_check_at",
                      "next_health_check_at", "five_hour_resets_at", "seven_day_resets_at",

@@ -16,8 +16,8 @@ TAGS = ["admin-models"]
 @router.get("/api/admin/models", returns=list[ModelView], summary="Models, filtered by platform and enabled",
             tags=TAGS)
 def list_models(platform: Annotated[Literal["claude", "openai", "gemini", "other"] | None, Query()] = None,
-                enabled: Annotated[Literal["true", "false", "1", "0"] | None, Query()] = None):
-    wanted = None if enabled is None else enabled in ("true", "1")
+                enabled: Annotated[Literal["true", "false", "1", "0", "True", "False"] | None, Query()] = None):
+    wanted = None if enabled is None else enabled in ("true", "True", "1")
     return ok([catalog.view(m) for m in catalog.models(platform=platform, enabled=wanted)])
 
 
