@@ -22,6 +22,7 @@ from typing import Any
 from devstack import persistence
 from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.http_gateway import HttpApiGateway, RouteTable
+from devstack.log_mirror import LogMirror
 from devstack.logs import LogSink
 from devstack.resources import AwsClients, Provisioner
 from devstack.runtime import FunctionRuntime, Invocation, worker_environment
@@ -70,6 +71,7 @@ class DevStack:
         self.pumps: list[SqsPump | StreamPump] = []
         self.schedules: dict[str, ScheduledTarget] = {}
         self.control: ThreadingHTTPServer | None = None
+        self.mirror: LogMirror | None = None
         self._stop = threading.Event()
 
     # --- lifecycle --------------------------------------------------------------------------------------
@@ -86,6 +88,9 @@ class DevStack:
             persistence.restore_data(saved, self.clients)
             self.logs.system(f"restored state from {self.config.persist_file}")
         self.logs.system(f"created {len(provisioner.created)} resources in {self.endpoint or 'AWS'}")
+        if self.moto is not None:  # function output into the local CloudWatch Logs (devstack/log_mirror.py)
+            self.mirror = LogMirror(self.clients("logs")).start()
+            self.logs.mirror = self.mirror.add
         aws_env = self._aws_env()
         for spec in self.suite.functions():
             env = worker_environment(spec, aws_env, self.config.env_overrides)
@@ -117,6 +122,8 @@ class DevStack:
             self.control.server_close()
         for runtime in self.runtimes.values():
             runtime.close()
+        if self.mirror is not None:
+            self.mirror.stop()
         if self.config.persist_file and self.suite and self.clients:
             counts = persistence.export_state(self.suite, self.clients, self.config.persist_file)
             self.logs.system(f"kept state in {self.config.persist_file}: {counts}")
