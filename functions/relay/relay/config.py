@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from suite.config import Environment, settings
-from suite.outbound import provider_base_url
 
 
 @dataclass(frozen=True)
@@ -27,35 +26,6 @@ class Config:
     access_log_group: str
     metrics_namespace: str
     utc_offset: str  # where days, weeks and months of usage begin ("+08:00"); UTC by default
-
-    # Provider base URLs (configurable so tests point them at fakes on 127.0.0.1).
-    @property
-    def claude_ai_base(self) -> str:
-        return provider_base_url("claude_ai", "https://claude.ai")
-
-    @property
-    def anthropic_console_base(self) -> str:
-        return provider_base_url("anthropic_console", "https://console.anthropic.com")
-
-    @property
-    def anthropic_api_base(self) -> str:
-        return provider_base_url("anthropic", "https://api.anthropic.com")
-
-    @property
-    def openai_auth_base(self) -> str:
-        return provider_base_url("openai_auth", "https://auth.openai.com")
-
-    @property
-    def openai_api_base(self) -> str:
-        return provider_base_url("openai", "https://api.openai.com")
-
-    @property
-    def google_oauth_base(self) -> str:
-        return provider_base_url("google_oauth", "https://oauth2.googleapis.com")
-
-    @property
-    def gemini_api_base(self) -> str:
-        return provider_base_url("gemini", "https://generativelanguage.googleapis.com")
 
 
 def _load(env: Environment) -> Config:

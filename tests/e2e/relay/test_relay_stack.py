@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.support.devstack_process import DevStackProcess
+from tests.support.devstack_process import DevStackProcess, wait_until
 from tests.support.lambda_events import REPO_ROOT
 
 TABLE = "suite-local-RelayApp-RelayTable"
@@ -41,3 +41,22 @@ def test_make_dev_gives_a_working_relay(stack):
     models = requests.get(f"{base}/api/admin/models", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert models.status_code == 200
     assert len(models.json()["data"]) == 18
+
+
+def test_the_relay_reads_its_own_logs_locally(stack):
+    """make dev mirrors function output into the local CloudWatch Logs: the system-log routes find it."""
+    found = re.search(r"relay seed: relay: created admin 'admin' with password (\S+)", stack.logs())
+    base = stack.url("relay")
+    token = requests.post(f"{base}/api/auth/login", json={"username": "admin", "password": found.group(1)},
+                          timeout=30).json()["data"]["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def auth_files():
+        files = requests.get(f"{base}/api/admin/system-logs/files", params={"category": "Auth"}, headers=headers,
+                             timeout=30).json()["data"]["files"]
+        return files or None
+
+    files = wait_until(auth_files, timeout=20, message="the Auth function's log in the local CloudWatch Logs")
+    read = requests.get(f"{base}/api/admin/system-logs/read", params={"file": files[0]["name"]}, headers=headers,
+                        timeout=30).json()["data"]
+    assert read["total_lines"] > 0

@@ -297,12 +297,6 @@ def recover(account_id: int) -> dict[str, Any]:
 
 # --- health checks and tokens ---------------------------------------------------------------------------------
 
-def _default_base(platform: str) -> str:
-    settings = config.get()
-    return {"claude": settings.anthropic_api_base, "gemini": settings.gemini_api_base}.get(platform,
-                                                                                           settings.openai_api_base)
-
-
 def _judge(status_code: int) -> tuple[bool, str]:
     if 200 <= status_code < 300:
         return True, "healthy"
@@ -323,7 +317,7 @@ def probe(item: Account) -> dict[str, Any]:
             upstreams.claude_usage(creds["access_token"])
             http_status, healthy, message = 200, True, "healthy"
         elif creds.get("api_key") or creds.get("access_token"):
-            http_status = upstreams.probe(item.platform, item.base_url or _default_base(item.platform),
+            http_status = upstreams.probe(item.platform, item.base_url or upstreams.default_base(item.platform),
                                           api_key=creds.get("api_key"), bearer=creds.get("access_token"))
             healthy, message = _judge(http_status)
         else:
@@ -481,7 +475,7 @@ def test_message(account_id: int, model: str | None, message: str | None) -> dic
     started = time.monotonic()
     try:
         status, text = upstreams.send_message(
-            item.platform, item.base_url or _default_base(item.platform), model or default_model,
+            item.platform, item.base_url or upstreams.default_base(item.platform), model or default_model,
             message or "ping", api_key=creds.get("api_key"), bearer=creds.get("access_token"))
     except ProviderError as exc:
         return {"success": False, "status_code": exc.status, "message": exc.message, "response": "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from relay import clock
-from relay.logic import oplog, packages
+from relay.logic import oplog
 from relay.models import users as shapes
 from relay.models.entities import User
 from relay.store import sequences, users
@@ -133,6 +133,8 @@ def set_every_price_rate(price_rate: float) -> int:
 
 
 def admin_views(found: list[User]) -> list[dict[str, Any]]:
+    from relay.logic import packages  # noqa: PLC0415  (admin screens only: sign-in need not import it)
+
     balances = packages.balances([u.id for u in found])
     return [shapes.AdminUserView(**view(u), **balances.get(u.id, {})).model_dump() for u in found]
 

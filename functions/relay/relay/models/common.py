@@ -1,8 +1,6 @@
-"""Shapes every group shares: the page of the envelope, the loose body base, small answers."""
+"""Shapes every group shares: the loose body base and small answers."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -13,32 +11,9 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class View(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class Page[T](BaseModel):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
-
-
-class Items[T](BaseModel):
-    items: list[T]
-    total: int
-
-
 class Message(BaseModel):
     message: str
 
 
 class StatusView(BaseModel):
     status: str
-
-
-class Deleted(BaseModel):
-    message: str = "deleted"
-
-
-JsonObject = dict[str, Any]

@@ -13,7 +13,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from relay import config
-from suite.outbound import HttpClient, ProviderError, RetryPolicy, UrlPolicy, check_status, guarded, json_body
+from suite.outbound import (
+    HttpClient,
+    ProviderError,
+    RetryPolicy,
+    UrlPolicy,
+    check_status,
+    guarded,
+    json_body,
+    provider_base_url,
+)
 
 CLAUDE_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
 CLAUDE_REDIRECT_URI = "https://console.anthropic.com/oauth/code/callback"
@@ -25,6 +34,39 @@ ANTHROPIC_VERSION = "2023-06-01"
 OAUTH_BETA = "oauth-2025-04-20"
 BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/120.0.0.0 Safari/537.36")
+
+
+def claude_ai_base() -> str:
+    return provider_base_url("claude_ai", "https://claude.ai")
+
+
+def anthropic_console_base() -> str:
+    return provider_base_url("anthropic_console", "https://console.anthropic.com")
+
+
+def anthropic_api_base() -> str:
+    return provider_base_url("anthropic", "https://api.anthropic.com")
+
+
+def openai_auth_base() -> str:
+    return provider_base_url("openai_auth", "https://auth.openai.com")
+
+
+def openai_api_base() -> str:
+    return provider_base_url("openai", "https://api.openai.com")
+
+
+def google_oauth_base() -> str:
+    return provider_base_url("google_oauth", "https://oauth2.googleapis.com")
+
+
+def gemini_api_base() -> str:
+    return provider_base_url("gemini", "https://generativelanguage.googleapis.com")
+
+
+def default_base(platform: str) -> str:
+    """The provider's API base URL for a platform (an account's own base_url wins)."""
+    return {"claude": anthropic_api_base(), "gemini": gemini_api_base()}.get(platform, openai_api_base())
 
 
 @dataclass(frozen=True)
@@ -73,7 +115,7 @@ def claude_authorize_url(challenge: str, state: str) -> str:
     query = urlencode({"code": "true", "client_id": CLAUDE_CLIENT_ID, "response_type": "code",
                        "redirect_uri": CLAUDE_REDIRECT_URI, "scope": CLAUDE_SCOPE, "code_challenge": challenge,
                        "code_challenge_method": "S256", "state": state})
-    return f"{config.get().claude_ai_base}/oauth/authorize?{query}"
+    return f"{claude_ai_base()}/oauth/authorize?{query}"
 
 
 def claude_exchange(code: str, verifier: str, state: str | None) -> Tokens:
@@ -83,13 +125,13 @@ def claude_exchange(code: str, verifier: str, state: str | None) -> Tokens:
             "redirect_uri": CLAUDE_REDIRECT_URI, "code_verifier": verifier}
     if pasted_state or state:
         body["state"] = pasted_state or state
-    answer = _call("claude-oauth", config.get().anthropic_console_base, "POST", "/v1/oauth/token", json=body,
+    answer = _call("claude-oauth", anthropic_console_base(), "POST", "/v1/oauth/token", json=body,
                    headers={"Accept": "application/json"}, idempotent=False)
     return _tokens("claude-oauth", answer)
 
 
 def claude_refresh(refresh_token: str) -> Tokens:
-    answer = _call("claude-oauth", config.get().anthropic_console_base, "POST", "/v1/oauth/token",
+    answer = _call("claude-oauth", anthropic_console_base(), "POST", "/v1/oauth/token",
                    json={"grant_type": "refresh_token", "refresh_token": refresh_token,
                          "client_id": CLAUDE_CLIENT_ID},
                    headers={"Accept": "application/json"}, idempotent=False)
@@ -99,12 +141,12 @@ def claude_refresh(refresh_token: str) -> Tokens:
 def _cookie_headers(session_key: str) -> dict[str, str]:
     cookie = session_key if session_key.startswith("sessionKey=") else f"sessionKey={session_key}"
     return {"Cookie": cookie, "User-Agent": BROWSER_UA, "Accept": "application/json",
-            "Origin": config.get().claude_ai_base, "Referer": config.get().claude_ai_base + "/new"}
+            "Origin": claude_ai_base(), "Referer": claude_ai_base() + "/new"}
 
 
 def claude_organization(session_key: str) -> tuple[str, list[str]]:
     """The organization (uuid, capabilities) of a claude.ai session that can chat."""
-    answer = _call("claude.ai", config.get().claude_ai_base, "GET", "/api/organizations",
+    answer = _call("claude.ai", claude_ai_base(), "GET", "/api/organizations",
                    headers=_cookie_headers(session_key))
     for organization in answer if isinstance(answer, list) else []:
         capabilities = organization.get("capabilities") if isinstance(organization, dict) else None
@@ -115,7 +157,7 @@ def claude_organization(session_key: str) -> tuple[str, list[str]]:
 
 def claude_cookie_code(session_key: str, organization: str, challenge: str, state: str) -> str:
     """An authorization code for the session's organization (what a browser sign-in would give)."""
-    answer = _call("claude.ai", config.get().claude_ai_base, "POST", f"/v1/oauth/{organization}/authorize",
+    answer = _call("claude.ai", claude_ai_base(), "POST", f"/v1/oauth/{organization}/authorize",
                    json={"response_type": "code", "client_id": CLAUDE_CLIENT_ID, "organization_uuid": organization,
                          "redirect_uri": CLAUDE_REDIRECT_URI, "scope": CLAUDE_SCOPE, "state": state,
                          "code_challenge": challenge, "code_challenge_method": "S256"},
@@ -133,7 +175,7 @@ def claude_cookie_code(session_key: str, organization: str, challenge: str, stat
 
 def claude_usage(access_token: str) -> dict[str, Any]:
     """The OAuth account's 5-hour and 7-day utilisation (also a cheap health probe)."""
-    answer = _call("anthropic", config.get().anthropic_api_base, "GET", "/api/oauth/usage",
+    answer = _call("anthropic", anthropic_api_base(), "GET", "/api/oauth/usage",
                    headers={"Authorization": f"Bearer {access_token}", "anthropic-beta": OAUTH_BETA,
                             "anthropic-version": ANTHROPIC_VERSION})
     return answer if isinstance(answer, dict) else {}
@@ -148,11 +190,11 @@ def openai_authorize_url(challenge: str, state: str) -> str:
                        "scope": OPENAI_SCOPE, "state": state, "code_challenge": challenge,
                        "code_challenge_method": "S256", "id_token_add_organizations": "true",
                        "codex_cli_simplified_flow": "true"})
-    return f"{config.get().openai_auth_base}/oauth/authorize?{query}"
+    return f"{openai_auth_base()}/oauth/authorize?{query}"
 
 
 def openai_exchange(code: str, verifier: str) -> Tokens:
-    answer = _call("openai-oauth", config.get().openai_auth_base, "POST", "/oauth/token",
+    answer = _call("openai-oauth", openai_auth_base(), "POST", "/oauth/token",
                    data={"grant_type": "authorization_code", "client_id": OPENAI_CLIENT_ID, "code": code,
                          "redirect_uri": OPENAI_REDIRECT_URI, "code_verifier": verifier},
                    headers={"Accept": "application/json"}, idempotent=False)
@@ -160,7 +202,7 @@ def openai_exchange(code: str, verifier: str) -> Tokens:
 
 
 def openai_refresh(refresh_token: str) -> Tokens:
-    answer = _call("openai-oauth", config.get().openai_auth_base, "POST", "/oauth/token",
+    answer = _call("openai-oauth", openai_auth_base(), "POST", "/oauth/token",
                    data={"grant_type": "refresh_token", "client_id": OPENAI_CLIENT_ID,
                          "refresh_token": refresh_token, "scope": "openid profile email"},
                    headers={"Accept": "application/json"}, idempotent=False)
@@ -168,7 +210,7 @@ def openai_refresh(refresh_token: str) -> Tokens:
 
 
 def google_refresh(refresh_token: str, client_id: str, client_secret: str) -> Tokens:
-    answer = _call("google-oauth", config.get().google_oauth_base, "POST", "/token",
+    answer = _call("google-oauth", google_oauth_base(), "POST", "/token",
                    data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id,
                          "client_secret": client_secret}, headers={"Accept": "application/json"}, idempotent=False)
     return _tokens("google-oauth", answer)
