@@ -196,7 +196,9 @@ def _normalise(text: str) -> str:
 
 
 def dice(first: str, second: str) -> float:
-    """Dice coefficient of the two texts' character bigrams (with multiplicity)."""
+    """Dice coefficient of the two texts' character bigrams, as multisets: 2·|A∩B| / (|A| + |B|), between 0 and 1.
+    (The original divided by the number of *distinct* bigrams while counting shared ones with multiplicity, so
+    repetitive text could score above 1 and pass the check.)"""
     a, b = _normalise(first), _normalise(second)
     if a == b:
         return 1.0
@@ -208,7 +210,7 @@ def dice(first: str, second: str) -> float:
         for index in range(len(text) - 1):
             pairs[text[index:index + 2]] = pairs.get(text[index:index + 2], 0) + 1
     shared = sum(min(count, pairs_b.get(pair, 0)) for pair, count in pairs_a.items())
-    return 2.0 * shared / (len(pairs_a) + len(pairs_b))
+    return 2.0 * shared / (sum(pairs_a.values()) + sum(pairs_b.values()))
 
 
 def _system_prompts(body: Mapping[str, Any]) -> list[str]:
@@ -270,7 +272,8 @@ def _rule_check(rule: Rule, probe: Probe) -> dict[str, Any]:
         passed, actual, _ = _prompt_check(probe.body)
     else:
         actual, passed = "", False
-    return _result(rule.rule_key, rule.rule_name or rule.rule_key, rule.rule_type, passed, actual,
+    name = rule.rule_name or rule.rule_key or f"{rule.rule_type} {rule.field_path}".strip()
+    return _result(rule.rule_key, name, rule.rule_type, passed, actual,
                    message="passed" if passed else "failed", required=rule.required)
 
 
