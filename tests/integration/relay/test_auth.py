@@ -12,6 +12,16 @@ from tests.integration.relay.support import PASSWORD
 
 
 @pytest.fixture
+def steady_windows(relay, monkeypatch):
+    """The limiters' clock fixed mid-window (for 60 s and 300 s windows), so no test straddles two windows."""
+    env = relay.env("relay.AuthFunction")
+    from suite.ratelimit import limiter_for  # noqa: PLC0415
+
+    limiter = limiter_for(env["RELAY_STATE_TABLE"], sort_key=("sk", "RL"))
+    monkeypatch.setattr(limiter, "_clock", lambda: 1_800_000_150.0)
+
+
+@pytest.fixture
 def captcha_on(relay, monkeypatch):
     relay.configure(captcha_enabled="true")
     codes = iter(["1234", "5678", "9012", "3456", "7890", "2468"])
@@ -65,7 +75,7 @@ def test_login_without_captcha_when_it_is_on_is_refused(relay, user, captcha_on)
     assert (answer.status, answer.json["message"]) == (400, "请输入验证码")
 
 
-def test_captcha_has_its_own_per_ip_limit(relay, captcha_on):
+def test_captcha_has_its_own_per_ip_limit(relay, captcha_on, steady_windows):
     relay.configure(captcha_rate_limit="2")
     try:
         statuses = [relay.get("/api/auth/captcha", source_ip="10.9.9.9").status for _ in range(3)]
@@ -75,7 +85,7 @@ def test_captcha_has_its_own_per_ip_limit(relay, captcha_on):
         relay.configure(captcha_rate_limit="10")
 
 
-def test_login_limiter_three_per_five_minutes_per_ip_reset_on_success(relay, user):
+def test_login_limiter_three_per_five_minutes_per_ip_reset_on_success(relay, user, steady_windows):
     relay.configure(login_rate_limit_enable="true")
     try:
         wrong = {"username": user.username, "password": "wrong-password"}
