@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from relay.models.common import Body
+from relay.models.common import Body, amount
 
 AccountTypeName = Literal["claude-official", "claude-console", "bedrock", "openai", "openai-responses",
                           "azure-openai", "gemini", "gemini-api", "droid", "claude-ccr"]
@@ -42,7 +42,7 @@ class _AccountFields(Body):
     weight: Annotated[int, Field(ge=1, le=10000)] | None = None
     max_concurrency: Annotated[int, Field(ge=1, le=1000)] | None = None
     account_type: Annotated[str, StringConstraints(max_length=20)] | None = None
-    daily_budget: Annotated[float, Field(ge=0, le=10**7)] | None = None
+    daily_budget: amount(10**7) | None = None
     api_key: Secret | None = None
     api_secret: Secret | None = None
     access_token: Secret | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
-from relay.models.common import Body
+from relay.models.common import Body, amount
 
 Csv = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -30,7 +30,7 @@ class KeyCreate(Body):
     allowed_clients: Csv | None = None
     rate_limit: Annotated[int, Field(ge=0, le=100000)] | None = None
     daily_limit: Annotated[int, Field(ge=0, le=10**9)] | None = None
-    monthly_quota: Annotated[float, Field(ge=0, le=10**9)] | None = None
+    monthly_quota: amount(10**9) | None = None
     expires_at: When = None
 
 

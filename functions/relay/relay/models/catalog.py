@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
-from relay.models.common import Body
+from relay.models.common import Body, amount
 
 ModelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Price = Annotated[float, Field(ge=0, le=100000)]
+Price = amount(100000)
 Platform = Literal["claude", "openai", "gemini", "other"]
 
 

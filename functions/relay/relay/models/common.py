@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class Body(BaseModel):
@@ -17,3 +19,13 @@ class Message(BaseModel):
 
 class StatusView(BaseModel):
     status: str
+
+
+def _rounded(value: float) -> float:
+    """Money and rates to 10 decimals: DynamoDB numbers hold no magnitude below 1e-130 (and none is meant)."""
+    return round(value, 10)
+
+
+def amount(maximum: float) -> object:
+    """A non-negative float up to `maximum`, rounded to 10 decimals (prices, quotas, rates, budgets)."""
+    return Annotated[float, Field(ge=0, le=maximum), AfterValidator(_rounded)]

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
-from relay.models.common import Body
+from relay.models.common import Body, amount
 
-Usd = Annotated[float, Field(ge=0, le=10**9)]
+Usd = amount(10**9)
 Days = Annotated[int, Field(ge=0, le=36500)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

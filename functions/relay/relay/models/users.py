@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
-from relay.models.common import Body
+from relay.models.common import Body, amount
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=50,
                                             pattern=r"^[A-Za-z0-9_.@-]+$")]
@@ -15,7 +15,7 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 OptionalEmail = Annotated[Email | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)]
 AnyPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Rate = Annotated[float, Field(ge=0, le=1000)]
+Rate = amount(1000)
 Concurrency = Annotated[int, Field(ge=1, le=10000)]
 
 

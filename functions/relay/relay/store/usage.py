@@ -70,9 +70,10 @@ class UsageEvent:
         return {"requests": 1, "errors": 0 if self.success else 1, "input_tokens": self.input_tokens,
                 "output_tokens": self.output_tokens, "cache_creation_tokens": self.cache_creation_tokens,
                 "cache_read_tokens": self.cache_read_tokens, "total_tokens": self.total_tokens,
-                "input_cost": self.input_cost, "output_cost": self.output_cost,
-                "cache_create_cost": self.cache_create_cost, "cache_read_cost": self.cache_read_cost,
-                "cost": self.cost, "duration_ms": self.duration_ms}
+                "input_cost": round(self.input_cost, 10), "output_cost": round(self.output_cost, 10),
+                "cache_create_cost": round(self.cache_create_cost, 10),
+                "cache_read_cost": round(self.cache_read_cost, 10), "cost": self.cost,
+                "duration_ms": self.duration_ms}
 
 
 def _counter_keys(event: UsageEvent) -> list[tuple[str, str, bool]]:
