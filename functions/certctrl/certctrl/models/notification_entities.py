@@ -105,6 +105,7 @@ class DeliveryReceipt(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     sent_at = NumberAttribute()
+    outcome = UnicodeAttribute(default="sent")  # sent | rejected (the provider refused: not retried)
     message_id = UnicodeAttribute(default="")
     expires_at = NumberAttribute()
 
