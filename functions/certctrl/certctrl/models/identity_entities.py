@@ -80,6 +80,7 @@ class ThirdPartyBinding(Model):
     Meta = table_from_env(ACCOUNTS)
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+    user_id = NumberAttribute()
     provider = UnicodeAttribute()  # github | weixin | solana
     subject = UnicodeAttribute()  # GitHub user id, WeChat unionid (else openid), Solana public key
     display_name = UnicodeAttribute(null=True)
@@ -120,6 +121,9 @@ class SolanaNonce(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     message = UnicodeAttribute()
+    mode = UnicodeAttribute(default="login")  # login | bind
+    user_id = NumberAttribute(null=True)  # bind: the signed-in user
+    holder_digest = UnicodeAttribute()  # login: the browser's cookie; bind: the session
     created_at = NumberAttribute()
     expires_at = NumberAttribute()
 
