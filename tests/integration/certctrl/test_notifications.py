@@ -9,8 +9,10 @@ import uuid
 
 import pytest
 
-from certctrl.logic import notify_events
+from certctrl.logic import notify_events, notify_pipeline
+from certctrl.store import users as users_store
 from devstack.fake_provider import FakeProvider
+from tests.integration.certctrl.conftest import fresh_address
 from tests.integration.certctrl.notify_support import (
     Queues,
     channels_path,
@@ -77,7 +79,8 @@ def test_a_channel_type_subscription_and_star_reach_every_verified_channel_once(
     assert sorted(int(__import__("json").loads(r["body"])["channel_id"]) for r in deliveries) == \
         sorted([first["id"], second["id"]])
     queues.send(deliveries)
-    assert len(inbox(client, first["address"])) == 2 and len(inbox(client, second["address"])) == 2
+    assert len(inbox(client, first["address"])) == 2
+    assert len(inbox(client, second["address"])) == 2
 
 
 def test_a_redelivered_delivery_sends_once(client):
@@ -93,13 +96,12 @@ def test_a_redelivered_delivery_sends_once(client):
     publish(client, "cert.failed", account.user_id, {"domain_name": "a.example", "error": "DNS"}, event_id="once-1")
     queues.run()  # the producer emitted the same event again
     failed = [m for m in inbox(client, channel["address"]) if m["subject"].startswith("Certificate issuance")]
-    assert len(failed) == 1 and "failed: DNS" in failed[0]["text"]
+    assert len(failed) == 1
+    assert "failed: DNS" in failed[0]["text"]
 
 
 def test_a_stored_template_replaces_the_builtin(client, moto_stack):
     admin = new_account(client)
-    from certctrl.store import users as users_store  # the one way to make an administrator (issue 20 adds more)
-
     client.use_env("certctrl.AuthFunction")
     users_store.User(users_store.user_key(admin.user_id), "USER").update(
         actions=[users_store.User.roles.set(["admin"])])
@@ -107,13 +109,12 @@ def test_a_stored_template_replaces_the_builtin(client, moto_stack):
     put = client.put("/apiv1/notifications/templates/cert.renewed.email",
                      {"event_key": "cert.renewed", "channel_type": "email", "subject": "Renewed {{domain_name}}!",
                       "body": "New serial {{serial_number}}."}, headers=admin.headers)
-    assert put.status == 200 and put.json["data"]["source"] == "override", put.text
+    assert put.status == 200, put.text
+    assert put.json["data"]["source"] == "override"
     try:
         channel = verified_email_channel(client, admin)
         subscribe(client, admin, "cert.renewed", str(channel["id"]))
         publish(client, "cert.renewed", admin.user_id, {"domain_name": "b.example", "serial_number": "77"})
-        from certctrl.logic import notify_pipeline
-
         notify_pipeline._templates["at"] = 0.0  # the worker caches templates for a minute
         queues.run()
         assert inbox(client, channel["address"])[-1]["subject"] == "Renewed b.example!"
@@ -143,24 +144,29 @@ def test_email_channel_codes(client, monkeypatch):
     channel = client.post(channels_path(account), {"type": "email", "name": "c", "address": address},
                           headers=account.headers).json["data"]
     path = f"{channels_path(account)}/{channel['id']}"
-    assert channel["verified"] is False and channel["wechat"] is None
+    assert channel["verified"] is False
+    assert channel["wechat"] is None
     assert client.post(f"{path}/verify-email", {"code": "000000" if last_code(client, address) != "000000" else "1"},
                        headers=account.headers).status == 400
     too_soon = client.post(f"{path}/resend-email", headers=account.headers)
-    assert too_soon.status == 429 and int(too_soon.headers["retry-after"]) > 0
+    assert too_soon.status == 429
+    assert int(too_soon.headers["retry-after"]) > 0
     now = time.time() + 61
     monkeypatch.setattr("certctrl.clock.now", lambda: now)
     first = last_code(client, address)
     resent = client.post(f"{path}/resend-email", headers=account.headers)
-    assert resent.status == 200 and resent.json["data"]["status"] == "code_sent"
+    assert resent.status == 200
+    assert resent.json["data"]["status"] == "code_sent"
     second = last_code(client, address)
     if first != second:
         assert client.post(f"{path}/verify-email", {"code": first}, headers=account.headers).status == 400
     ok = client.post(f"{path}/verify-email", {"code": second}, headers=account.headers)
-    assert ok.status == 200 and ok.json["data"]["verified"] is True
+    assert ok.status == 200
+    assert ok.json["data"]["verified"] is True
     assert client.post(f"{path}/resend-email", headers=account.headers).status == 409
     changed = client.put(path, {"address": f"d-{uuid.uuid4().hex[:8]}@example.com"}, headers=account.headers)
-    assert changed.status == 200 and changed.json["data"]["verified"] is False
+    assert changed.status == 200
+    assert changed.json["data"]["verified"] is False
 
 
 def test_channels_belong_to_their_user(client):
@@ -183,7 +189,8 @@ def test_subscriptions_with_and_without_the_trailing_slash(client):
     channel = verified_email_channel(client, account)
     base = f"/apiv1/users/{account.user_id}/notifications/subscriptions"
     made = client.put(f"{base}/cert.issued/{channel['id']}/", {"enabled": False}, headers=account.headers)
-    assert made.status == 200 and made.json["data"]["enabled"] is False
+    assert made.status == 200
+    assert made.json["data"]["enabled"] is False
     assert client.get(f"{base}/cert.issued/{channel['id']}", headers=account.headers).json["data"]["enabled"] is False
     assert client.post(base, {"event_key": "cert.issued", "channel": "email"}, headers=account.headers).status == 201
     assert len(client.get(base, headers=account.headers).json["data"]) == 2
@@ -209,7 +216,8 @@ def wechat_channel(client, account, fake_url: str | None = None) -> dict:
                                                 "app_secret": "s3cret-app-secret", "open_id": "oABCDEF123",
                                                 "template_id": "TPL_1"}, headers=account.headers)
     assert made.status == 201, made.text
-    assert "s3cret" not in made.text and made.json["data"]["wechat"]["app_secret_set"] is True
+    assert "s3cret" not in made.text
+    assert made.json["data"]["wechat"]["app_secret_set"] is True
     return made.json["data"]
 
 
@@ -223,7 +231,8 @@ def handshake(client, account, channel) -> dict:
 def wechat_check(client, data: dict, *, token: str | None = None, timestamp: int | None = None):
     timestamp = str(timestamp or int(time.time()))
     nonce = "84512"
-    signature = hashlib.sha1("".join(sorted([token or data["token"], timestamp, nonce])).encode()).hexdigest()
+    signature = hashlib.sha1("".join(sorted([token or data["token"], timestamp, nonce])).encode(),
+                            usedforsecurity=False).hexdigest()
     path = data["url"].split("://", 1)[1].split("/", 1)[1]
     return client.get(f"/{path}", query={"signature": signature, "timestamp": timestamp, "nonce": nonce,
                                          "echostr": "7337192055"})
@@ -234,11 +243,13 @@ def test_the_wechat_handshake_verifies_the_channel(client):
     channel = wechat_channel(client, account)
     data = handshake(client, account, channel)
     assert data["url"].endswith(f"/apiv1/users/{account.user_id}/notifications/wechat/handshake/"
-                                f"{data['handshake_token']}") and len(data["token"]) == 32
+                                f"{data['handshake_token']}")
+    assert len(data["token"]) == 32
     assert wechat_check(client, data, token="wrong-token").status == 403
     assert wechat_check(client, data, timestamp=int(time.time()) - 3600).status == 403
     answer = wechat_check(client, data)
-    assert answer.status == 200 and answer.text == "7337192055"
+    assert answer.status == 200
+    assert answer.text == "7337192055"
     assert answer.headers["content-type"].startswith("text/plain")
     got = client.get(f"{channels_path(account)}/{channel['id']}", headers=account.headers).json["data"]
     assert got["verified"] is True
@@ -254,8 +265,6 @@ def test_a_wechat_notification_goes_through_the_official_account(moto_stack, mon
         fake.respond(json={"errcode": 40001, "errmsg": "invalid credential"}, path="/cgi-bin/message/template/send",
                      times=1)
         fake.respond(json={"errcode": 0, "errmsg": "ok", "msgid": 200228332}, path="/cgi-bin/message/template/send")
-        from tests.integration.certctrl.conftest import fresh_address
-
         client = ApiClient(moto_stack, "certctrl", monkeypatch, source_ip=fresh_address(),
                            overrides={"WEIXIN_API_BASE_URL": fake.url})
         account = new_account(client)
@@ -266,7 +275,8 @@ def test_a_wechat_notification_goes_through_the_official_account(moto_stack, mon
         Queues(client).run()
         sends = [r for r in fake.requests if r.path == "/cgi-bin/message/template/send"]
         assert len(sends) == 2  # the first token was refused: a fresh one, once
-        assert sends[-1].json["touser"] == "oABCDEF123" and sends[-1].json["template_id"] == "TPL_1"
+        assert sends[-1].json["touser"] == "oABCDEF123"
+        assert sends[-1].json["template_id"] == "TPL_1"
         assert sends[-1].json["data"]["title"]["value"] == "Certificate expires in 13 days: wx.example.com"
         tokens = [r for r in fake.requests if r.path == "/cgi-bin/stable_token"]
         assert tokens[0].json == {"grant_type": "client_credential", "appid": "wx1234567890",
@@ -277,8 +287,6 @@ def test_a_provider_outage_is_retried_by_the_queue(moto_stack, monkeypatch):
     with FakeProvider() as fake:
         fake.respond(json={"access_token": "ACCESS", "expires_in": 7200}, path="/cgi-bin/stable_token")
         fake.respond(json={"errcode": -1, "errmsg": "system busy"}, path="/cgi-bin/message/template/send")
-        from tests.integration.certctrl.conftest import fresh_address
-
         client = ApiClient(moto_stack, "certctrl", monkeypatch, source_ip=fresh_address(),
                            overrides={"WEIXIN_API_BASE_URL": fake.url})
         account = new_account(client)

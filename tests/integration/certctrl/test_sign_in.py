@@ -9,6 +9,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from nacl.signing import SigningKey
 
 from certctrl.logic.sign_in import b58decode, b58encode
@@ -34,11 +35,9 @@ def providers(moto_stack):
     with FakeProvider() as fake, pytest.MonkeyPatch.context() as monkeypatch:
         client = ApiClient(moto_stack, "certctrl", monkeypatch)
         env = client.use_env("certctrl.SignInFunction")
-        aws.client("secretsmanager").put_secret_value(SecretId=env["SIGN_IN_PROVIDERS_SECRET_ARN"], SecretString=json.dumps(
-            {"github": {"client_id": "gh-client", "client_secret": "gh-secret"},
-             "weixin": {"app_id": "wxapp", "app_secret": "wx-secret"}}))
-        from aws_lambda_powertools.utilities import parameters
-
+        secret = json.dumps({"github": {"client_id": "gh-client", "client_secret": "gh-secret"},
+                             "weixin": {"app_id": "wxapp", "app_secret": "wx-secret"}})
+        aws.client("secretsmanager").put_secret_value(SecretId=env["SIGN_IN_PROVIDERS_SECRET_ARN"], SecretString=secret)
         parameters.clear_caches()
         yield fake
 
@@ -81,25 +80,31 @@ def test_a_first_github_sign_in_makes_an_account(client, providers):
     github_person(providers, user_id=int(uuid.uuid4().int % 10**9), login=login, email=email)
     params, browser = start(client, "github", return_to="/dashboard")
     assert params["_url"].startswith(f"{providers.url}/login/oauth/authorize?")
-    assert params["client_id"] == "gh-client" and params["code_challenge_method"] == "S256"
+    assert params["client_id"] == "gh-client"
+    assert params["code_challenge_method"] == "S256"
     assert params["redirect_uri"] == "https://api.cjj365.cc/auth/github/callback"
     done = callback(client, "github", params, browser)
-    assert done.status == 302 and done.headers["location"] == f"{FRONT}/dashboard", done.headers
+    assert done.status == 302, done.text
+    assert done.headers["location"] == f"{FRONT}/dashboard"
     exchange = next(r for r in providers.requests if r.path == "/login/oauth/access_token")
     form = parse_qs(exchange.body.decode())
     verifier = form["code_verifier"][0]
     assert base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode() == \
         params["code_challenge"]
-    assert form["client_secret"] == ["gh-secret"] and form["code"] == ["the-code"]
+    assert form["client_secret"] == ["gh-secret"]
+    assert form["code"] == ["the-code"]
     cookie = session_cookie(done)
     status = client.get("/auth/status", headers={"Cookie": f"cjj365={cookie}"}).json["data"]
-    assert status["user"]["email"] == email and status["user"]["name"] == login and status["amr"] == ["github"]
+    assert status["user"]["email"] == email
+    assert status["user"]["name"] == login
+    assert status["amr"] == ["github"]
     bindings = client.get("/auth/third-party-bindings", headers={"Cookie": f"cjj365={cookie}"}).json["data"]
     assert [(b["provider"], b["display_name"]) for b in bindings] == [("github", login.title())]
     # the next sign-in finds the binding (no second account)
     params, browser = start(client, "github")
     again = callback(client, "github", params, browser)
-    assert again.headers["location"] == f"{FRONT}/" and session_cookie(again)
+    assert again.headers["location"] == f"{FRONT}/"
+    assert session_cookie(again)
     status = client.get("/auth/status", headers={"Cookie": f"cjj365={session_cookie(again)}"}).json["data"]
     assert status["user"]["id"] == client.get("/auth/status", headers={"Cookie": f"cjj365={cookie}"}).json[
         "data"]["user"]["id"]
@@ -157,18 +162,22 @@ def test_wechat_signs_in_bound_accounts(client, providers):
     providers.respond(json={"openid": "o-1", "nickname": "Wei", "unionid": unionid}, path="/sns/userinfo")
     params, browser = start(client, "weixin")
     assert params["_url"].startswith(f"{providers.url}/connect/qrconnect?")
-    assert params["_url"].endswith("#wechat_redirect") and params["scope"] == "snsapi_login"
-    assert params["appid"] == "wxapp" and "code_challenge" not in params
+    assert params["_url"].endswith("#wechat_redirect")
+    assert params["scope"] == "snsapi_login"
+    assert params["appid"] == "wxapp"
+    assert "code_challenge" not in params
     assert callback(client, "weixin", params, browser).headers["location"] == f"{FRONT}/login?error=not_bound"
     token_call = next(r for r in providers.requests if r.path == "/sns/oauth2/access_token")
-    assert token_call.query["secret"] == ["wx-secret"] and token_call.query["grant_type"] == ["authorization_code"]
+    assert token_call.query["secret"] == ["wx-secret"]
+    assert token_call.query["grant_type"] == ["authorization_code"]
     account = new_account(client)
     params, browser = start(client, "weixin", headers=account.headers, mode="bind")
     assert callback(client, "weixin", params, browser).headers["location"] == f"{FRONT}/?bound=weixin"
     params, browser = start(client, "weixin")
     done = callback(client, "weixin", params, browser)
     status = client.get("/auth/status", headers={"Cookie": f"cjj365={session_cookie(done)}"}).json["data"]
-    assert status["user"]["id"] == account.user_id and status["amr"] == ["weixin"]
+    assert status["user"]["id"] == account.user_id
+    assert status["amr"] == ["weixin"]
     bindings = client.get("/auth/third-party-bindings", headers=account.headers).json["data"]
     assert [(b["provider"], b["subject"], b["display_name"]) for b in bindings] == [("weixin", unionid, "Wei")]
 
@@ -189,7 +198,8 @@ def test_solana_wallets_bind_and_sign_in(client):
                                               "signature": sign(wallet, challenge["message"])},
                        headers=account.headers)
     assert bound.status == 200, bound.text
-    assert bound.json["data"]["binding"]["provider"] == "solana" and bound.json["data"]["binding"]["subject"] == public
+    assert bound.json["data"]["binding"]["provider"] == "solana"
+    assert bound.json["data"]["binding"]["subject"] == public
 
     asked = client.get("/auth/solana")
     challenge, browser = asked.json["data"], cookies(asked)["cjj365_solana"]
@@ -199,7 +209,8 @@ def test_solana_wallets_bind_and_sign_in(client):
     challenge, browser = asked.json["data"], cookies(asked)["cjj365_solana"]
     query = {"nonce": challenge["nonce"], "public_key": public, "signature": sign(wallet, challenge["message"])}
     signed_in = client.get("/auth/solana", query=query, headers={"Cookie": f"cjj365_solana={browser}"})
-    assert signed_in.status == 200 and signed_in.json["data"]["user"]["id"] == account.user_id
+    assert signed_in.status == 200
+    assert signed_in.json["data"]["user"]["id"] == account.user_id
     status = client.get("/auth/status", headers={"Cookie": f"cjj365={session_cookie(signed_in)}"}).json["data"]
     assert status["amr"] == ["solana"]
     again = client.get("/auth/solana", query=query, headers={"Cookie": f"cjj365_solana={browser}"})
@@ -220,7 +231,8 @@ def test_solana_refuses_wrong_signatures_and_unbound_wallets(client):
     unbound = client.get("/auth/solana", query={"nonce": challenge["nonce"], "public_key": public,
                                                 "signature": sign(wallet, challenge["message"])},
                          headers={"Cookie": f"cjj365_solana={browser}"})
-    assert unbound.status == 404 and unbound.json["error"]["key"] == "not_bound"
+    assert unbound.status == 404
+    assert unbound.json["error"]["key"] == "not_bound"
     asked = client.get("/auth/solana")
     challenge, browser = asked.json["data"], cookies(asked)["cjj365_solana"]
     garbage = client.get("/auth/solana", query={"nonce": challenge["nonce"], "public_key": "0OIl",

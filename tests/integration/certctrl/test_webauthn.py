@@ -35,7 +35,8 @@ def test_a_key_registers_and_then_signs_in(client):
     key = SoftAuthenticator()
     options = client.post("/auth/webauthn/register/options", {}, headers=account.headers).json["data"]
     assert options["rp"] == {"id": "cjj365.cc", "name": "cert-ctrl"}
-    assert options["user"]["name"] == account.email and options["attestation"] == "none"
+    assert options["user"]["name"] == account.email
+    assert options["attestation"] == "none"
     assert {"type": "public-key", "alg": -7} in options["pubKeyCredParams"]
     assert options["authenticatorSelection"]["residentKey"] == "preferred"
     registered = client.post("/auth/webauthn/register/verify", key.create(options), headers=account.headers)
@@ -45,18 +46,24 @@ def test_a_key_registers_and_then_signs_in(client):
     assert registered.json["data"]["algorithm"] == -7
 
     login_options = client.post("/auth/webauthn/login/options", {}).json["data"]
-    assert login_options["rpId"] == "cjj365.cc" and login_options.get("allowCredentials", []) == []
+    assert login_options["rpId"] == "cjj365.cc"
+    assert login_options.get("allowCredentials", []) == []
     signed_in = client.post("/auth/webauthn/login/verify", key.get(login_options))
     assert signed_in.status == 200, signed_in.text
     assert signed_in.json["data"]["user"]["id"] == account.user_id
     cookie = session_cookie(signed_in)
-    assert cookie and cookie != account.cookie
+    assert cookie
+    assert cookie != account.cookie
     now = status(client, cookie)["data"]
-    assert now["amr"] == ["webauthn"] and now["acr"] == "aal2" and now["mfa"] is True
-    assert now["webauthn"]["credentials"] == 1 and now["webauthn"]["step_up"] is False
+    assert now["amr"] == ["webauthn"]
+    assert now["acr"] == "aal2"
+    assert now["mfa"] is True
+    assert now["webauthn"]["credentials"] == 1
+    assert now["webauthn"]["step_up"] is False
 
     listed = client.get("/auth/webauthn/credentials", headers=account.headers).json["data"]
-    assert listed[0]["sign_count"] == 1 and listed[0]["last_used_at"] is not None
+    assert listed[0]["sign_count"] == 1
+    assert listed[0]["last_used_at"] is not None
 
 
 def test_a_challenge_works_once(client):
@@ -67,7 +74,8 @@ def test_a_challenge_works_once(client):
     assertion = key.get(options)
     assert client.post("/auth/webauthn/login/verify", assertion).status == 200
     again = client.post("/auth/webauthn/login/verify", assertion)
-    assert again.status == 400 and "used or expired" in again.json["error"]["what"]
+    assert again.status == 400
+    assert "used or expired" in again.json["error"]["what"]
 
 
 def test_a_challenge_expires(client, monkeypatch):
@@ -123,7 +131,8 @@ def test_registering_needs_a_recent_sign_in(client, monkeypatch):
     account = new_account(client)
     later(monkeypatch, 16 * 60)
     answer = client.post("/auth/webauthn/register/options", {}, headers=account.headers)
-    assert answer.status == 403 and answer.json["error"]["key"] == "reauthentication_required"
+    assert answer.status == 403
+    assert answer.json["error"]["key"] == "reauthentication_required"
 
 
 def test_step_up_raises_the_session(client, monkeypatch):
@@ -131,14 +140,19 @@ def test_step_up_raises_the_session(client, monkeypatch):
     key = SoftAuthenticator()
     register_key(client, account, key)
     before = status(client, account.cookie)["data"]
-    assert before["amr"] == ["pwd"] and before["acr"] == "aal1" and before["webauthn"]["step_up"] is False
+    assert before["amr"] == ["pwd"]
+    assert before["acr"] == "aal1"
+    assert before["webauthn"]["step_up"] is False
     options = client.post("/auth/webauthn/step-up/options", {}, headers=account.headers).json["data"]
     assert [c["id"] for c in options["allowCredentials"]] == [b64url(key.credentials[0].credential_id)]
     raised = client.post("/auth/webauthn/step-up/verify", key.get(options), headers=account.headers)
     assert raised.status == 200, raised.text
-    assert raised.json["data"]["amr"] == ["pwd", "webauthn", "mfa"] and raised.json["data"]["acr"] == "aal2"
+    assert raised.json["data"]["amr"] == ["pwd", "webauthn", "mfa"]
+    assert raised.json["data"]["acr"] == "aal2"
     after = status(client, account.cookie)["data"]
-    assert after["amr"] == ["pwd", "webauthn", "mfa"] and after["acr"] == "aal2" and after["mfa"] is True
+    assert after["amr"] == ["pwd", "webauthn", "mfa"]
+    assert after["acr"] == "aal2"
+    assert after["mfa"] is True
     assert after["webauthn"]["step_up"] is True
     assert after["webauthn"]["step_up_expires_at"] == after["webauthn"]["step_up_at"] + 900
     later(monkeypatch, 901)
@@ -160,7 +174,8 @@ def test_step_up_needs_the_accounts_own_key(client):
 def test_step_up_without_a_key(client):
     account = new_account(client)
     answer = client.post("/auth/webauthn/step-up/options", {}, headers=account.headers)
-    assert answer.status == 409 and answer.json["error"]["key"] == "no_webauthn_credentials"
+    assert answer.status == 409
+    assert answer.json["error"]["key"] == "no_webauthn_credentials"
 
 
 def test_a_counter_that_goes_back_is_refused(client):
@@ -190,7 +205,8 @@ def test_credentials_are_listed_and_removed_by_their_owner(client):
     key = SoftAuthenticator()
     made = register_key(client, alice, key)
     listed = client.get("/auth/webauthn/credentials", headers=alice.headers).json["data"]
-    assert [c["id"] for c in listed] == [made["id"]] and listed[0]["name"] == "laptop key"
+    assert [c["id"] for c in listed] == [made["id"]]
+    assert listed[0]["name"] == "laptop key"
     assert client.delete(f"/auth/webauthn/credentials/{made['id']}", headers=bob.headers).status == 404
     assert client.delete(f"/auth/webauthn/credentials/{made['id']}", headers=alice.headers).status == 204
     assert client.get("/auth/webauthn/credentials", headers=alice.headers).json["data"] == []

@@ -174,22 +174,26 @@ def update_channel(caller: UserCaller, channel_id: int, request: Any) -> dict[st
             code, code_item = _new_code(item)
             item.code_sent_at = clock.epoch()
     if item.type == "wechat":
-        if request.app_id is not None and request.app_id != item.wechat_app_id:
-            item.wechat_app_id = _wechat_field("app_id", request.app_id)
-            item.verified, item.verified_at_ms = False, None
-        if request.open_id is not None:
-            item.wechat_open_id = _wechat_field("open_id", request.open_id)
-        if request.template_id is not None:
-            item.wechat_template_id = _wechat_field("template_id", request.template_id)
-        if request.app_secret:
-            item.wechat_app_secret = sealed.seal("wechat_app_secret", request.app_secret, user=caller.user_id,
-                                                 channel=item.id)
+        _update_wechat(item, request)
     item.updated_at_ms = max(clock.epoch_ms(), seen + 1)
     if not store.save_channel(item, code=code_item, expected_updated_at_ms=seen):
         raise Conflict("The channel changed meanwhile; read it again", code="409")
     if code is not None:
         _send_code(item, code)
     return channel_view(item)
+
+
+def _update_wechat(item: NotificationChannel, request: Any) -> None:
+    if request.app_id is not None and request.app_id != item.wechat_app_id:
+        item.wechat_app_id = _wechat_field("app_id", request.app_id)
+        item.verified, item.verified_at_ms = False, None  # another official account: check it again
+    if request.open_id is not None:
+        item.wechat_open_id = _wechat_field("open_id", request.open_id)
+    if request.template_id is not None:
+        item.wechat_template_id = _wechat_field("template_id", request.template_id)
+    if request.app_secret:
+        item.wechat_app_secret = sealed.seal("wechat_app_secret", request.app_secret, user=item.user_id,
+                                             channel=item.id)
 
 
 def delete_channel(caller: UserCaller, channel_id: int) -> None:

@@ -59,9 +59,8 @@ class Outcome:
     cookies: dict[str, str] = field(default_factory=dict)  # name → value ("" clears it)
 
 
-class NotConfigured(ApiError):
-    def __init__(self, provider: str) -> None:
-        super().__init__(f"Sign-in with {provider} is not configured", status=503, code="503")
+class NotConfigured(Exception):
+    """The provider has no OAuth client in SIGN_IN_PROVIDERS_SECRET: the front end says so (provider_unavailable)."""
 
 
 def _limit(key: str, *, limit: int, window_seconds: int) -> None:
@@ -103,7 +102,10 @@ def start(provider: str, *, mode: str, return_to: str | None, caller: UserCaller
     _limit(f"oauth-start#{ip}", limit=30, window_seconds=60)
     if mode == "bind" and caller is None:
         raise Unauthorized("Sign in first to bind an account", code="401")
-    client_id, _secret = _client(provider)
+    try:
+        client_id, _secret = _client(provider)
+    except NotConfigured:
+        return _failed("provider_unavailable")
     state, browser = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     verifier = secrets.token_urlsafe(48) if provider == "github" else None
     now = clock.epoch()
@@ -154,6 +156,8 @@ def callback(provider: str, *, code: str | None, state: str | None, error: str |
         return _failed("access_denied")
     try:
         identity = _identity(provider, item, code[:512])
+    except NotConfigured:
+        return _failed("provider_unavailable")
     except ProviderError as failure:
         log.warning("sign-in provider failed", extra={"provider": provider, "reason": failure.reason})
         return _failed("provider_error")

@@ -21,17 +21,17 @@ class RegisterOptionsRequest(BaseModel):
 
 class AttestationResponse(BaseModel):
     model_config = ConfigDict(extra="allow")
-    clientDataJSON: B64  # noqa: N815 (WebAuthn's own names)
-    attestationObject: B64  # noqa: N815
+    clientDataJSON: B64
+    attestationObject: B64
     transports: list[Annotated[str, Field(max_length=32)]] | None = Field(default=None, max_length=8)
 
 
 class AssertionResponse(BaseModel):
     model_config = ConfigDict(extra="allow")
-    clientDataJSON: B64  # noqa: N815
-    authenticatorData: B64  # noqa: N815
+    clientDataJSON: B64
+    authenticatorData: B64
     signature: B64
-    userHandle: Annotated[str, Field(max_length=256)] | None = None  # noqa: N815
+    userHandle: Annotated[str, Field(max_length=256)] | None = None
 
 
 class RegistrationCredential(BaseModel):
@@ -39,11 +39,11 @@ class RegistrationCredential(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     id: CredentialId
-    rawId: CredentialId  # noqa: N815
+    rawId: CredentialId
     type: Literal["public-key"]
     response: AttestationResponse
-    authenticatorAttachment: Literal["platform", "cross-platform"] | None = None  # noqa: N815
-    clientExtensionResults: dict[str, Any] | None = None  # noqa: N815
+    authenticatorAttachment: Literal["platform", "cross-platform"] | None = None
+    clientExtensionResults: dict[str, Any] | None = None
     name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
@@ -52,11 +52,11 @@ class AuthenticationCredential(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     id: CredentialId
-    rawId: CredentialId  # noqa: N815
+    rawId: CredentialId
     type: Literal["public-key"]
     response: AssertionResponse
-    authenticatorAttachment: Literal["platform", "cross-platform"] | None = None  # noqa: N815
-    clientExtensionResults: dict[str, Any] | None = None  # noqa: N815
+    authenticatorAttachment: Literal["platform", "cross-platform"] | None = None
+    clientExtensionResults: dict[str, Any] | None = None
 
 
 class LoginOptionsRequest(BaseModel):

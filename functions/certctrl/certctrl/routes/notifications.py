@@ -184,7 +184,7 @@ def start_handshake(user_id: str, request: HandshakeRequest):
             errors=(403, 404), summary="WeChat's server check: echostr when the SHA-1 signature matches",
             description="Called by WeChat, not by people: `signature = sha1(sorted(token, timestamp, nonce))`; the "
                         "answer is `echostr` as text, and the channel is verified.", tags=TAGS)
-def wechat_check(user_id: str, handshake_token: str,
+def wechat_check(user_id: str, handshake_token: str,  # noqa: PLR0917 (WeChat's query parameters)
                  signature: Annotated[str, Query(min_length=1, max_length=64)],
                  timestamp: Annotated[str, Query(min_length=1, max_length=16)],
                  nonce: Annotated[str, Query(min_length=1, max_length=64)],

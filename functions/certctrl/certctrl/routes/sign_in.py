@@ -71,25 +71,25 @@ CALLBACK = "The provider's redirect: signs in (session cookie) or binds, then re
 
 
 @router.get("/auth/github", auth=access.SESSION_IF_VALID, status_code=302, media_type="text/html",
-            errors=(429, 503), summary="Sign in or bind with GitHub", description=START, tags=TAGS)
+            errors=(429,), summary="Sign in or bind with GitHub", description=START, tags=TAGS)
 def github_start(mode: Annotated[Mode, Query()] = "login", return_to: ReturnTo = None):
     return _start("github", mode, return_to)
 
 
-@router.get("/auth/github/callback", status_code=302, media_type="text/html", errors=(429, 503),
+@router.get("/auth/github/callback", status_code=302, media_type="text/html", errors=(429,),
             summary="GitHub's redirect back", description=CALLBACK, tags=TAGS)
 def github_callback(code: Param = None, state: Param = None, error: Param = None):
     return _callback("github", code, state, error)
 
 
 @router.get("/auth/weixin", auth=access.SESSION_IF_VALID, status_code=302, media_type="text/html",
-            errors=(429, 503), summary="Sign in or bind with WeChat (its QR code page)", description=START,
+            errors=(429,), summary="Sign in or bind with WeChat (its QR code page)", description=START,
             tags=TAGS)
 def weixin_start(mode: Annotated[Mode, Query()] = "login", return_to: ReturnTo = None):
     return _start("weixin", mode, return_to)
 
 
-@router.get("/auth/weixin/callback", status_code=302, media_type="text/html", errors=(429, 503),
+@router.get("/auth/weixin/callback", status_code=302, media_type="text/html", errors=(429,),
             summary="WeChat's redirect back", description=CALLBACK, tags=TAGS)
 def weixin_callback(code: Param = None, state: Param = None, error: Param = None):
     return _callback("weixin", code, state, error)

@@ -81,6 +81,6 @@ def credentials():
 
 @router.delete("/auth/webauthn/credentials/<id>", auth=SESSION, status_code=204, errors=(403, 404),
                summary="Remove a key (signed in or stepped up within STEP_UP_SECONDS)", tags=TAGS)
-def delete_credential(id: str):  # noqa: A002 (the path parameter's name)
+def delete_credential(id: str):
     webauthn.delete(common.user_caller(), id)
     return ENVELOPE.no_content()
