@@ -370,13 +370,16 @@ def put_template(caller: UserCaller, template_id: str, request: Any) -> dict[str
 
 
 def delete_template(caller: UserCaller, template_id: str) -> None:
+    stored = store.template(template_id) if TEMPLATE_ID.match(template_id) else None
+    builtin = any(t["id"] == template_id for t in notify_events.builtin_templates())
+    if stored is None and not builtin:
+        raise NotFound("Template not found", code="404")  # templates are public: saying so tells nothing
     _require_admin(caller)
-    if TEMPLATE_ID.match(template_id) and store.delete_template(template_id):
-        return
-    if any(t["id"] == template_id for t in notify_events.builtin_templates()):
+    if stored is None:
         raise Conflict("Built-in templates cannot be deleted (PUT replaces one; deleting the replacement "
                        "restores it)", code="409")
-    raise NotFound("Template not found", code="404")
+    if not store.delete_template(template_id):
+        raise NotFound("Template not found", code="404")
 
 
 # ------------------------------------------------------------------------------------------------ WeChat
