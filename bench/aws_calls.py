@@ -216,6 +216,9 @@ class Client:
         os.environ.update(wanted)
         self._env_keys = set(wanted)
         self._env_for = function.key
+        from suite import config  # noqa: PLC0415  (settings read per function, as in its own sandbox)
+
+        config.reset_all()
 
     def prepare_handlers(self) -> None:
         """Import every route-serving handler module up front (each under its own environment), so no row pays
@@ -531,6 +534,7 @@ class CertctrlScenario:
         self.device_id = 0
         self.access = self.refresh = ""
         self.cursor = ""
+        self.text = ""
 
     def person(self) -> dict[str, str]:
         return {"cookie": f"cjj365={self.cookie}"}
@@ -641,7 +645,30 @@ class CertctrlScenario:
             Step(lambda n: Request("POST", "/auth/refresh", {"refresh_token": self.refresh}), keep=self.keep_pair),
             Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/devices", headers=self.person())),
             Step(lambda n: Request("GET", "/apiv1/permissions/catalog", headers=self.person())),
+            # issue 19: WebAuthn, sign-in, notifications, tunnels, extras
+            Step(lambda n: Request("POST", "/auth/webauthn/register/options", {}, self.person()),
+                 note="+ challenge"),
+            Step(lambda n: Request("POST", "/auth/webauthn/login/options", {}), note="discoverable keys"),
+            Step(lambda n: Request("GET", "/auth/webauthn/credentials", headers=self.person())),
+            Step(lambda n: Request("GET", "/auth/solana"), note="nonce to sign"),
+            Step(lambda n: Request("POST", f"/apiv1/users/{self.user_id}/notifications/channels",
+                                   {"type": "email", "name": f"c{n}", "address": f"c{n}-{self.email}"},
+                                   self.person()), expect=201, note="+ code by mail (outbox)"),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/notifications/channels",
+                                   headers=self.person())),
+            Step(lambda n: Request("PUT", f"/apiv1/users/{self.user_id}/notifications/subscriptions/cert.expiring/"
+                                          "email", {"enabled": True}, self.person())),
+            Step(lambda n: Request("GET", "/apiv1/notifications/templates", headers=self.person())),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/tunnel_sessions", headers=self.person())),
+            Step(lambda n: Request("POST", f"/hooks/unknown-tunnel-{n:04d}", {"event": "x"}), expect=404,
+                 note="unknown tunnel"),
+            Step(lambda n: Request("POST", "/txt-as-url-response", {"text": f"text {n}"}, self.person()),
+                 expect=201, keep=self.keep_text),
+            Step(lambda n: Request("GET", f"/txt-as-url-response/{self.text}"), note="public"),
         ]
+
+    def keep_text(self, answer: Answer) -> None:
+        self.text = answer.body["data"]["uuid"]
 
 
 class RelayScenario:
