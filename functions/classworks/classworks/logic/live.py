@@ -21,7 +21,7 @@ from typing import Any
 
 from classworks import clock
 from classworks.logic import tokens
-from classworks.logic.permissions import key_allowed
+from classworks.logic.permissions import token_allows
 from classworks.store import installs, live, pushes
 from classworks.store import kv as kv_store
 from suite import observability
@@ -156,8 +156,7 @@ def push_change(record: Mapping[str, Any], listeners: Listeners) -> int:
     if change is None:
         return 0
     device, data = change
-    allowed = {connection_id for connection_id, token in listeners.of(device)
-               if key_allowed(data["key"], token.get("permissionPrefix"), token.get("specialPermissions") or ())}
+    allowed = {connection_id for connection_id, token in listeners.of(device) if token_allows(token, data["key"])}
     payload = frame("kv-key-changed", data)
     sent = 0
     for connection_id in sorted(allowed):
