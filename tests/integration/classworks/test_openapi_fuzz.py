@@ -6,7 +6,8 @@ it (its token sent).
 Parameters that name something (`deviceUuid`, `id`, `appId`, `installId`, `token`, `?uuid=`) are set to the real
 ones, so the routes get past their 404s; `key` is fuzzed under the app's own prefix; a bind gets a fresh device
 code and the real token (the original answers 400 for an unknown one, which no schema can say). Some operations
-uninstall or revoke the token: every case first installs the app again if it has to. Each request comes from its
+uninstall or revoke the token, or change or remove the device password (the console's routes): every case first
+installs the app again and puts the password back if it has to. Each request comes from its
 own address, so the per-IP password-check limit (429, declared) does not hide the routes behind it. No check is
 excluded. Replay a failure with the seed in tests/support/fuzz.py (FUZZ_SEED); fuzz harder with
 FUZZ_EXAMPLES=100."""
@@ -19,7 +20,9 @@ from typing import Any
 import pytest
 
 from classworks.logic import device_codes, tokens
+from classworks.store import devices as device_store
 from suite import aws
+from suite.security import passwords
 from tests.integration.classworks.support import Api, _next_address
 from tests.support.fuzz import fuzz_operation, operation_labels, service_schema
 
@@ -39,8 +42,16 @@ class World:
         self.token = ""
         self.ensure_installed()
 
+    def ensure_password(self) -> None:
+        stored = (device_store.get(self.device) or {}).get("passwordHash")
+        if stored and passwords.verify_password(stored, PASSWORD):
+            return
+        device_store.set_password(self.device, passwords.hash_password(PASSWORD), None, "2026-01-01T00:00:00.000Z",
+                                  expected_hash=stored)
+
     def ensure_installed(self) -> None:
         self.api.use_env("classworks.KvFunction")
+        self.ensure_password()
         if self.token and tokens.authenticate(self.token) is not None:
             return
         self.token = self.api.install(self.app["id"], self.device, headers=self.credentials())
