@@ -47,6 +47,9 @@ class RouteContract:
     empty: tuple[int, ...] = ()  # other statuses the route answers with no body (204 beside a 200, 304...)
     body: Any = None  # the JSON body of a route that reads its body itself (suite.body), for the document only
     requires: tuple[str, ...] = ()  # parameters (and `body`) the route requires but checks itself, with its messages
+    # a protocol's own error body (a model) some of the route's errors answer with (Engine.IO's {code, message});
+    # the document allows it beside the envelope's, which requests no route can read still get
+    error_body: Any = None
 
 
 def openapi_path(rule: str) -> str:
@@ -122,9 +125,12 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
         statuses.add(envelope.validation_status)
     if contract.reads_body:
         statuses.add(415)
+    error_schema = error_ref
+    if contract.error_body is not None:
+        error_schema = {"anyOf": [error_ref, _schema_of(contract.error_body, definitions)]}
     for status in sorted(statuses):
         description = contract.extra.get(status) or HTTPStatus(status).phrase
-        responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
+        responses.setdefault(str(status), {"description": description, "content": _json(error_schema)})
     for status in contract.empty:
         responses.setdefault(str(status), {"description": contract.extra.get(status) or HTTPStatus(status).phrase})
 
