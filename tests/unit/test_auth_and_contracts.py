@@ -125,6 +125,12 @@ def protocol():
     return SuccessEnvelope().ok("ok")
 
 
+@router.post("/protocol", media_type="text/plain", body=str, body_media_type="text/plain", requires=("body",),
+             error_body=ProtocolError)
+def protocol_packets():
+    return SuccessEnvelope().ok("ok")
+
+
 @pytest.fixture(scope="module")
 def handler():
     return http_function(SuccessEnvelope(), router)[1]
@@ -305,6 +311,8 @@ def test_a_protocols_own_error_body_is_documented_beside_the_envelopes(document)
     assert document["components"]["schemas"]["ProtocolError"]["required"] == ["code", "message"]
     me = document["paths"]["/me"]["get"]["responses"]["401"]["content"]["application/json"]["schema"]
     assert me == {"$ref": "#/components/schemas/ErrorBody"}  # other routes keep the envelope's alone
+    sent = document["paths"]["/protocol"]["post"]["requestBody"]
+    assert (sent["required"], sent["content"]) == (True, {"text/plain": {"schema": {"type": "string"}}})
 
 
 def test_each_envelope_describes_its_own_bodies():
