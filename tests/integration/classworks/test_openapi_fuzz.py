@@ -5,7 +5,9 @@ it (its token sent).
 
 Parameters that name something (`deviceUuid`, `id`, `appId`, `installId`, `token`, `?uuid=`) are set to the real
 ones, so the routes get past their 404s; `key` is fuzzed under the app's own prefix; a bind gets a fresh device
-code and the real token (the original answers 400 for an unknown one, which no schema can say). Some operations
+code and the real token (the original answers 400 for an unknown one, which no schema can say). Engine.IO's
+polling route gets a real session (opened for the case) for its `sid`, and a POST carries real packets (CONNECT to
+`/api`, then `join-token` with the real token): no schema can say which text is an Engine.IO payload. Some operations
 uninstall or revoke the token, or change or remove the device password (the console's routes): every case first
 installs the app again and puts the password back if it has to. Each request comes from its
 own address, so the per-IP password-check limit (429, declared) does not hide the routes behind it. No check is
@@ -75,9 +77,22 @@ class World:
         case.headers = {**(case.headers or {}), **self.credentials()}
         if "uuid" in (case.query or {}):
             case.query["uuid"] = self.device
+        if case.operation.path == "/socket.io":
+            self.polling_session(case)
         if case.operation.path == "/api/auth/device/bind" and isinstance(case.body, dict):
             case.body = {**case.body, "device_code": device_codes.create(self.api.source_ip)["device_code"],
                          "token": self.token}
+
+
+    def polling_session(self, case: Any) -> None:
+        if "sid" not in (case.query or {}):
+            return
+        opened = self.api("GET", "/socket.io/", query="EIO=4&transport=polling")
+        assert opened.status == 200, opened.text
+        case.query["sid"] = json.loads(opened.text[1:])["sid"]
+        if case.operation.method.upper() == "POST":
+            case.body = "\x1e".join(["40/api,", json.dumps(["join-token", {"token": self.token}])
+                                     .join(["42/api,", ""])])
 
 
 def _set_site_key(api: Api, value: str) -> None:
@@ -92,6 +107,7 @@ def _set_site_key(api: Api, value: str) -> None:
 def fuzzing(moto_stack):
     with pytest.MonkeyPatch.context() as monkeypatch:
         api = Api(monkeypatch, moto_stack)
+        api.overrides["SOCKETIO_POLL_WAIT_MS"] = "100"  # a waiting GET answers soon
         _set_site_key(api, SITE_KEY)
         try:
             yield World(api), service_schema(api)
