@@ -15,6 +15,7 @@ Settings (docs/classworks-clients.md §4.3-§4.5):
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from classworks import config
@@ -77,15 +78,7 @@ def sweep() -> int:
             return seen
 
 
-def remembering() -> Any:
+def remembering() -> AbstractContextManager[None]:
     """A block (one invocation) in which a WebSocket connection's link is read once (store/socket_sessions.py)."""
     store = engine().store
-    return store.remembering() if isinstance(store, socket_sessions.SessionTable) else _nothing()
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
+    return store.remembering() if isinstance(store, socket_sessions.SessionTable) else nullcontext()
