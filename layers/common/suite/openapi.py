@@ -5,8 +5,9 @@ what each route declared on `suite.api.Router` (its `RouteContract`) and from th
 
 - `security` per operation and `components.securitySchemes`, from the route's credentials (suite.auth);
 - the success status and body: `returns=Model` is wrapped in the envelope's success shape; `media_type=` for
-  downloads (text/csv...); `status_code=` for 201/202/204, `also_status_codes=` for other successes with the same
-  body; a route that returns a plain annotated value (no
+  bodies sent as they are, outside the envelope (a text/csv download is a string; with `returns=` too, that
+  model describes the body as is: a JSON file, a provider's handshake); `status_code=` for 201/202/204,
+  `also_status_codes=` for other successes with the same body; a route that returns a plain annotated value (no
   envelope, e.g. a health check) keeps the schema Powertools derived from its annotation;
 - `requestBody` from `body=` where the route reads its body itself (raw JSON values, webhooks); `requires=`
   marks parameters (or the body) required that the route checks itself, to answer with its own messages;
@@ -142,8 +143,9 @@ def _complete_success(responses: dict[str, Any], contract: RouteContract, envelo
     success = responses.pop("200", None) or {"description": HTTPStatus(contract.status_code).phrase}
     if contract.status_code == 204:
         success.pop("content", None)
-    elif contract.media_type:
-        success["content"] = _json({"type": "string"}, contract.media_type)
+    elif contract.media_type:  # a body sent as is (a download, a provider's handshake): not in the envelope
+        schema = _schema_of(contract.returns, definitions) if contract.returns is not None else {"type": "string"}
+        success["content"] = _json(schema, contract.media_type)
     elif contract.returns is not None:
         success["content"] = _json(envelope.success_schema(_schema_of(contract.returns, definitions)))
     elif not _generated_schema(success):
