@@ -386,7 +386,9 @@ class CcjkScenario:
 
 class ClassworksScenario:
     """A device registers in a namespace, gets a token for an app, then writes, reads, lists, imports and
-    deletes keys. The app itself comes from the catalogue (there is no route to create one)."""
+    deletes keys. The app itself comes from the catalogue (there is no route to create one). Then a Socket.IO
+    client on the polling transport, as the board's: the handshake, CONNECT to /api with join-token, the GET
+    that collects the answers, a pong."""
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
@@ -396,6 +398,7 @@ class ClassworksScenario:
         self.namespace = f"ns-{self.run_id}"
         self.device = f"bench-{self.run_id}"
         self.token = ""
+        self.sids: dict[int, str] = {}
 
     def set_up(self) -> None:
         from classworks.logic import apps  # noqa: PLC0415
@@ -415,6 +418,31 @@ class ClassworksScenario:
 
     def put_temporary(self, n: int) -> None:
         self.client(Request("POST", f"/api/kv/{self.key(f'tmp{n}')}", {"v": n}, bearer(self.token)), 200)
+
+    # --- Socket.IO polling (the board's transport) ---------------------------------------------------------
+    def open_session(self, n: int) -> None:
+        answer = self.client(Request("GET", "/socket.io/", query="EIO=4&transport=polling"), 200)
+        self.sids[n] = json.loads(str(answer.body)[1:])["sid"]
+
+    def open_alone(self, n: int) -> None:
+        """A new session, the previous repetition's socket gone from the device's room (a room of one)."""
+        if n - 1 in self.sids:
+            self.client(self.polling_post(n - 1, '42/api,["leave-all"]'), 200)
+        self.open_session(n)
+
+    def open_and_join(self, n: int) -> None:
+        self.open_session(n)
+        self.client(self.polling_post(n, self.join_packets()), 200)
+
+    def join_packets(self) -> str:
+        return "\x1e".join(["40/api,", "42/api," + json.dumps(["join-token", {"token": self.token}])])
+
+    def polling_get(self, n: int) -> Request:
+        return Request("GET", "/socket.io/", query=f"EIO=4&transport=polling&sid={self.sids.get(n, '')}")
+
+    def polling_post(self, n: int, payload: str) -> Request:
+        return Request("POST", "/socket.io/", query=f"EIO=4&transport=polling&sid={self.sids.get(n, '')}",
+                       raw_body=payload.encode(), headers={"Content-Type": "text/plain;charset=UTF-8"})
 
     def steps(self) -> list[Step]:
         auth = lambda: bearer(self.token)  # noqa: E731
@@ -440,6 +468,11 @@ class ClassworksScenario:
             Step(lambda n: Request("DELETE", f"/api/kv/{self.key(f'tmp{n}')}", headers=auth()), expect=204,
                  prepare=self.put_temporary),
             Step(lambda n: Request("GET", f"/api/devices/{self.device}/apps")),
+            Step(lambda n: Request("GET", "/socket.io/", query="EIO=4&transport=polling"), note="handshake"),
+            Step(lambda n: self.polling_post(n, self.join_packets()), prepare=self.open_alone,
+                 note="CONNECT /api + join-token, a room of one"),
+            Step(self.polling_get, prepare=self.open_and_join, note="3 packets waiting"),
+            Step(lambda n: self.polling_post(n, "3"), prepare=self.open_session, note="a pong"),
         ]
 
 
