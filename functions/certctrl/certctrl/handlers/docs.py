@@ -2,9 +2,13 @@
 
 from certctrl.api import ENVELOPE, TITLE, VERSION
 from certctrl.routes import (
+    acme_accounts,
     apikeys,
     auth,
+    cas,
     catalogs,
+    certificates,
+    challenges,
     device_assets,
     device_config,
     device_login,
@@ -16,6 +20,7 @@ from certctrl.routes import (
 from suite.api import docs_function
 
 ROUTERS = [health.router, auth.router, device_login.router, devices.router, device_config.router,
-           device_assets.router, device_updates.router, device_self.router, apikeys.router, catalogs.router]
+           device_assets.router, device_updates.router, device_self.router, apikeys.router, catalogs.router,
+           acme_accounts.router, certificates.router, cas.router, challenges.router]
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)
