@@ -295,6 +295,8 @@ def install(record: CertificateRecord, *, private_key: bytes, fullchain_pem: str
         **materials.encrypted.to_record(), "master_wrap": master, "updated_at_ms": clock.epoch_ms(),
         "expiry_shard": expiry_shard(int(record.id)),
     }
+    if issue_fields is None:  # a synchronous issue or an upload: its row is new (the generation guards the count)
+        fields["issue_count"] = int(record.issue_count or 0) + 1
     remove = ["current_issue_id"]
     if chain.chain_pem:
         fields["chain_pem"] = chain.chain_pem.decode("ascii")
