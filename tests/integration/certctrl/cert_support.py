@@ -80,8 +80,15 @@ def queue_url(client: ApiClient) -> str:
 
 
 def purge(client: ApiClient) -> None:
+    """Drop what other tests left in the queue (PurgeQueue allows one call a minute: delete instead)."""
     client.use_env(WORKER)
-    aws.client("sqs").purge_queue(QueueUrl=queue_url(client))
+    sqs = aws.client("sqs")
+    while True:
+        found = sqs.receive_message(QueueUrl=queue_url(client), MaxNumberOfMessages=10).get("Messages", [])
+        if not found:
+            return
+        for message in found:
+            sqs.delete_message(QueueUrl=queue_url(client), ReceiptHandle=message["ReceiptHandle"])
 
 
 def pending_jobs(client: ApiClient) -> list[dict[str, Any]]:
@@ -92,9 +99,10 @@ def pending_jobs(client: ApiClient) -> list[dict[str, Any]]:
     return [json.loads(m["Body"]) for m in found.get("Messages", [])]
 
 
-def run_jobs(client: ApiClient, *, rounds: int = 50, until=None) -> list[dict[str, Any]]:
+def run_jobs(client: ApiClient, *, rounds: int = 50, until=None, after_round=None) -> list[dict[str, Any]]:
     """Receive the queued jobs and hand them to CertWorkerFunction's handler (as Lambda's SQS source does), round
-    after round until the queue is empty or `until()` holds. Returns every message handled."""
+    after round until the queue is empty or `until()` holds; `after_round()` runs after each round (a DNS mirror).
+    Returns every message handled."""
     handled: list[dict[str, Any]] = []
     module = importlib.import_module("certctrl.handlers.cert_worker")
     for _ in range(rounds):
@@ -117,6 +125,8 @@ def run_jobs(client: ApiClient, *, rounds: int = 50, until=None) -> list[dict[st
         for m in messages:
             aws.client("sqs").delete_message(QueueUrl=queue_url(client), ReceiptHandle=m["ReceiptHandle"])
             handled.append(json.loads(m["Body"]))
+        if after_round is not None:
+            after_round()
         if until is not None and until():
             break
     return handled
