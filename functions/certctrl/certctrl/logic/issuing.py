@@ -364,6 +364,8 @@ def _uploaded(record: CertificateRecord, running: Issue | None, fullchain_pem: s
     """The uploaded chain's facts and its key (from the body, else the running issue's), checked."""
     if not fullchain_pem:
         raise BadRequest("fullchain_pem (or certificate_pem) is required for a SUCCESS result")
+    if not fullchain_pem.isascii() or not (private_key_pem or "").isascii():
+        raise BadRequest("PEM texts are ASCII")
     if private_key_pem:
         key: bytes = private_key_pem.encode("ascii")
     elif running is not None and running.pending_key:
