@@ -99,18 +99,22 @@ def test_http01_issue_then_renewal_reach_two_agents(stack, person):
     record = issued(person, cert_id)
     assert sorted(record["sans"]) == sorted([name, f"www.{name}"])
     history = person.call("GET", f"/apiv1/users/{person.user_id}/certificates/{cert_id}/issues").json()["data"]
-    assert history[0]["status"] == "SUCCESS" and history[0]["acme_order_id"]
+    assert history[0]["status"] == "SUCCESS"
+    assert history[0]["acme_order_id"]
 
     assert first.poll_once() == 200
     updates = [s for s in first.applied if s["type"] == "cert.updated" and s["ref"]["cert_id"] == cert_id]
-    assert updates[-1]["ref"]["wrap_ready"] is True and updates[-1]["ref"]["serial"] == record["serial_number"]
+    assert updates[-1]["ref"]["wrap_ready"] is True
+    assert updates[-1]["ref"]["serial"] == record["serial_number"]
     detail, key = first.certificate(cert_id)
-    assert matches(key, detail["certificate_pem"]) and detail["fullchain_pem"].count("BEGIN CERTIFICATE") >= 2
+    assert matches(key, detail["certificate_pem"])
+    assert detail["fullchain_pem"].count("BEGIN CERTIFICATE") >= 2
 
     second, second_id = onboard(stack, person, "web-2")
     sealed = person.call("POST", f"/apiv1/users/{person.user_id}/devices/{second_id}/certificates",
                          json={"cert_id": cert_id})
-    assert sealed.status_code == 200 and sealed.json()["data"]["wrap_ready"] is True
+    assert sealed.status_code == 200
+    assert sealed.json()["data"]["wrap_ready"] is True
     assert matches(second.certificate(cert_id)[1], detail["certificate_pem"])
 
     # time passes: the renewal is due (renew_after moved to the past, as two thirds of the lifetime would), the
@@ -121,14 +125,16 @@ def test_http01_issue_then_renewal_reach_two_agents(stack, person):
                     UpdateExpression="SET renew_after = :past",
                     ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 60)}})
     fired = stack.fire("certctrl.RenewalSweepFunction.Sweep")
-    assert fired["error"] is None and cert_id in fired["result"]["queued"]
+    assert fired["error"] is None
+    assert cert_id in fired["result"]["queued"]
     assert cert_id not in stack.fire("certctrl.RenewalSweepFunction.Sweep")["result"]["queued"]  # once per window
     renewed = issued(person, cert_id, not_serial=record["serial_number"])
     assert renewed["key_generation"] == record["key_generation"] + 1
     for agent in (first, second):
         assert agent.poll_once() == 200
         detail, key = agent.certificate(cert_id)
-        assert detail["serial_number"] == renewed["serial_number"] and matches(key, detail["certificate_pem"])
+        assert detail["serial_number"] == renewed["serial_number"]
+        assert matches(key, detail["certificate_pem"])
     kinds = [h["kind"] for h in person.call("GET", f"/apiv1/users/{person.user_id}/certificates/{cert_id}/issues")
              .json()["data"]]
     assert kinds == ["renew", "issue"]

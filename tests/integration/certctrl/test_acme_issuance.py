@@ -130,14 +130,17 @@ def issue(client, account, cert_id: int, **run) -> dict:
 def test_an_account_is_registered_at_the_ca_and_follows_the_no_kid_rule(client, ca):
     account = new_account(client)
     created = pebble_account(client, account)
-    assert created["kid"].startswith(ca.directory_url.rsplit("/", 1)[0]) and created["provider"] == "pebble"
+    assert created["kid"].startswith(ca.directory_url.rsplit("/", 1)[0])
+    assert created["provider"] == "pebble"
     assert "account_key" not in json.dumps(created)
     path = f"/apiv1/users/{account.user_id}/acme-accounts/{created['id']}"
     moved = client.put(path, {"email": "other@example.com"}, headers=account.headers)
     assert moved.status == 409
-    assert moved.json["error"]["code"] == 6000 and moved.json["error"]["key"] == "NO_KID"
+    assert moved.json["error"]["code"] == 6000
+    assert moved.json["error"]["key"] == "NO_KID"
     renamed = client.put(path, {"name": "renamed", "cert_valid_seconds": 86400}, headers=account.headers)
-    assert renamed.status == 200 and renamed.json["data"]["name"] == "renamed"
+    assert renamed.status == 200
+    assert renamed.json["data"]["name"] == "renamed"
     assert client.get("/apiv1/me/acme-accounts", headers=account.headers).json["total"] == 1
     private = client.post(f"/apiv1/users/{account.user_id}/acme-accounts",
                           {"provider": "acme", "directory_url": "https://169.254.169.254/directory"},
@@ -171,7 +174,8 @@ def test_http01_through_our_route_issues_and_every_device_decrypts(client, ca):
     assert len(ca.http01.tokens.asked) - asked_before >= 2  # pebble fetched both tokens through our route
     history = client.get(f"/apiv1/users/{account.user_id}/certificates/{cert['id']}/issues",
                          headers=account.headers).json["data"]
-    assert history[0]["status"] == "SUCCESS" and history[0]["acme_order_id"].startswith("https://127.0.0.1")
+    assert history[0]["status"] == "SUCCESS"
+    assert history[0]["acme_order_id"].startswith("https://127.0.0.1")
     assert history[0]["completed_at"] >= history[0]["started_at"] > 0
     for device in (first, second):
         materials = client.get(f"/apiv1/devices/self/certificates/{cert['id']}/deploy-materials",
@@ -183,7 +187,8 @@ def test_http01_through_our_route_issues_and_every_device_decrypts(client, ca):
     assert "acme.http01.start" in kinds  # agents that serve HTTP-01 themselves are told too
     start = next(s for s in told if s["type"] == "acme.http01.start")["ref"]
     assert set(start) == {"challenge_id", "token", "key_authorization", "ttl_seconds", "listen"}
-    assert kinds[-1] == "cert.updated" and told[-1]["ref"]["wrap_ready"] is True
+    assert kinds[-1] == "cert.updated"
+    assert told[-1]["ref"]["wrap_ready"] is True
     # the challenges were withdrawn once validated
     gone = client.get(f"/.well-known/acme-challenge/{start['token']}")
     assert gone.status == 404
@@ -195,7 +200,8 @@ def test_dns01_with_cname_delegation_and_a_wildcard(client, ca):
     base = f"d{uuid.uuid4().hex[:8]}.example.net"
     cert = new_certificate(client, account, acct["id"], [base, f"*.{base}"], "dns-01")
     [delegation] = cert["dns_delegations"]  # a wildcard shares its base name's record
-    assert delegation["name"] == f"_acme-challenge.{base}" and delegation["value"].endswith(f".acme.{ZONE}")
+    assert delegation["name"] == f"_acme-challenge.{base}"
+    assert delegation["value"].endswith(f".acme.{ZONE}")
     ca.set_cname(delegation["name"], delegation["value"])  # what the user does in their own DNS
     mirror = dns_mirror(client, ca)
     done = issue(client, account, cert["id"], after_round=mirror)
@@ -213,10 +219,13 @@ def test_a_failed_validation_fails_the_issue_with_its_reason(client, ca):
     cert = new_certificate(client, account, acct["id"], [f"f{uuid.uuid4().hex[:8]}.example.org"], "http-01")
     ca.http01.tokens.broken = True
     failed = issue(client, account, cert["id"])
-    assert failed["status"] == "FAILED" and failed["current_issue_id"] is None
+    assert failed["status"] == "FAILED"
+    assert failed["current_issue_id"] is None
     [row] = client.get(f"/apiv1/users/{account.user_id}/certificates/{cert['id']}/issues",
                        headers=account.headers).json["data"]
-    assert row["status"] == "FAILED" and row["error_message"] and row["completed_at"] > 0
+    assert row["status"] == "FAILED"
+    assert row["error_message"]
+    assert row["completed_at"] > 0
 
 
 def test_the_sweep_renews_once_per_window_and_devices_follow(client, ca, monkeypatch):
@@ -239,7 +248,8 @@ def test_the_sweep_renews_once_per_window_and_devices_follow(client, ca, monkeyp
     assert any(m["kind"] == "cert.renew" and m["cert_id"] == cert["id"] for m in pending_jobs(client))
     run_jobs(client)
     renewed = certificate(client, account, cert["id"])
-    assert renewed["status"] == "ISSUED" and renewed["serial_number"] != first["serial_number"]
+    assert renewed["status"] == "ISSUED"
+    assert renewed["serial_number"] != first["serial_number"]
     assert renewed["key_generation"] == first["key_generation"] + 1
     materials = client.get(f"/apiv1/devices/self/certificates/{cert['id']}/deploy-materials",
                            headers=device.headers).json["data"]

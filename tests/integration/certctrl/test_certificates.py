@@ -24,10 +24,9 @@ from tests.support.api_client import ApiClient
 
 
 def create(client, account, **body):
-    answer = client.post(f"/apiv1/users/{account.user_id}/certificates",
+    return client.post(f"/apiv1/users/{account.user_id}/certificates",
                          {"domain_name": "example.com", "sans": ["www.example.com"], **body},
                          headers=account.headers)
-    return answer
 
 
 def test_create_list_and_read_certificates(client):
@@ -36,9 +35,11 @@ def test_create_list_and_read_certificates(client):
                      policy="DEVICE_REQUIRED", challenge_type="http-01")
     assert created.status == 201, created.text
     data = created.json["data"]
-    assert data["sans"] == ["example.com", "www.example.com"] and data["status"] == "PENDING"
+    assert data["sans"] == ["example.com", "www.example.com"]
+    assert data["status"] == "PENDING"
     assert (data["key_algorithm"], data["key_size"], data["country"]) == ("RSA", 3072, "DE")
-    assert data["key_dist_policy"] == "DEVICE_REQUIRED" and data["challenge_type"] == "http-01"
+    assert data["key_dist_policy"] == "DEVICE_REQUIRED"
+    assert data["challenge_type"] == "http-01"
     assert [d["name"] for d in data["dns_delegations"]] == ["_acme-challenge.example.com",
                                                            "_acme-challenge.www.example.com"]
     for bad in ({"domain_name": "not a name"}, {"key_algorithm": "DSA"}, {"policy": "SOMETIMES"},
@@ -79,7 +80,8 @@ def test_verify_domain_checks_each_cname_over_doh(moto_stack, monkeypatch):
             if answers.get("down"):
                 return 500, {"Content-Type": "application/json"}, b"{}"
             name = request.query["name"][0]
-            assert request.query["type"] == ["CNAME"] and request.headers["accept"] == "application/dns-json"
+            assert request.query["type"] == ["CNAME"]
+            assert request.headers["accept"] == "application/dns-json"
             target = answers.get(name)
             body = {"Status": 0, "Answer": [{"name": name, "type": 5, "TTL": 60, "data": target + "."}]} \
                 if target else {"Status": 3}
@@ -139,10 +141,12 @@ def test_an_outside_worker_uploads_a_result(client):
                              "chain_pem": material.chain_pem.decode(), "private_key_pem": key_pem},
                       headers=bearer(worker_key))
     assert done.status == 200, done.text
-    assert done.json["data"]["status"] == "SUCCESS" and done.json["data"]["kind"] == "upload"
+    assert done.json["data"]["status"] == "SUCCESS"
+    assert done.json["data"]["kind"] == "upload"
     record = client.get(f"/apiv1/users/{account.user_id}/certificates/{target['id']}", query={"detail": "most"},
                         headers=account.headers).json["data"]
-    assert record["status"] == "ISSUED" and record["chain_pem"]
+    assert record["status"] == "ISSUED"
+    assert record["chain_pem"]
     materials = client.get(f"/apiv1/devices/self/certificates/{target['id']}/deploy-materials",
                            headers=device.headers).json["data"]
     assert key_matches(open_materials(materials, device.secret), record["certificate_pem"])
@@ -174,21 +178,25 @@ def test_internal_worker_commands_reach_the_agents_while_live(client, monkeypatc
     assert started.status == 200, started.text
     assert started.json["data"]["device_ids"] == [first.device_id]
     served = client.get(f"/.well-known/acme-challenge/{token}")
-    assert served.status == 200 and served.text == keyauth and served.headers["content-type"] == "text/plain"
+    assert served.status == 200
+    assert served.text == keyauth
+    assert served.headers["content-type"] == "text/plain"
     told, live_cursor = signals(client, first, cursor)
     assert [s["type"] for s in told] == ["acme.http01.start"]
     assert told[0]["ref"]["listen"] == {"http": {"bind": "0.0.0.0", "port": 80}}
     assert signals(client, second, second_cursor)[0] == []  # only the device named
     alpn = client.post(f"{base}/tlsalpn01/start", {"token": token, "key_authorization": keyauth,
                                                    "domain": "app.example.internal"}, headers=bearer(key))
-    assert alpn.status == 200 and sorted(alpn.json["data"]["device_ids"]) == sorted([first.device_id,
+    assert alpn.status == 200
+    assert sorted(alpn.json["data"]["device_ids"]) == sorted([first.device_id,
                                                                                      second.device_id])
     ref = signals(client, second, second_cursor)[0][0]["ref"]
     certificate = x509.load_pem_x509_certificate(ref["certificate"]["cert_pem"].encode())
     extension = certificate.extensions.get_extension_for_oid(ObjectIdentifier("1.3.6.1.5.5.7.1.31"))
     import hashlib  # noqa: PLC0415
 
-    assert extension.critical and extension.value.value == b"\x04\x20" + hashlib.sha256(keyauth.encode()).digest()
+    assert extension.critical
+    assert extension.value.value == b"\x04\x20" + hashlib.sha256(keyauth.encode()).digest()
     assert client.post(f"{base}/http01/stop", {"token": token}, headers=bearer(key)).status == 200
     assert client.get(f"/.well-known/acme-challenge/{token}").status == 404
     assert client.post(f"{base}/tlsalpn01/stop", {"challenge_id": token}, headers=bearer(key)).status == 200
@@ -197,7 +205,8 @@ def test_internal_worker_commands_reach_the_agents_while_live(client, monkeypatc
     monkeypatch.setattr(clock, "now", lambda: real_now() + 3600)
     later, after = signals(client, first, cursor)
     assert [s["type"] for s in later] == []
-    assert after != cursor and int(after.split("-")[1]) > int(live_cursor.split("-")[1])
+    assert after != cursor
+    assert int(after.split("-")[1]) > int(live_cursor.split("-")[1])
     assert client.get("/.well-known/acme-challenge/" + "x" * 3000).status == 404
 
 
@@ -261,7 +270,8 @@ def test_expiry_warnings_are_events_once_per_threshold(client, monkeypatch, expi
     received = [e for e in expiry_events() if e["detail"]["cert_id"] == cert["id"]]
     assert [e["detail"]["threshold_days"] for e in received] == [7, 0]
     detail = received[0]["detail"]
-    assert received[0]["source"] == "certctrl" and received[0]["detail-type"] == "certctrl.certificate.expiring"
+    assert received[0]["source"] == "certctrl"
+    assert received[0]["detail-type"] == "certctrl.certificate.expiring"
     assert detail == {**detail, "event_key": "certificate.expiring", "user_id": account.user_id,
                       "domain_name": "app.example.internal", "days_left": 4, "expired": False, "auto_renew": False,
                       "serial_number": issued["serial_number"], "not_after": issued["not_after"],

@@ -74,7 +74,8 @@ def test_cert_updated_says_whether_the_wrap_is_ready():
 def test_the_agents_refusals_carry_their_keys():
     envelope = DataEnvelope()
     pending = json.loads(envelope.error(WrapPending()).body)
-    assert pending["error"]["code"] == 409 and "WRAP_PENDING" in pending["error"]["what"]
+    assert pending["error"]["code"] == 409
+    assert "WRAP_PENDING" in pending["error"]["what"]
     assert pending["error"]["key"] == "WRAP_PENDING"
     forbidden = json.loads(envelope.error(ExportForbidden("no")).body)
     assert forbidden["error"] == {"code": 403, "what": "EXPORT_FORBIDDEN: no", "key": "EXPORT_FORBIDDEN"}
