@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from certctrl import clock
-from certctrl.logic import issuing, pki
+from certctrl.logic import agent_commands, pki
 from certctrl.models.challenges import ChallengeStart, ChallengeStop
 from certctrl.models.entities import CertificateRecord
-from certctrl.store import challenges
+from certctrl.store import certificates, challenges
 from suite.errors import BadRequest, NotFound
 
 ACME_IDENTIFIER = ObjectIdentifier("1.3.6.1.5.5.7.1.31")  # id-pe-acmeIdentifier (RFC 8737)
@@ -43,6 +43,13 @@ def key_authorization(token: str) -> str:
     if item is None or int(item.expires_at) <= clock.epoch():
         raise NotFound("No such challenge", code="404")
     return str(item.key_authorization)
+
+
+def owned(user_id: int, cert_id: int) -> CertificateRecord:
+    record = certificates.certificate(user_id, cert_id)
+    if record is None:
+        raise NotFound("Certificate not found", code="404")
+    return record
 
 
 def _checked(body: ChallengeStart) -> None:
@@ -60,10 +67,10 @@ def http01_start(record: CertificateRecord, body: ChallengeStart) -> dict[str, A
     expires_at = clock.epoch() + body.ttl_seconds
     challenges.put(body.token, body.key_authorization, cert_id=int(record.id),
                    identifier=body.domain or record.domain_name, expires_at=expires_at)
-    ref = issuing.http01_start_ref(body.token, body.key_authorization, body.ttl_seconds, challenge_id=challenge_id,
-                                   listen=body.listen)
-    reached = issuing.http01_signal(record, "acme.http01.start", ref, live_seconds=body.ttl_seconds,
-                                    device_ids=_targets(body))
+    ref = agent_commands.http01_start_ref(body.token, body.key_authorization, body.ttl_seconds,
+                                          challenge_id=challenge_id, listen=body.listen)
+    reached = agent_commands.send(record, "acme.http01.start", ref, live_seconds=body.ttl_seconds,
+                                  device_ids=_targets(body))
     return _answer(challenge_id, reached, expires_at)
 
 
@@ -73,7 +80,7 @@ def http01_stop(record: CertificateRecord, body: ChallengeStop) -> dict[str, Any
     challenge_id = body.challenge_id or body.token or ""
     if not challenge_id:
         raise BadRequest("challenge_id (or token) is required")
-    reached = issuing.http01_signal(record, "acme.http01.stop", {"challenge_id": challenge_id}, live_seconds=300,
+    reached = agent_commands.send(record, "acme.http01.stop", {"challenge_id": challenge_id}, live_seconds=300,
                                     device_ids=_targets(body))
     return _answer(challenge_id, reached, None)
 
@@ -93,7 +100,7 @@ def tlsalpn01_start(record: CertificateRecord, body: ChallengeStart) -> dict[str
            "key_authorization": body.key_authorization, "ttl_seconds": body.ttl_seconds,
            "certificate": {"cert_pem": cert_pem, "key_pem": key_pem},
            "listen": body.listen or {"bind": "0.0.0.0", "port": 443}}  # noqa: S104  (the agent's listener)
-    reached = issuing.http01_signal(record, "acme.tlsalpn01.start", ref, live_seconds=body.ttl_seconds,
+    reached = agent_commands.send(record, "acme.tlsalpn01.start", ref, live_seconds=body.ttl_seconds,
                                     device_ids=_targets(body))
     return _answer(challenge_id, reached, clock.epoch() + body.ttl_seconds)
 
@@ -102,7 +109,7 @@ def tlsalpn01_stop(record: CertificateRecord, body: ChallengeStop) -> dict[str, 
     challenge_id = body.challenge_id or body.token or ""
     if not challenge_id:
         raise BadRequest("challenge_id (or token) is required")
-    reached = issuing.http01_signal(record, "acme.tlsalpn01.stop", {"challenge_id": challenge_id}, live_seconds=300,
+    reached = agent_commands.send(record, "acme.tlsalpn01.stop", {"challenge_id": challenge_id}, live_seconds=300,
                                     device_ids=_targets(body))
     return _answer(challenge_id, reached, None)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from certctrl import clock, config
 from certctrl.errors import ExportForbidden, WrapPending
@@ -29,11 +29,13 @@ from certctrl.logic import delivery_crypto as dc
 from certctrl.logic import feed, pki, renewal
 from certctrl.logic.private_ca import format_leaf_serial
 from certctrl.models.entities import CertDeviceWrap, CertificateRecord, Device, Issue
-from certctrl.providers.acme import RenewalWindow
 from certctrl.store import certificates, device_data, devices, issues, jobs, wraps
 from certctrl.store.key_vault import vault
 from suite import observability
 from suite.errors import NotFound
+
+if TYPE_CHECKING:  # the ACME library is heavy; devices' routes never need it
+    from certctrl.providers.acme import RenewalWindow
 
 CERT = "CERT"
 HYBRID, MASTER_ONLY = dc.KeyDistributionPolicy.HYBRID, dc.KeyDistributionPolicy.MASTER_ONLY

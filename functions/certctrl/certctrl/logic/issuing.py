@@ -18,7 +18,7 @@ from typing import Any
 
 from certctrl import clock, config
 from certctrl.errors import NoKid
-from certctrl.logic import acme_accounts, delivery, feed, issuance, pki, private_ca, renewal
+from certctrl.logic import acme_accounts, agent_commands, delivery, issuance, pki, private_ca, renewal
 from certctrl.logic.issuance import (
     CertificateIssued,
     IssueState,
@@ -293,34 +293,11 @@ def _perform(effect: Any, record: CertificateRecord, now: int) -> None:
         challenges.put(effect.token, effect.key_authorization, cert_id=int(record.id), identifier=effect.identifier,
                        expires_at=effect.expires_at)
         ttl = max(effect.expires_at - now, 1)
-        http01_signal(record, "acme.http01.start", http01_start_ref(effect.token, effect.key_authorization, ttl),
-                      live_seconds=ttl)
+        ref = agent_commands.http01_start_ref(effect.token, effect.key_authorization, ttl)
+        agent_commands.send(record, "acme.http01.start", ref, live_seconds=ttl)
     elif isinstance(effect, WithdrawHttp01):
         challenges.delete(effect.token)
-        http01_signal(record, "acme.http01.stop", {"challenge_id": effect.token}, live_seconds=300)
-
-
-def http01_start_ref(token: str, key_authorization: str, ttl_seconds: int, *, challenge_id: str | None = None,
-                     listen: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`acme.http01.start`'s ref as the agent reads it (the notes §2)."""
-    return {"challenge_id": challenge_id or token, "token": token, "key_authorization": key_authorization,
-            "ttl_seconds": int(ttl_seconds),
-            "listen": listen or {"http": {"bind": "0.0.0.0", "port": config.get().http01_agent_port}}}  # noqa: S104
-
-
-def http01_signal(record: CertificateRecord, kind: str, ref: dict[str, Any], *, live_seconds: int,
-                  device_ids: list[int] | None = None) -> list[int]:
-    """A time-bounded `acme.*` command to the certificate's devices (or those named): pushed over the WebSocket at
-    once, delivered to polls only while live. Returns the devices reached."""
-    live_until = clock.epoch_ms() + live_seconds * 1000
-    reached = []
-    for device in delivery.devices_of(record):
-        if device_ids is not None and int(device.id) not in device_ids:
-            continue
-        feed.emit(int(device.id), int(record.user_id),
-                  lambda _tx: [{"type": kind, "ref": ref, "live_until_ms": live_until}])
-        reached.append(int(device.id))
-    return reached
+        agent_commands.send(record, "acme.http01.stop", {"challenge_id": effect.token}, live_seconds=300)
 
 
 # ------------------------------------------------------------------------------------------------ upload

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from certctrl import access
 from certctrl.api import ENVELOPE
-from certctrl.logic import certificates, challenges
+from certctrl.logic import challenges
 from certctrl.models.challenges import ChallengeCommand, ChallengeStart, ChallengeStop
 from certctrl.routes import common
 from suite.api import Router
@@ -20,7 +20,7 @@ WORKER = access.api_key_only("certificates", "issue", object_param="certificate_
 
 
 def _record(certificate_id: str):
-    return certificates.owned(common.user_caller().user_id, common.object_id(certificate_id, "Certificate"))
+    return challenges.owned(common.user_caller().user_id, common.object_id(certificate_id, "Certificate"))
 
 
 @router.get("/.well-known/acme-challenge/<token>", media_type="text/plain", errors=(404,),
