@@ -278,3 +278,38 @@ def test_expiry_warnings_are_events_once_per_threshold(client, monkeypatch, expi
                       "last_issue_status": "SUCCESS"}
     assert received[1]["detail"]["expired"] is True
     assert [j for j in pending_jobs(client) if j.get("cert_id") == cert["id"]] == []
+
+
+def test_one_acme_issue_at_a_time_until_it_ends_or_its_deadline_passes(client, monkeypatch):
+    from certctrl.models.entities import AcmeAccount  # noqa: PLC0415
+    from certctrl.providers import acme  # noqa: PLC0415
+    from certctrl.store import certificates, counters  # noqa: PLC0415
+    from certctrl.store.key_vault import vault  # noqa: PLC0415
+
+    account = new_account(client)
+    client.use_env("certctrl.AcmeAccountsFunction")
+    account_id = counters.next_id("acme_account")
+    certificates.create_account(AcmeAccount(  # as a registration leaves it; no CA is reached in this test
+        certificates.user_key(account.user_id), certificates.account_sk(account_id), id=account_id,
+        user_id=account.user_id, name="le", provider="letsencrypt", kid="https://acme.invalid/acct/1",
+        account_key=vault().seal_account_key(acme.new_account_key_pem(), user_id=account.user_id,
+                                             account_id=account_id), created_at_ms=0, updated_at_ms=0))
+    purge(client)
+    cert = create(client, account, acct_id=account_id).json["data"]
+    path = f"/apiv1/users/{account.user_id}/certificates/{cert['id']}/issues"
+    assert client.post(path, {}, headers=account.headers).status == 204
+    [job] = pending_jobs(client)
+    assert job["kind"] == "issue.advance"
+    assert job["cert_id"] == cert["id"]
+    assert client.post(path, {}, headers=account.headers).status == 409
+    running = client.get(path, headers=account.headers).json["data"]
+    assert [r["status"] for r in running] == ["PENDING"]
+    # its messages were lost and its deadline (at most 6 h) passed: it no longer holds the certificate
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() + 7 * 3600)
+    assert client.post(path, {}, headers=account.headers).status == 204
+    monkeypatch.setattr(clock, "now", real_now)
+    history = client.get(path, headers=account.headers).json["data"]
+    assert [r["status"] for r in history] == ["PENDING", "FAILED"]
+    assert history[1]["error_message"] == "the issue stopped before its deadline"
+    purge(client)

@@ -23,6 +23,7 @@ from tests.integration.certctrl.cert_support import (
     key_matches,
     open_materials,
     pending_jobs,
+    purge,
     run_jobs,
     signals,
 )
@@ -243,11 +244,14 @@ def test_a_new_device_key_waits_for_its_rewrap(client):
     rekeyed = Agent(register_device(client, account, public_id=device.public_id,
                                     dev_pk=base64.b64encode(bytes(secret.public_key)).decode()), secret)
     assert rekeyed.device_id == device.device_id
+    rewrap = {"kind": "cert.rewrap", "user_id": account.user_id, "cert_id": cert["id"]}
+    assert rewrap in pending_jobs(client)  # queued by the registration
+    purge(client)  # ... and lost: the device asking queues it again
     path = f"/apiv1/devices/self/certificates/{cert['id']}/deploy-materials"
     waiting = client.get(path, headers=rekeyed.headers)
     assert waiting.status == 409
     assert "WRAP_PENDING" in waiting.text
-    assert {"kind": "cert.rewrap", "user_id": account.user_id, "cert_id": cert["id"]} in pending_jobs(client)
+    assert rewrap in pending_jobs(client)
     run_jobs(client)
     detail = client.get(f"/apiv1/devices/self/certificates/{cert['id']}", headers=rekeyed.headers).json["data"]
     materials = client.get(path, headers=rekeyed.headers).json["data"]

@@ -254,8 +254,21 @@ def deploy_materials(device: Device, record: CertificateRecord) -> dict[str, Any
         raise ExportForbidden("this certificate's key is not delivered to devices (MASTER_ONLY without "
                               "server_decrypt_export)")
     if decision is dc.DeployDecision.WRAP_PENDING:
+        _heal(record)
         raise WrapPending()
     raise NotFound("The certificate has not been issued yet", code="404")
+
+
+def _heal(record: CertificateRecord) -> None:
+    """A device asks while its wrap is pending: make sure a re-wrap is on its way (a lost `cert.rewrap` message, a
+    device registered again with a new key). Asking never wraps by itself; the job is idempotent, and the agent
+    asks at most 12 times (3 s, doubling)."""
+    if not has_key(record) or policy(record) is MASTER_ONLY:
+        return  # the issuance seals for every device
+    try:
+        jobs.send({"kind": "cert.rewrap", "user_id": int(record.user_id), "cert_id": int(record.id)})
+    except Exception:
+        observability.logger().warning("re-wrap not queued", extra={"cert_id": int(record.id)})
 
 
 def full_chain(record: CertificateRecord) -> str:

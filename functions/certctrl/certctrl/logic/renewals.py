@@ -5,7 +5,8 @@ each at most once per renewal window, and expiry warnings go out as events, each
   thirds of the lifetime; docs/certctrl-certificates.md §5). The window's once-key
   (`<cert_id>#<serial>#<window_start>`) is claimed with a conditional put (TTL after the window) before the
   `cert.renew` message is sent: a second sweep in the same window sends nothing; a renewed certificate (new serial)
-  or a moved ARI window is a new key. A message that cannot be sent gives its key back.
+  or a moved ARI window is a new key. A message that cannot be sent gives its key back. A renewal that fails is
+  not queued again in the same window: the expiry warnings report it, and `POST .../issues` retries by hand.
 * Expiring: the sparse `by_expiry` index, `not_after <= now + 30 days`. Every crossed threshold (30, 14, 7, 3, 1
   days, 0 = expired) is claimed once; the most urgent newly claimed one becomes one EventBridge event:
 

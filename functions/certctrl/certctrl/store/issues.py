@@ -65,8 +65,9 @@ def start(issue: Issue, *, user_id: int, cert_id: int, expected_current: int | N
     meanwhile (the certificate's `current_issue_id` is no longer `expected_current`)."""
     tx = dynamo.Transaction()
     tx.put(common.certificates(), common.item_of(issue), condition="attribute_not_exists(pk)")
-    condition = "attribute_not_exists(current_issue_id)" if expected_current is None else \
-        "current_issue_id = :expected"
+    condition = "attribute_not_exists(current_issue_id)"
+    if expected_current is not None:  # the current issue ended (or was given up): it may be replaced
+        condition += " OR current_issue_id = :expected"
     values: dict[str, Any] = {":id": int(issue.id), ":status": "ISSUING", ":now": now_ms, ":one": 1}
     if expected_current is not None:
         values[":expected"] = expected_current
