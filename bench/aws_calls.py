@@ -717,14 +717,89 @@ class CertctrlScenario:
         ]
 
 
-class HealthScenario:
-    """relay serves only health and docs so far."""
+class RelayScenario:
+    """The first admin signs in, adds a package and a user with that package and an API key, an upstream account
+    (credentials sealed with KMS), and reads the admin screens; the user signs in and reads their keys, usage
+    and packages after the proxy has counted a request (the usage writer, unmeasured)."""
+
+    PASSWORD = "bench-admin-pass"  # noqa: S105 (moto only)
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
+        self.run_id = uuid.uuid4().hex[:8]
+        self.admin_token = self.user_token = ""
+        self.package_id = self.user_id = self.held_id = self.key_id = 0
+
+    def set_up(self) -> None:
+        from relay.logic import catalog, configs, users  # noqa: PLC0415
+
+        auth = next(fn for fn in self.client.functions if fn.key == "relay.AuthFunction")
+        self.client.use_environment(auth)
+        users.create(f"admin-{self.run_id}", self.PASSWORD, role="admin")
+        configs.update([("captcha_enabled", "false"), ("login_rate_limit_enable", "false")])
+        catalog.init_defaults()
+
+    def admin(self) -> dict[str, str]:
+        return bearer(self.admin_token)
+
+    def user(self) -> dict[str, str]:
+        return bearer(self.user_token)
+
+    def keep(self, name: str) -> Callable[[Answer], None]:
+        def store(answer: Answer) -> None:
+            data = answer.body["data"]
+            setattr(self, name, data["token"] if name.endswith("token") else data["id"])
+        return store
+
+    def count_a_request(self, n: int) -> None:
+        from relay.store import usage  # noqa: PLC0415
+
+        usage.record(usage.UsageEvent(request_id=f"bench-{self.run_id}-{n}", user_id=self.user_id,
+                                      api_key_id=self.key_id, user_package_id=self.held_id,
+                                      model="claude-sonnet-4-5-20250929", input_tokens=1000, output_tokens=200,
+                                      input_cost=0.003, output_cost=0.003))
 
     def steps(self) -> list[Step]:
-        return [Step(lambda n: Request("GET", "/health"))]
+        login = {"username": f"admin-{self.run_id}", "password": self.PASSWORD}
+        user_name = f"user-{self.run_id}-{{n}}"
+        return [
+            Step(lambda n: Request("GET", "/health")),
+            Step(lambda n: Request("GET", "/api/auth/captcha/status")),
+            Step(lambda n: Request("POST", "/api/auth/login", login), keep=self.keep("admin_token")),
+            Step(lambda n: Request("GET", "/api/profile", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/admin/packages", {"name": f"pkg {n}", "type": "quota",
+                                                                   "quota_amount": 20}, self.admin()),
+                 expect=201, keep=self.keep("package_id")),
+            Step(lambda n: Request("POST", "/api/admin/users", {"username": user_name.format(n=n),
+                                                                "password": self.PASSWORD}, self.admin()),
+                 expect=201, keep=self.keep("user_id")),
+            Step(lambda n: Request("POST", f"/api/admin/user-packages/user/{self.user_id}",
+                                   {"package_id": self.package_id}, self.admin()), expect=201,
+                 keep=self.keep("held_id")),
+            Step(lambda n: Request("POST", "/api/auth/login", {"username": user_name.format(n=n),
+                                                               "password": self.PASSWORD}),
+                 keep=self.keep("user_token"), note="the new user"),
+            Step(lambda n: Request("POST", "/api/api-keys", {"name": "bench", "user_package_id": self.held_id},
+                                   self.user()), expect=201, keep=self.keep("key_id")),
+            Step(lambda n: Request("GET", "/api/api-keys", headers=self.user()), prepare=self.count_a_request),
+            Step(lambda n: Request("GET", "/api/usage/summary", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/usage/daily", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/usage/records", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/my-packages", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/models", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/admin/users", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/api-keys", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/admin/accounts", {"name": f"console {n}", "type": "claude-console",
+                                                                   "api_key": f"sk-ant-bench-{n}"}, self.admin()),
+                 expect=201, note="credentials sealed with KMS"),
+            Step(lambda n: Request("GET", "/api/admin/accounts", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/logs", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/logs/usage-summary", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/monitor/today", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/configs", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/admin/client-filter/test",
+                                   {"user_agent": "claude-cli/1.0.83 (external, cli)"}, self.admin())),
+        ]
 
 
 def kook_encrypt(plain: bytes, key: str) -> bytes:
@@ -744,7 +819,7 @@ SCENARIOS: dict[str, Callable[[Client, str], Any]] = {
     "ccjk": CcjkScenario,
     "classworks": ClassworksScenario,
     "kook": KookScenario,
-    "relay": HealthScenario,
+    "relay": RelayScenario,
     "certctrl": CertctrlScenario,
 }
 

@@ -13,6 +13,13 @@
    transaction evaluates every condition against the state before it (what DynamoDB does), refuses as a whole
    if any fails, and otherwise applies the actions, keeping only the previous version of each touched item to
    undo a failure half-way (a validation error that only the write itself detects).
+
+3. Atomic S3 object requests. moto checks `If-Match` / `If-None-Match` on PutObject (and `If-Match` on
+   DeleteObject) and then writes, in plain Python, like DynamoDB's conditions above: two racing conditional writes
+   could both pass. S3 accepts at most one (the other gets 412 PreconditionFailed). And an overwrite closes the
+   old version's buffer while a GetObject of that key may still be reading it ("I/O operation on closed file");
+   S3 serves the old or the new version. Serialising moto's GetObject, PutObject and DeleteObject restores both
+   (certctrl's git refs depend on it).
 """
 
 from __future__ import annotations
@@ -43,6 +50,25 @@ def make_dynamodb_requests_atomic() -> None:
     call_action._devstack_atomic = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+
+
+def make_s3_conditional_writes_atomic() -> None:
+    """Idempotent: moto's GetObject, PutObject and DeleteObject handlers run one at a time, so a conditional write's
+    check and its write are one step, and a read never sees a half-replaced object (as on S3)."""
+    from moto.s3.responses import S3Response  # noqa: PLC0415  (moto is a dev/test dependency only)
+
+    for name in ("get_object", "put_object", "delete_object"):
+        original = getattr(S3Response, name)
+        if getattr(original, "_devstack_atomic", False):
+            continue
+
+        def atomic(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _lock:
+                return _original(self, *args, **kwargs)
+
+        functools.update_wrapper(atomic, original)
+        atomic._devstack_atomic = True  # type: ignore[attr-defined]
+        setattr(S3Response, name, atomic)
 
 
 def _transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:

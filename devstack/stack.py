@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -21,6 +23,7 @@ from typing import Any
 from devstack import persistence
 from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.http_gateway import HttpApiGateway, RouteTable
+from devstack.log_mirror import LogMirror
 from devstack.logs import LogSink
 from devstack.pebble import LocalPebble
 from devstack.resources import AwsClients, Provisioner
@@ -73,6 +76,7 @@ class DevStack:
         self.schedules: dict[str, ScheduledTarget] = {}
         self.control: ThreadingHTTPServer | None = None
         self.pebble: LocalPebble | None = None
+        self.mirror: LogMirror | None = None
         self._stop = threading.Event()
 
     # --- lifecycle --------------------------------------------------------------------------------------
@@ -89,6 +93,9 @@ class DevStack:
             persistence.restore_data(saved, self.clients)
             self.logs.system(f"restored state from {self.config.persist_file}")
         self.logs.system(f"created {len(provisioner.created)} resources in {self.endpoint or 'AWS'}")
+        if self.moto is not None:  # function output into the local CloudWatch Logs (devstack/log_mirror.py)
+            self.mirror = LogMirror(self.clients("logs")).start()
+            self.logs.mirror = self.mirror.add
         aws_env = self._aws_env()
         for spec in self.suite.functions():
             env = worker_environment(spec, aws_env, self.config.env_overrides)
@@ -97,6 +104,7 @@ class DevStack:
         for stack in self.suite.stacks:
             if self.config.only and stack.key not in self.config.only:
                 continue
+            self._seed(stack)
             self._serve_http(stack)
         self._start_pebble()
         self._start_queues()
@@ -123,6 +131,8 @@ class DevStack:
             runtime.close()
         if self.pebble:
             self.pebble.stop()
+        if self.mirror is not None:
+            self.mirror.stop()
         if self.config.persist_file and self.suite and self.clients:
             counts = persistence.export_state(self.suite, self.clients, self.config.persist_file)
             self.logs.system(f"kept state in {self.config.persist_file}: {counts}")
@@ -138,9 +148,13 @@ class DevStack:
         if self.config.aws_endpoint is None:
             from moto.server import ThreadedMotoServer  # noqa: PLC0415  (only the embedded default needs moto)
 
-            from devstack.moto_fidelity import make_dynamodb_requests_atomic  # noqa: PLC0415
+            from devstack.moto_fidelity import (  # noqa: PLC0415
+                make_dynamodb_requests_atomic,
+                make_s3_conditional_writes_atomic,
+            )
 
             make_dynamodb_requests_atomic()  # conditional writes must not race inside the emulator
+            make_s3_conditional_writes_atomic()
 
             logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines drown the logs
             os.environ.setdefault("AWS_ACCESS_KEY_ID", FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"])
@@ -166,6 +180,23 @@ class DevStack:
         if self.endpoint:
             env["AWS_ENDPOINT_URL"] = self.endpoint
         return env
+
+    # --- seeds ------------------------------------------------------------------------------------------
+    def _seed(self, stack: Stack) -> None:
+        """Run the stack's Metadata.LocalDev.Seed module (idempotent by contract) with the environment of its
+        first function, so a fresh local stack has what it needs to be used (e.g. relay's first admin)."""
+        command = stack.local_seed
+        functions = [self.runtimes[f.key] for f in stack.functions()]
+        if not command or not functions:
+            return
+        runtime = functions[0]
+        done = subprocess.run([sys.executable, "-m", *command], cwd=runtime.spec.code_dir, env=runtime.env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        for line in (done.stdout + done.stderr).splitlines():
+            if line.strip():
+                self.logs.system(f"{stack.key} seed: {line}")
+        if done.returncode != 0:
+            self.logs.system(f"{stack.key} seed failed (exit {done.returncode})")
 
     # --- HTTP APIs --------------------------------------------------------------------------------------
     def _serve_http(self, stack: Stack) -> None:
@@ -326,7 +357,10 @@ class DevStack:
         self.logs.system("\n".join(lines))
         if self.config.ready_file:
             self.config.ready_file.parent.mkdir(parents=True, exist_ok=True)
-            self.config.ready_file.write_text(json.dumps(self.status()), encoding="utf-8")
+            # Written whole or not at all: a test waiting for the file must never read it half-written.
+            partial = self.config.ready_file.with_suffix(".partial")
+            partial.write_text(json.dumps(self.status()), encoding="utf-8")
+            partial.replace(self.config.ready_file)
 
 
 def _invocation_body(invocation: Invocation) -> dict[str, Any]:

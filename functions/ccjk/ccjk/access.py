@@ -1,83 +1,67 @@
-"""Who is calling: a device by its `X-Device-Token`, a user by `Authorization: Bearer <jwt>`.
+"""Who is calling ccjk: the suite.auth credentials its routes declare with `auth=`.
 
-Device tokens are opaque (`dt_` + 256 random bits) and stored only as SHA-256 digests; user tokens are JWTs
-(HS256, kid-rotated keyring from Secrets Manager, audience `ccjk-user`).
+- `DEVICE`: a device by its `X-Device-Token` (opaque, `dt_` + 256 random bits, stored only as a SHA-256 digest);
+  the caller is the `Device`. Its activity (`lastSeenAt`) is recorded at most once a minute.
+- `USER`: a user by `Authorization: Bearer <jwt>` (logic/sessions.py); the caller is the user id.
+- `DEVICE_IF_VALID`: the routes a device may call with or without its token (`POST /device/register`,
+  `POST /bind/use`): a valid token makes the caller a `PresentedDevice`, anything else (none, unknown, malformed)
+  leaves it anonymous (`suite.auth.caller()` is None) — those routes then create a new device.
+
+Routes read the caller with `suite.auth.caller()`. Ownership is the logic's: a device token reaches only its own
+device (`devices.own`), a user only their own devices, codes and items.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
-from ccjk import clock, settings
-from ccjk.data import devices as device_data
-from ccjk.models import Device
-from suite.errors import NotFound, Unauthorized
-from suite.security.opaque_tokens import IssuedToken, issue_token, token_digest
+from ccjk.logic import devices, sessions
+from ccjk.models.entities import Device
+from suite import auth
+from suite.errors import Unauthorized
 
-if TYPE_CHECKING:
-    from suite.security.jwt_tokens import JwtCodec
-
-DEVICE_TOKEN_PREFIX = "dt_"  # noqa: S105 (a prefix, not a secret)
-MAX_TOKEN_LENGTH = 512
-USER_AUDIENCE = "ccjk-user"
-ISSUER = "ccjk"
-TOUCH_INTERVAL_SECONDS = 60
+DEVICE_TOKEN_HEADER = "X-Device-Token"  # noqa: S105 (a header name, not a secret)
+_DEVICE_SCHEME = auth.header_scheme(DEVICE_TOKEN_HEADER)
+_DEVICE_DESCRIPTION = "The device token (`dt_…`) from POST /device/register or POST /bind/use"
 
 
-def new_device_token() -> IssuedToken:
-    return issue_token(DEVICE_TOKEN_PREFIX)
+@dataclass(frozen=True)
+class PresentedDevice:
+    """A device that presented a valid token on a route where the token is optional, with that token."""
+
+    device: Device
+    token: str
 
 
-def device_for_token(token: str | None, *, touch: bool = True) -> Device:
-    if not token:
-        raise Unauthorized("Missing X-Device-Token header")
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise Unauthorized("Invalid device token", code="INVALID_TOKEN")
-    device = device_data.for_token_digest(token_digest(token))
-    if device is None:
-        raise Unauthorized("Invalid device token", code="INVALID_TOKEN")
-    if touch:
-        now = clock.now()
-        stale_before = clock.iso(now - TOUCH_INTERVAL_SECONDS)
-        if device.last_seen_at < stale_before:  # at most one activity write per device per minute
-            device_data.touch(device.device_id, clock.iso(now), stale_before)
-    return device
+def _device(event: Any) -> Device:
+    token = auth.header(event, DEVICE_TOKEN_HEADER)
+    if token is None:
+        raise auth.MissingCredentials("Missing X-Device-Token header")
+    return devices.authenticate(token)
 
 
-def own_device(device: Device, device_id: str) -> Device:
-    """A device token reaches only its own device: any other id is 'not found', whether it exists or not."""
-    if device_id != device.device_id:
-        raise NotFound("Device not found", code="DEVICE_NOT_FOUND")
-    return device
+def _device_if_valid(event: Any) -> PresentedDevice:
+    token = auth.header(event, DEVICE_TOKEN_HEADER)
+    device = devices.find_by_token(token) if token else None
+    if device is None or token is None:
+        raise auth.MissingCredentials("No valid X-Device-Token")  # not refused: the caller is anonymous
+    return PresentedDevice(device, token)
 
 
-def _codec() -> JwtCodec:
-    """PyJWT is imported only where user tokens are handled (device routes never need it)."""
-    from suite.security.jwt_tokens import JwtCodec, load_keyring  # noqa: PLC0415
-
-    # load_keyring caches the secret for five minutes, so a rotated key is picked up without a redeploy.
-    return JwtCodec(load_keyring(settings.user_jwt_secret_arn()), issuer=ISSUER, audience=USER_AUDIENCE,
-                    ttl_seconds=settings.user_token_ttl_seconds())
-
-
-def issue_user_token(user_id: str) -> tuple[str, str]:
-    """A JWT for the user and when it expires (ISO)."""
-    now = clock.now()
-    codec = _codec()
-    return codec.issue(user_id, now=now), clock.iso(now + codec.ttl_seconds)
-
-
-def user_for_authorization(header: str | None) -> str:
-    """The user id of a valid `Bearer` token."""
-    if not header:
-        raise Unauthorized("Missing Authorization header")
-    scheme, _, token = header.strip().partition(" ")
+def _user(event: Any) -> str:
+    value = auth.header(event, "Authorization")
+    if value is None:
+        raise auth.MissingCredentials("Missing Authorization header")
+    scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization must be a Bearer token")
-    from suite.security.jwt_tokens import InvalidToken  # noqa: PLC0415
+    return sessions.user_id_for(token.strip())
 
-    try:
-        claims = _codec().verify(token.strip())
-    except InvalidToken:
-        raise Unauthorized("Invalid or expired session", code="INVALID_TOKEN") from None
-    return str(claims["sub"])
+
+DEVICE = auth.Credential("deviceToken", _DEVICE_SCHEME, _device, description=_DEVICE_DESCRIPTION)
+DEVICE_IF_VALID = auth.optional(
+    auth.Credential("deviceToken", _DEVICE_SCHEME, _device_if_valid, description=_DEVICE_DESCRIPTION))
+USER = auth.Credential("userJwt", {**auth.HTTP_BEARER, "bearerFormat": "JWT"}, _user,
+                       description="A user session: the token of POST /auth/login")
+

@@ -1,4 +1,5 @@
-"""Identifiers: random, prefixed like the original's (`dev_`, `user_`, `notif_`), time-ordered where lists sort.
+"""Identifiers, tokens and codes: random, prefixed like the original's (`dev_`, `user_`, `notif_`, `dt_`),
+time-ordered where lists sort.
 
 Notification, sync and conflict ids start with the creation time (48-bit milliseconds, Crockford base32, as in a
 ULID), so sorting by id is sorting by time: a device's history is one Query in id order, and reading one
@@ -10,11 +11,15 @@ from __future__ import annotations
 import secrets
 
 from ccjk import clock
+from suite.security.opaque_tokens import IssuedToken, issue_token
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Bind codes are typed by people: upper case, no 0/O/1/I look-alikes, 32 symbols → 32^6 ≈ 10^9 codes.
 BIND_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 BIND_CODE_LENGTH = 6
+# Device tokens: `dt_` + 256 random bits, stored only as SHA-256 digests.
+DEVICE_TOKEN_PREFIX = "dt_"  # noqa: S105 (a prefix, not a secret)
+MAX_DEVICE_TOKEN_LENGTH = 512
 
 
 def _base32(number: int, length: int) -> str:
@@ -56,3 +61,8 @@ def conflict_id() -> str:
 
 def bind_code() -> str:
     return "".join(secrets.choice(BIND_CODE_ALPHABET) for _ in range(BIND_CODE_LENGTH))
+
+
+def device_token() -> IssuedToken:
+    """A new device token: the plaintext for the client, the digest for the store."""
+    return issue_token(DEVICE_TOKEN_PREFIX)

@@ -107,3 +107,71 @@ def _directories(text: str) -> dict[str, str]:
 
 
 get = settings(_load)
+
+
+# --- wallets, payments, stablecoins (issue 20; docs/certctrl-money.md) ------------------------------------------
+# A settings object of its own, so the money engines never touch the base Config above (and merge apart from it).
+
+
+@dataclass(frozen=True)
+class MoneyConfig:
+    ledger_table: str | None
+    catalog_table: str | None
+    secrets_key_arn: str | None
+    currencies: tuple[str, ...]
+    system_shards: int
+    idempotency_days: int
+    quote_ttl_seconds: int
+    fx_spread_bps: int
+    fx_source_url: str | None
+    fx_source_base: str
+    trade_prefix: str
+    alipay_app_id: str | None
+    alipay_gateway_url: str
+    alipay_notify_url: str | None
+    alipay_return_url: str | None
+    alipay_secret_arn: str | None
+    wechatpay_mch_id: str | None
+    wechatpay_app_id: str | None
+    wechatpay_base_url: str
+    wechatpay_notify_url: str | None
+    wechatpay_secret_arn: str | None
+    payment_expiry_minutes: int
+    stablecoin_confirmations: int
+
+    def require(self, name: str) -> str:
+        value = getattr(self, name)
+        if not value:
+            raise ConfigError(f"{name.upper()} is not set for this function")
+        return value
+
+
+def _load_money(env: Environment) -> MoneyConfig:
+    return MoneyConfig(
+        ledger_table=env.optional("LEDGER_TABLE"),
+        catalog_table=env.optional("CATALOG_TABLE"),
+        secrets_key_arn=env.optional("SECRETS_KEY_ARN"),
+        currencies=env.csv("WALLET_CURRENCIES", ("CNY", "USD", "USDT", "USDC")),
+        system_shards=env.integer("LEDGER_SYSTEM_SHARDS", 8, minimum=1, maximum=64),
+        idempotency_days=env.integer("IDEMPOTENCY_RETENTION_DAYS", 30, minimum=1),
+        quote_ttl_seconds=env.integer("QUOTE_TTL_SECONDS", 600, minimum=30, maximum=86400),
+        fx_spread_bps=env.integer("FX_SPREAD_BPS", 0, minimum=0, maximum=2000),
+        fx_source_url=env.optional("FX_SOURCE_URL"),
+        fx_source_base=env.text("FX_SOURCE_BASE", "USD"),
+        trade_prefix=env.text("PAYMENT_TRADE_PREFIX", "CC"),
+        alipay_app_id=env.optional("ALIPAY_APP_ID"),
+        alipay_gateway_url=env.url("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do"),
+        alipay_notify_url=env.optional("ALIPAY_NOTIFY_URL"),
+        alipay_return_url=env.optional("ALIPAY_RETURN_URL"),
+        alipay_secret_arn=env.optional("ALIPAY_SECRET_ARN"),
+        wechatpay_mch_id=env.optional("WECHATPAY_MCH_ID"),
+        wechatpay_app_id=env.optional("WECHATPAY_APP_ID"),
+        wechatpay_base_url=env.url("WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com"),
+        wechatpay_notify_url=env.optional("WECHATPAY_NOTIFY_URL"),
+        wechatpay_secret_arn=env.optional("WECHATPAY_SECRET_ARN"),
+        payment_expiry_minutes=env.integer("PAYMENT_EXPIRY_MINUTES", 30, minimum=5, maximum=7 * 24 * 60),
+        stablecoin_confirmations=env.integer("STABLECOIN_CONFIRMATIONS", 12, minimum=1),
+    )
+
+
+money = settings(_load_money)

@@ -1,8 +1,15 @@
-"""ccjk handlers on moto (resources from the real templates) and fake robots on 127.0.0.1."""
+"""ccjk on the session's moto stack (tests/integration/conftest.py `moto_stack`) through the one test client
+(tests/support/api_client.py), with fake robots on 127.0.0.1.
+
+Isolation on the shared stack: every test's requests come from an address of its own (the service limits
+registrations, logins and bind attempts per address), devices and users are new per test (fresh ids, e-mails
+of the test's own), and the `queue` fixture empties the notify queue and its DLQ first.
+"""
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,77 +17,78 @@ from typing import Any
 
 import pytest
 
+from ccjk.store import limits
 from devstack.fake_provider import FakeProvider
 from devstack.sqs_pump import lambda_record
 from suite import aws
-from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
-from tests.support.moto_stack import moto_suite, use_function_env
+from suite.ratelimit import FixedWindowLimiter
+from tests.support.api_client import Answer, ApiClient
+from tests.support.lambda_events import FakeLambdaContext
 
-HANDLERS = {
-    "devices": "ccjk.handlers.devices",
-    "notify": "ccjk.handlers.notify",
-    "auth": "ccjk.handlers.auth",
-    "cloud_sync": "ccjk.handlers.cloud_sync",
-    "worker": "ccjk.handlers.notify_worker",
-}
+WORKER = "ccjk.NotifyWorkerFunction"
 FEISHU_HOOK = "/open-apis/bot/v2/hook/"
+_addresses = itertools.count(1)
 
 
-@dataclass
-class Answer:
-    status: int
-    body: Any
-    headers: dict[str, str]
+def fresh_address() -> str:
+    """A client address no other test uses (198.18.0.0/15, the benchmarking range)."""
+    n = next(_addresses)
+    return f"198.18.{n // 250}.{n % 250 + 1}"
+
+
+class CcjkAnswer(Answer):
+    """The client's Answer, plus the `data` of ccjk's `{success, data}` envelope."""
 
     @property
     def data(self) -> Any:
-        return self.body["data"]
+        return self.json["data"]
 
 
 class Api:
-    """Calls the ccjk handlers with API Gateway events, like the gateway would."""
+    """The flows most ccjk tests need, on ApiClient: a request with a device token and/or a user JWT."""
 
-    def __init__(self) -> None:
-        self.source_ip = "127.0.0.1"
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
 
-    def call(self, function: str, method: str, path: str, *, body: Any = None, token: str | None = None,
-             jwt: str | None = None, headers: dict[str, str] | None = None, query: str = "",
-             route: str | None = None, params: dict[str, str] | None = None) -> Answer:
-        all_headers = dict(headers or {})
+    @property
+    def source_ip(self) -> str:
+        return self.client.source_ip
+
+    @source_ip.setter
+    def source_ip(self, address: str) -> None:
+        self.client.source_ip = address
+
+    def call(self, method: str, path: str, *, body: Any = None, token: str | None = None, jwt: str | None = None,
+             headers: dict[str, str] | None = None, query: str = "") -> CcjkAnswer:
+        sent = dict(headers or {})
         if token is not None:
-            all_headers["x-device-token"] = token
+            sent["x-device-token"] = token
         if jwt is not None:
-            all_headers["authorization"] = f"Bearer {jwt}"
-        event = http_event(method, path, body=body, headers=all_headers, query=query, route=route,
-                           path_parameters=params)
-        event["requestContext"]["http"]["sourceIp"] = self.source_ip
-        module = importlib.import_module(HANDLERS[function])
-        response = module.handler(event, FakeLambdaContext())
-        return Answer(response["statusCode"], response_json(response), response.get("headers") or {})
-
-    # -- the flows most tests need ------------------------------------------------------------------------------
+            sent["authorization"] = f"Bearer {jwt}"
+        answer = self.client.request(method, path, body, headers=sent, query=query)
+        return CcjkAnswer(**vars(answer))
 
     def register_device(self, name: str = "laptop") -> tuple[str, str]:
-        answer = self.call("devices", "POST", "/device/register", body={"name": name, "type": "desktop"})
+        answer = self.call("POST", "/device/register", body={"name": name, "type": "desktop"})
         assert answer.status == 201, answer.body
         return answer.data["deviceId"], answer.data["token"]
 
     def register_user(self, email: str, password: str = "correct horse battery") -> str:  # noqa: S107
-        answer = self.call("auth", "POST", "/auth/register", body={"email": email, "password": password,
-                                                                    "name": email.split("@", maxsplit=1)[0]})
+        answer = self.call("POST", "/auth/register", body={"email": email, "password": password,
+                                                           "name": email.split("@", maxsplit=1)[0]})
         assert answer.status == 201, answer.body
-        login = self.call("auth", "POST", "/auth/login", body={"email": email, "password": password})
+        login = self.call("POST", "/auth/login", body={"email": email, "password": password})
         assert login.status == 200, login.body
         return login.data["token"]
 
     def bind_new_device(self, jwt: str, name: str = "bound") -> tuple[str, str]:
-        code = self.call("auth", "POST", "/bind/generate", jwt=jwt).data["code"]
-        used = self.call("auth", "POST", "/bind/use", body={"code": code, "device": {"name": name}})
+        code = self.call("POST", "/bind/generate", jwt=jwt).data["code"]
+        used = self.call("POST", "/bind/use", body={"code": code, "device": {"name": name}})
         assert used.status == 200, used.body
         return used.data["deviceId"], used.data["deviceToken"]
 
-    def set_channels(self, token: str, channels: list[dict[str, Any]]) -> Answer:
-        return self.call("devices", "PUT", "/device/channels", token=token, body={"channels": channels})
+    def set_channels(self, token: str, channels: list[dict[str, Any]]) -> CcjkAnswer:
+        return self.call("PUT", "/device/channels", token=token, body={"channels": channels})
 
 
 class Queue:
@@ -105,7 +113,7 @@ class Queue:
     def run_worker(self, messages: list[dict[str, Any]], *, make_failures_visible: bool = True) -> dict[str, Any]:
         """One worker invocation over `messages`; successes are deleted (as Lambda does), failures made visible
         again at once when asked (like devstack's --sqs-retry-delay 0), else left with the worker's delay."""
-        worker = importlib.import_module(HANDLERS["worker"])
+        worker = importlib.import_module("ccjk.handlers.notify_worker")
         result = worker.handler({"Records": [lambda_record(m, self.arn) for m in messages]}, FakeLambdaContext())
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         for message in messages:
@@ -143,6 +151,10 @@ class Robots:
         for fake in (self.feishu, self.dingtalk, self.wecom):
             fake.reset()
 
+    def base_urls(self) -> dict[str, str]:
+        return {"FEISHU_BASE_URL": self.feishu.url, "DINGTALK_BASE_URL": self.dingtalk.url,
+                "WECOM_BASE_URL": self.wecom.url}
+
 
 @pytest.fixture(scope="session")
 def robots() -> Iterator[Robots]:
@@ -150,26 +162,30 @@ def robots() -> Iterator[Robots]:
         yield Robots(feishu, dingtalk, wecom)
 
 
-@pytest.fixture(scope="module")
-def stack():
-    with moto_suite() as loaded:
-        yield loaded
-
-
 @pytest.fixture
-def env(monkeypatch, stack, robots) -> dict[str, str]:
-    values = use_function_env(monkeypatch, stack, "ccjk.NotifyWorkerFunction")
-    for name, fake in (("FEISHU", robots.feishu), ("DINGTALK", robots.dingtalk), ("WECOM", robots.wecom)):
-        monkeypatch.setenv(f"{name}_BASE_URL", fake.url)
-        values[f"{name}_BASE_URL"] = fake.url
+def client(moto_stack, monkeypatch, robots) -> ApiClient:
+    """ccjk's functions with the robots' base URLs pointing at the fakes, from an address of the test's own."""
     robots.reset()
-    aws.reset_clients()
-    return values
+    return ApiClient(moto_stack, "ccjk", monkeypatch, overrides=robots.base_urls(), source_ip=fresh_address())
 
 
 @pytest.fixture
-def api(env) -> Api:
-    return Api()
+def env(client) -> dict[str, str]:
+    """The worker's environment (every ccjk function has the same), set in the test process."""
+    return client.use_env(WORKER)
+
+
+@pytest.fixture
+def api(client, env) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def frozen_limits(monkeypatch):
+    """Rate-limit windows on a fixed clock, so a test that counts up to a limit never straddles a window boundary
+    (50 s left in its minute, 230 s in its 10 minutes, 830 s in its 15 minutes and in its hour)."""
+    monkeypatch.setattr(limits, "limiter", lambda: FixedWindowLimiter(
+        limits.table(), sort_key=("sk", "LIMIT"), clock=lambda: 1_899_999_970.0))
 
 
 @pytest.fixture

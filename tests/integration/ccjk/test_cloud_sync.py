@@ -7,28 +7,28 @@ from collections import Counter
 
 import pytest
 
-from ccjk import cloud_sync
-from ccjk.data.sync import SyncStore
-from ccjk.schemas import PushRequest
+from ccjk.logic import cloud_sync
+from ccjk.models.cloud_sync import PushRequest
+from ccjk.store.sync import SyncStore
 
 SKILL = {"id": "git-commit", "name": "git-commit", "prompt": "write a commit message"}
 SERVER = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}
 
 
 def push(api, jwt, data, **extra):
-    return api.call("cloud_sync", "POST", "/cloud-sync/push", jwt=jwt, body={"data": data, **extra})
+    return api.call("POST", "/cloud-sync/push", jwt=jwt, body={"data": data, **extra})
 
 
 def pull(api, jwt, client="laptop", **body):
-    return api.call("cloud_sync", "POST", "/cloud-sync/pull", jwt=jwt, body=body, headers={"X-Device-ID": client})
+    return api.call("POST", "/cloud-sync/pull", jwt=jwt, body=body, headers={"X-Device-ID": client})
 
 
 def status(api, jwt, client="laptop"):
-    return api.call("cloud_sync", "GET", "/cloud-sync/status", jwt=jwt, headers={"X-Device-ID": client})
+    return api.call("GET", "/cloud-sync/status", jwt=jwt, headers={"X-Device-ID": client})
 
 
 def resolve(api, jwt, **body):
-    return api.call("cloud_sync", "POST", "/cloud-sync/resolve-conflict", jwt=jwt, body=body)
+    return api.call("POST", "/cloud-sync/resolve-conflict", jwt=jwt, body=body)
 
 
 def test_push_then_pull_round_trips_with_versions(api):
@@ -139,7 +139,7 @@ def test_merging_non_objects_needs_merged_content(api):
 ])
 def test_bad_pushes_are_a_400_and_write_nothing(api, body):
     jwt = api.register_user(f"bad-push-{abs(hash(str(body))) % 10**8}@example.com")
-    answer = api.call("cloud_sync", "POST", "/cloud-sync/push", jwt=jwt, body=body)
+    answer = api.call("POST", "/cloud-sync/push", jwt=jwt, body=body)
     assert answer.status == 400, answer.body
     assert pull(api, jwt).data["skills"] == []
 
@@ -148,7 +148,7 @@ def test_bad_pulls_and_missing_auth(api):
     jwt = api.register_user("bad-pull@example.com")
     assert pull(api, jwt, since="yesterday").status == 400
     assert pull(api, jwt, types=["workflows"]).status == 400
-    assert api.call("cloud_sync", "GET", "/cloud-sync/status").status == 401
+    assert api.call("GET", "/cloud-sync/status").status == 401
     assert resolve(api, jwt, conflictId="conf_x", resolution="sideways").status == 400
 
 

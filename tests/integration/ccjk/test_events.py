@@ -10,6 +10,8 @@ import pytest
 from tests.integration.ccjk.conftest import feishu_channel
 from tests.support.lambda_events import EVENTS_DIR, FakeLambdaContext, load_event, response_json
 
+FUNCTIONS = {"devices": "ccjk.DevicesFunction", "notify": "ccjk.NotifyFunction", "auth": "ccjk.AuthFunction",
+             "cloud_sync": "ccjk.CloudSyncFunction"}
 HTTP_EVENTS = {
     "devices-register.json": ("devices", 201),
     "devices-info.json": ("devices", 200),
@@ -31,7 +33,7 @@ def test_every_new_function_has_its_events_listed_here():
 
 
 @pytest.fixture
-def credentials(api, robots, monkeypatch):
+def credentials(api, robots):
     """A user with a bound device that has a Feishu channel; the real Feishu origin for the channel event."""
     email = f"events-{uuid.uuid4().hex[:8]}@example.com"
     jwt = api.register_user(email, "password123")  # the password of auth-login.json
@@ -49,15 +51,17 @@ def fill(event: dict, credentials: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(HTTP_EVENTS))
-def test_http_event(name, api, credentials, monkeypatch):
+def test_http_event(name, client, api, credentials):
     function, status = HTTP_EVENTS[name]
     event = fill(load_event(f"ccjk/{name}"), credentials)
+    event["requestContext"]["http"]["sourceIp"] = client.source_ip  # this test's own address
     if name == "auth-register.json":
         event["body"] = event["body"].replace("user@example.com", f"new-{credentials['email']}")
     if name == "auth-login.json":
         event["body"] = event["body"].replace("user@example.com", credentials["email"])
     if name == "devices-put-channels.json":
-        monkeypatch.setenv("FEISHU_BASE_URL", "https://open.feishu.cn")  # the event's real Feishu webhook
+        client.overrides["FEISHU_BASE_URL"] = "https://open.feishu.cn"  # the event's real Feishu webhook
+    client.use_env(FUNCTIONS[function])
     module = importlib.import_module(f"ccjk.handlers.{function}")
     response = module.handler(event, FakeLambdaContext())
     assert response["statusCode"] == status, response_json(response)
@@ -65,7 +69,7 @@ def test_http_event(name, api, credentials, monkeypatch):
 
 
 def test_worker_event(api, credentials, robots, queue):
-    sent = api.call("notify", "POST", "/notify", token=credentials["token"], body={"content": "from the event"})
+    sent = api.call("POST", "/notify", token=credentials["token"], body={"content": "from the event"})
     event = fill(load_event("ccjk/notify-worker-delivery.json"), credentials)
     event["Records"][0]["body"] = event["Records"][0]["body"].replace(
         "notif_01jd0000000000000000000000", sent.data["notificationId"])

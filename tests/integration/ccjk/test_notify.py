@@ -9,20 +9,18 @@ from urllib.parse import unquote
 
 import pytest
 
-from ccjk import delivery
-from ccjk.data import limits
-from suite.ratelimit import FixedWindowLimiter
+from ccjk.logic import delivery
 from tests.integration.ccjk.conftest import FEISHU_HOOK, dingtalk_channel, feishu_channel, wecom_channel
 
 NOTE = {"title": "构建完成", "content": "All 42 tests passed", "priority": "high", "type": "task_completed"}
 
 
 def notify(api, token, body=NOTE, headers=None):
-    return api.call("notify", "POST", "/notify", token=token, body=body, headers=headers)
+    return api.call("POST", "/notify", token=token, body=body, headers=headers)
 
 
 def history(api, token, query=""):
-    return api.call("notify", "GET", "/notify/history", token=token, query=query)
+    return api.call("GET", "/notify/history", token=token, query=query)
 
 
 def one(api, token, notification_id):
@@ -237,13 +235,6 @@ def test_a_channel_removed_before_sending_is_recorded_as_failed(api, robots, que
     queue.drain()
     assert robots.wecom.requests == []
     assert one(api, token, notification_id)["channels"][0]["error"] == "channel is no longer configured"
-
-
-@pytest.fixture
-def frozen_limits(monkeypatch):
-    """Rate-limit windows on a fixed clock, so the test never straddles a window boundary."""
-    monkeypatch.setattr(limits, "_limiter", lambda table: FixedWindowLimiter(
-        table, sort_key=("sk", "LIMIT"), clock=lambda: 1_899_999_970.0))  # 50 s left in its minute
 
 
 def test_a_robot_over_its_rate_limit_is_deferred_not_slept_on(api, robots, queue, frozen_limits, monkeypatch):

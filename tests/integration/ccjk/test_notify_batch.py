@@ -2,12 +2,12 @@
 
 import json
 
-from ccjk.schemas import MAX_BATCH_DEVICES
+from ccjk.models.notify import MAX_BATCH_DEVICES
 from tests.integration.ccjk.conftest import wecom_channel
 
 
 def batch(api, jwt, body, headers=None):
-    return api.call("notify", "POST", "/notify/batch", jwt=jwt, body=body, headers=headers)
+    return api.call("POST", "/notify/batch", jwt=jwt, body=body, headers=headers)
 
 
 def test_batch_fans_out_to_each_device_and_reports_per_device(api, robots, queue):

@@ -3,9 +3,11 @@
 import pytest
 from pydantic import ValidationError
 
-from ccjk import channels, clock, cloud_sync, delivery, ids
-from ccjk.models import Delivery, Notification
-from ccjk.schemas import NotifyRequest, PushRequest
+from ccjk import clock, config, ids
+from ccjk.logic import channels, cloud_sync, delivery
+from ccjk.models.cloud_sync import PushRequest
+from ccjk.models.entities import Delivery, Notification
+from ccjk.models.notify import NotifyRequest
 from suite.errors import BadRequest
 
 FEISHU = "https://open.feishu.cn"
@@ -47,6 +49,7 @@ def test_anything_else_is_refused(provider, url):
 
 def test_the_base_url_setting_moves_the_allowed_origin(monkeypatch):
     monkeypatch.setenv("FEISHU_BASE_URL", "http://127.0.0.1:8123")
+    config.get.reset()
     assert channels.check_webhook("feishu", "http://127.0.0.1:8123/open-apis/bot/v2/hook/t").port == 8123
     with pytest.raises(BadRequest):
         channels.check_webhook("feishu", f"{FEISHU}/open-apis/bot/v2/hook/t")

@@ -4,14 +4,38 @@ import base64
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from ccjk import providers
-from suite.outbound import HttpResponse, ResponseHeaders
+from ccjk.providers import ROBOTS, dingtalk, feishu, robots, wecom
+from ccjk.providers.robots import Message
+from suite.outbound import HttpResponse, ProviderError, ResponseHeaders
 
 NOW = 1_795_262_400.123  # seconds
+
+
+def build(provider: str, webhook: str, secret: str | None, message: Message, now: float) -> robots.OutboundRequest:
+    return ROBOTS[provider].build(webhook, secret, message, now)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # sent | retry | failed
+    retry_after: float | None
+    http_status: int | None
+
+
+def classify(provider: str, response: HttpResponse) -> Verdict:
+    """How the worker takes an answer: delivered, or a ProviderError worth retrying (after `retry_after`), or not."""
+    robot = ROBOTS[provider]
+    try:
+        status = robots.read_answer(provider, response, answer_code=robot.answer_code,
+                                    throttle_codes=robot.THROTTLE_CODES)
+    except ProviderError as error:
+        return Verdict("retry" if error.retryable else "failed", error.retry_after, error.status)
+    return Verdict("sent", None, status)
 
 
 def reference_feishu_sign(secret: str, timestamp: int) -> str:
@@ -25,16 +49,16 @@ def reference_dingtalk_sign(secret: str, timestamp_ms: int) -> str:
 
 
 def test_feishu_signature_matches_the_documented_algorithm():
-    assert providers.feishu_sign("demo-secret", 1_599_360_473) == reference_feishu_sign("demo-secret", 1_599_360_473)
+    assert feishu.sign("demo-secret", 1_599_360_473) == reference_feishu_sign("demo-secret", 1_599_360_473)
 
 
 def test_dingtalk_signature_matches_the_documented_algorithm():
-    assert providers.dingtalk_sign("SEC000", 1_577_262_236_757) == reference_dingtalk_sign("SEC000", 1_577_262_236_757)
+    assert dingtalk.sign("SEC000", 1_577_262_236_757) == reference_dingtalk_sign("SEC000", 1_577_262_236_757)
 
 
 def test_feishu_signed_post_with_title():
-    request = providers.build("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/t", "s3cret",
-                              providers.Message("Deploy", "done", "urgent"), NOW)
+    request = build("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/t", "s3cret",
+                              Message("Deploy", "done", "urgent"), NOW)
     assert request.url == "https://open.feishu.cn/open-apis/bot/v2/hook/t"
     assert request.payload == {
         "timestamp": "1795262400", "sign": reference_feishu_sign("s3cret", 1_795_262_400), "msg_type": "post",
@@ -42,8 +66,8 @@ def test_feishu_signed_post_with_title():
 
 
 def test_dingtalk_signed_url_and_markdown():
-    request = providers.build("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=abc", "SECx",
-                              providers.Message("Build", "ok"), NOW)
+    request = build("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=abc", "SECx",
+                              Message("Build", "ok"), NOW)
     query = parse_qs(urlsplit(request.url).query)
     assert query["access_token"] == ["abc"]
     assert query["timestamp"] == ["1795262400123"]
@@ -54,22 +78,22 @@ def test_dingtalk_signed_url_and_markdown():
 
 
 def test_unsigned_robots_get_no_signature():
-    feishu = providers.build("feishu", "https://x/open-apis/bot/v2/hook/t", None, providers.Message(None, "hi"), NOW)
+    feishu = build("feishu", "https://x/open-apis/bot/v2/hook/t", None, Message(None, "hi"), NOW)
     assert feishu.payload == {"msg_type": "text", "content": {"text": "hi"}}
-    ding = providers.build("dingtalk", "https://x/robot/send?access_token=a", None, providers.Message(None, "hi"), NOW)
+    ding = build("dingtalk", "https://x/robot/send?access_token=a", None, Message(None, "hi"), NOW)
     assert ding.url == "https://x/robot/send?access_token=a"
 
 
 def test_wecom_markdown_is_cut_to_its_byte_limit_on_a_character_boundary():
     body = "通知" * 2000  # 12000 bytes of UTF-8
-    request = providers.build("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", None,
-                              providers.Message("标题", body), NOW)
+    request = build("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", None,
+                              Message("标题", body), NOW)
     content = request.payload["markdown"]["content"]
-    assert len(content.encode()) <= providers.WECOM_MARKDOWN_BYTES
+    assert len(content.encode()) <= wecom.MARKDOWN_BYTES
     assert content.startswith("**标题**\n")
     assert content.endswith("...")
-    plain = providers.build("wecom", "https://q/cgi-bin/webhook/send?key=k", None, providers.Message(None, body), NOW)
-    assert len(plain.payload["text"]["content"].encode()) <= providers.WECOM_TEXT_BYTES
+    plain = build("wecom", "https://q/cgi-bin/webhook/send?key=k", None, Message(None, body), NOW)
+    assert len(plain.payload["text"]["content"].encode()) <= wecom.TEXT_BYTES
 
 
 def answer(status: int, body=None, headers=None) -> HttpResponse:
@@ -94,6 +118,6 @@ def answer(status: int, body=None, headers=None) -> HttpResponse:
     ("feishu", answer(200), "sent", None),  # an empty 2xx answer is taken as delivered
 ])
 def test_answers_are_classified(provider, response, outcome, retry_after):
-    verdict = providers.classify(provider, response)
+    verdict = classify(provider, response)
     assert (verdict.outcome, verdict.retry_after) == (outcome, retry_after)
     assert verdict.http_status == response.status

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from ccjk import accounts, binding
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ccjk import access
 from ccjk.api import ENVELOPE
-from ccjk.routes.common import current_user, header, query, source_ip
-from ccjk.schemas import Login, RegisterUser, UseBindCode
+from ccjk.logic import accounts, binding
+from ccjk.models.auth import (
+    BindCodeIssued,
+    BindStatus,
+    DeviceBound,
+    Login,
+    Me,
+    RegisteredUser,
+    RegisterUser,
+    Session,
+    UseBindCode,
+    UserDevices,
+)
+from ccjk.routes.common import source_ip
+from suite import auth
 from suite.api import Router
 from suite.pagination import PagePagination
 
@@ -14,45 +31,55 @@ AUTH = ["auth"]
 BIND = ["bind"]
 
 
-@router.post("/auth/register", summary="Create an account", tags=AUTH)
+@router.post("/auth/register", returns=RegisteredUser, status_code=201, errors=(409, 429),
+             summary="Create an account", tags=AUTH)
 def register(request: RegisterUser):
     return ENVELOPE.ok(accounts.register(request, source_ip=source_ip(router)), status=201)
 
 
-@router.post("/auth/login", summary="Password login: a JWT for Authorization: Bearer", tags=AUTH)
+@router.post("/auth/login", returns=Session, errors=(401, 429),
+             summary="Password login: a JWT for Authorization: Bearer", tags=AUTH)
 def login(request: Login):
     return ENVELOPE.ok(accounts.login(request, source_ip=source_ip(router)))
 
 
-@router.get("/auth/me", summary="The signed-in user, with tier", tags=AUTH)
+@router.get("/auth/me", auth=access.USER, returns=Me, summary="The signed-in user, with tier", tags=AUTH)
 def me():
-    return ENVELOPE.ok(accounts.me(current_user(router)))
+    return ENVELOPE.ok(accounts.me(auth.caller()))
 
 
-@router.post("/bind/generate", summary="A 6-character bind code, valid 5 minutes, single use", tags=BIND)
+@router.post("/bind/generate", auth=access.USER, returns=BindCodeIssued, status_code=201, errors=(429, 503),
+             summary="A 6-character bind code, valid 5 minutes, single use", tags=BIND)
 def generate():
-    return ENVELOPE.ok(binding.generate(current_user(router)), status=201)
+    return ENVELOPE.ok(binding.generate(auth.caller()), status=201)
 
 
-@router.post("/bind/use", summary="Bind a device with a code (no sign-in; the code is the credential)", tags=BIND)
+@router.post("/bind/use", auth=access.DEVICE_IF_VALID, returns=DeviceBound, errors=(404, 409, 429),
+             summary="Bind a device with a code (no sign-in: the code is the credential; a device token binds that "
+                     "device)", tags=BIND)
 def use(request: UseBindCode):
-    answer = binding.use(request, source_ip=source_ip(router), presented_token=header(router, "X-Device-Token"))
+    presented = auth.caller()
+    answer = binding.use(request, source_ip=source_ip(router), presented=presented.device if presented else None)
     return ENVELOPE.ok(answer)
 
 
-@router.get("/bind/status/<code>", summary="pending, bound or expired", tags=BIND)
+@router.get("/bind/status/<code>", auth=access.USER, returns=BindStatus, errors=(404,),
+            summary="pending, bound or expired", tags=BIND)
 def status(code: str):
-    return ENVELOPE.ok(binding.status(current_user(router), code))
+    return ENVELOPE.ok(binding.status(auth.caller(), code))
 
 
-@router.get("/bind/devices", summary="The user's devices", tags=BIND)
-def devices():
-    page = PagePagination.from_query(query(router), default_limit=50, max_limit=100)
-    data, total = binding.devices(current_user(router), page)
-    return ENVELOPE.ok(data, **page.meta(total))
+@router.get("/bind/devices", auth=access.USER, returns=UserDevices, errors=(400,), summary="The user's devices",
+            tags=BIND)
+def devices(page: Annotated[str | None, Query(description="1, 2, … (integer)")] = None,
+            limit: Annotated[str | None, Query(description="1–100, default 50 (integer; larger is clamped)")] = None):
+    paging = PagePagination.from_query({"page": page, "limit": limit}, default_limit=50, max_limit=100)
+    data, total = binding.list_devices(auth.caller(), paging)
+    return ENVELOPE.ok(data, **paging.meta(total))
 
 
-@router.delete("/bind/devices/<deviceId>", summary="Remove one of the user's devices (revokes its token)", tags=BIND)
+@router.delete("/bind/devices/<deviceId>", auth=access.USER, errors=(404, 409),
+               summary="Remove one of the user's devices (revokes its token)", tags=BIND)
 def unbind(deviceId: str):
-    binding.unbind(current_user(router), deviceId)
+    binding.unbind(auth.caller(), deviceId)
     return ENVELOPE.ok(None, message="Device removed")

@@ -3,40 +3,52 @@ token; `?notificationId=` reads one notification's per-channel delivery status).
 
 from __future__ import annotations
 
-from ccjk import notifications
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+
+from ccjk import access
 from ccjk.api import ENVELOPE
-from ccjk.routes.common import current_device, current_user, header, query
-from ccjk.schemas import NotifyBatchRequest, NotifyRequest
+from ccjk.logic import notifications
+from ccjk.models.notify import BatchAccepted, History, NotifyAccepted, NotifyBatchRequest, NotifyRequest
+from suite import auth
 from suite.api import Router
 from suite.pagination import PagePagination
 
 router = Router()
 TAGS = ["notify"]
 MAX_IDEMPOTENCY_KEY = 128
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", description="Repeats with the same key within the dedupe window (10 s) get the first "
+                                         "answer and notify nobody again (first 128 characters count)")]
+DUPLICATE_RUNNING = 409  # an identical request is still being processed
 
 
-def _idempotency_key() -> str | None:
-    key = (header(router, "Idempotency-Key") or "").strip()
-    return key[:MAX_IDEMPOTENCY_KEY] or None
+def _key(value: str | None) -> str | None:
+    return (value or "").strip()[:MAX_IDEMPOTENCY_KEY] or None
 
 
-@router.post("/notify", summary="Queue a notification to the device's channels", tags=TAGS)
-def notify(request: NotifyRequest):
-    answer = notifications.submit(current_device(router), request, idempotency_key=_idempotency_key(),
+@router.post("/notify", auth=access.DEVICE, returns=NotifyAccepted, status_code=202, errors=(DUPLICATE_RUNNING, 503),
+             summary="Queue a notification to the device's channels", tags=TAGS)
+def notify(request: NotifyRequest, idempotency_key: IdempotencyKey = None):
+    answer = notifications.submit(auth.caller(), request, idempotency_key=_key(idempotency_key),
                                   lambda_context=router.lambda_context)
     return ENVELOPE.ok(answer, status=202)
 
 
-@router.post("/notify/batch", summary="Queue a notification to several of the user's devices", tags=TAGS)
-def notify_batch(request: NotifyBatchRequest):
-    answer = notifications.submit_batch(current_user(router), request, idempotency_key=_idempotency_key(),
+@router.post("/notify/batch", auth=access.USER, returns=BatchAccepted, status_code=202, errors=(404, DUPLICATE_RUNNING),
+             summary="Queue a notification to several of the user's devices", tags=TAGS)
+def notify_batch(request: NotifyBatchRequest, idempotency_key: IdempotencyKey = None):
+    answer = notifications.submit_batch(auth.caller(), request, idempotency_key=_key(idempotency_key),
                                         lambda_context=router.lambda_context)
     return ENVELOPE.ok(answer, status=202)
 
 
-@router.get("/notify/history", summary="Notifications with per-channel delivery status, newest first", tags=TAGS)
-def history():
-    params = query(router)
-    page = PagePagination.from_query(params, default_limit=50, max_limit=100)
-    data, total = notifications.history(current_device(router), page, params.get("notificationId"))
-    return ENVELOPE.ok(data, **page.meta(total))
+@router.get("/notify/history", auth=access.DEVICE, returns=History, errors=(400, 404),
+            summary="Notifications with per-channel delivery status, newest first", tags=TAGS)
+def history(page: Annotated[str | None, Query(description="1, 2, … (integer)")] = None,
+            limit: Annotated[str | None, Query(description="1–100, default 50 (integer; larger is clamped)")] = None,
+            notificationId: Annotated[str | None, Query(description="Only this notification")] = None):
+    paging = PagePagination.from_query({"page": page, "limit": limit}, default_limit=50, max_limit=100)
+    data, total = notifications.history(auth.caller(), paging, notificationId)
+    return ENVELOPE.ok(data, **paging.meta(total))

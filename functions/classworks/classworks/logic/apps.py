@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from classworks import ids
+from classworks.clock import now_iso
 from classworks.logic import devices, metrics, tokens
-from classworks.logic.paging import now_iso, skip_page
+from classworks.logic.paging import skip_page
+from classworks.models.apps import AppSpec
 from classworks.store import apps as store
 from classworks.store import installs as install_store
 from suite.errors import BadRequest, Conflict, NotFound
@@ -39,7 +40,7 @@ def get_app_or_404(app_id_text: Any) -> dict[str, Any]:
     return app
 
 
-def list_apps(query: Mapping[str, str]) -> dict[str, Any]:
+def list_apps(query: Mapping[str, str | None]) -> dict[str, Any]:
     """GET /apps: newest first, optional case-insensitive search over name, description and developer."""
     page = skip_page(query, default_limit=APPS_DEFAULT_LIMIT, max_limit=APPS_MAX_LIMIT)
     search = (query.get("search") or "").strip()
@@ -79,17 +80,13 @@ def _snapshot(app: Mapping[str, Any], now: str) -> dict[str, Any]:
             "permissionKey": list(app.get("permissionKey") or []), "updatedAt": now}
 
 
-def primary_install_id(app_id: int) -> str:
-    return f"app-{app_id}"
-
-
-def install(app_id_text: str, device_uuid: str, password: str | None, source_ip: str) -> dict[str, Any]:
-    """POST /apps/:id/install/:deviceUuid: install, or upgrade the existing install; the token either way."""
+def install(app_id_text: str, device_uuid: str, opened: Mapping[str, Any] | None) -> dict[str, Any]:
+    """POST /apps/:id/install/:deviceUuid: install, or upgrade the existing install; the token either way.
+    `opened` is the device its password opened (access.DEVICE; None: unknown then, registered now)."""
     app = get_app_or_404(app_id_text)
-    device = devices.get_or_create(device_uuid)
-    devices.authorize(device, password, source_ip)
+    device = devices.acting_for(opened, device_uuid, create=True)
     now = now_iso()
-    install_id = primary_install_id(app["id"])
+    install_id = ids.primary_install_id(app["id"])
     existing = install_store.get(device["uuid"], install_id)
     if existing is None:
         record, token = tokens.new_install(device=device, app=app, install_id=install_id, kind="install", now=now)
@@ -124,11 +121,10 @@ def _install_answer(record: Mapping[str, Any], token: str) -> dict[str, Any]:
             "authorizedAt": record["updatedAt"]}
 
 
-def uninstall(app_id_text: str, device_uuid: str, password: str | None, source_ip: str) -> dict[str, Any]:
+def uninstall(app_id_text: str, device_uuid: str, opened: Mapping[str, Any] | None) -> dict[str, Any]:
     """DELETE /apps/:id/uninstall/:deviceUuid: every token of the app on the device stops working at once."""
     app_id = _app_id(app_id_text)
-    device = devices.get_or_404(device_uuid)
-    devices.authorize(device, password, source_ip)
+    device = devices.acting_for(opened, device_uuid)
     records = [r for r in install_store.for_device(device["uuid"]) if app_id is not None and r["appId"] == app_id]
     if not records:
         raise NotFound("应用未安装")
@@ -137,12 +133,11 @@ def uninstall(app_id_text: str, device_uuid: str, password: str | None, source_i
     return {"message": "应用卸载成功", "appId": app_id, "uninstalledAt": now_iso()}
 
 
-def device_apps(device_uuid: str, query: Mapping[str, str], password: str | None,
-                source_ip: str) -> dict[str, Any]:
+def device_apps(device_uuid: str, query: Mapping[str, str | None],
+                opened: Mapping[str, Any] | None) -> dict[str, Any]:
     """GET /devices/:deviceUuid/apps: the device's installs with their tokens (opened from their KMS seal)."""
     page = skip_page(query, default_limit=APPS_DEFAULT_LIMIT, max_limit=APPS_MAX_LIMIT)
-    device = devices.get_or_404(device_uuid)
-    devices.authorize(device, password, source_ip)
+    device = devices.acting_for(opened, device_uuid)
     records = sorted(install_store.for_device(device["uuid"]),
                      key=lambda r: (r["installedAt"], r["installId"]), reverse=True)  # newest first
     shown = records[page.skip:page.skip + page.limit]
@@ -163,32 +158,6 @@ def device_apps(device_uuid: str, query: Mapping[str, str], password: str | None
 
 
 # --- operators: create and update apps (python -m classworks.seed) -----------------------------------------
-
-_PREFIX = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
-
-
-class AppSpec(BaseModel):
-    """An app as an operator describes it; `id` picks the app to update (else the permissionPrefix does)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: int | None = Field(default=None, ge=1, le=9_999_999_999)
-    name: str = Field(min_length=1, max_length=191)
-    description: str = Field(default="", max_length=2000)
-    developerName: str = Field(default="", max_length=191)
-    permissionPrefix: str = Field(min_length=1, max_length=100, pattern=_PREFIX)
-    specialPermissions: list[str] = Field(default_factory=list, max_length=50)
-    permissionKey: list[str] = Field(default_factory=list, max_length=50)
-    version: str = Field(default="1.0.0", min_length=1, max_length=50)
-
-    @field_validator("specialPermissions")
-    @classmethod
-    def _grants_are_key_prefixes(cls, grants: list[str]) -> list[str]:
-        for grant in grants:
-            if not re.fullmatch(_PREFIX, grant) or len(grant) > 191:
-                raise ValueError(f"special permission {grant!r} must be a dotted key prefix")
-        return grants
-
 
 def save_app(spec: AppSpec) -> tuple[dict[str, Any], bool]:
     """Create the app, or update the one with the same id (or, without an id, the same permissionPrefix).

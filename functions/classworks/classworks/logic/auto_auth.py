@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from classworks.clock import now_iso
 from classworks.logic import devices, metrics, tokens
 from classworks.logic.apps import get_app_or_404
-from classworks.logic.paging import now_iso
 from classworks.store import devices as device_store
 from classworks.store import installs as install_store
 from suite.errors import BadRequest, Conflict, NotFound

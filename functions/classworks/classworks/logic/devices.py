@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from classworks.clock import now_iso
 from classworks.logic import limits
-from classworks.logic.paging import now_iso
 from classworks.store import devices as store
 from suite.errors import BadRequest, Conflict, NotFound, Unauthorized
 from suite.security import passwords
@@ -46,9 +46,15 @@ def public_profile(device: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def find(uuid: Any) -> dict[str, Any] | None:
+    # A uuid longer than any we register cannot exist (and would exceed DynamoDB's key size): None, not a 500.
+    if not isinstance(uuid, str) or not 0 < len(uuid) <= MAX_ID_LENGTH:
+        return None
+    return store.get(uuid)
+
+
 def get_or_404(uuid: str) -> dict[str, Any]:
-    # A uuid longer than any we register cannot exist (and would exceed DynamoDB's key size): 404, not 500.
-    device = store.get(uuid) if 0 < len(uuid) <= MAX_ID_LENGTH else None
+    device = find(uuid)
     if device is None:
         raise NotFound("设备不存在")
     return device
@@ -122,9 +128,29 @@ def authorize(device: Mapping[str, Any], password: str | None, source_ip: str) -
         raise Unauthorized("密码错误")
 
 
-def rename(uuid: str, name: Any, password: str | None, source_ip: str) -> dict[str, Any]:
-    device = get_or_404(uuid)
-    authorize(device, password, source_ip)
+def open_device(uuid: Any, password: str | None, source_ip: str) -> dict[str, Any] | None:
+    """The device password check of the device routes (access.DEVICE): the device, once its password (if it
+    has one) was given; None when there is no such device (the route answers for that)."""
+    device = find(uuid)
+    if device is not None:
+        authorize(device, password, source_ip)
+    return device
+
+
+def acting_for(opened: Mapping[str, Any] | None, uuid: str, *, create: bool = False) -> dict[str, Any]:
+    """The device a route acts for: the one its credential opened, else (there was none then) the device now,
+    created when `create` (installs register unknown devices, as v2 did), 404 otherwise. One that appeared
+    meanwhile with a password is refused: nobody gave its password."""
+    if opened is not None and opened["uuid"] == uuid:
+        return dict(opened)
+    device = get_or_create(uuid) if create else get_or_404(uuid)
+    if device.get("passwordHash"):
+        raise Unauthorized("需要提供设备密码")
+    return device
+
+
+def rename(uuid: str, name: Any, opened: Mapping[str, Any] | None) -> dict[str, Any]:
+    acting_for(opened, uuid)
     name = _clean(name, required_message="设备名称是必需的", too_long_message="设备名称过长",
                   limit=MAX_NAME_LENGTH)
     try:

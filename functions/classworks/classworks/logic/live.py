@@ -15,25 +15,18 @@ payload fields.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from classworks import clock
 from classworks.logic import tokens
-from classworks.logic.paging import now_epoch
 from classworks.logic.permissions import key_allowed
-from classworks.store import live
-from suite import observability, push
-from suite.dynamo import from_item
+from classworks.store import installs, live, pushes
+from classworks.store import kv as kv_store
+from suite import observability
 
 JOIN_TOKEN_PARAMETERS = ("token", "apptoken")
-
-
-def management_endpoint() -> str:
-    """The WebSocket stage's management URL (set in the template)."""
-    return os.environ["LIVE_MANAGEMENT_URL"]
 
 
 def frame(event: str, data: Mapping[str, Any]) -> bytes:
@@ -42,14 +35,14 @@ def frame(event: str, data: Mapping[str, Any]) -> bytes:
 
 # ------------------------------------------------------------------------------------------------ the socket
 
-def connect(endpoint: str, connection_id: str, token: str | None) -> int:
+def connect(connection_id: str, token: str | None) -> int:
     """The handshake's HTTP status: 200 (joined, or no token yet), 401 for a token we do not know."""
     if token is None:
         return 200
     caller = tokens.authenticate(token)
     if caller is None:
         return 401
-    _join(endpoint, connection_id, caller, connecting=True)
+    _join(connection_id, caller, connecting=True)
     return 200
 
 
@@ -57,15 +50,15 @@ def disconnect(connection_id: str) -> None:
     live.leave(connection_id)
 
 
-def _join(endpoint: str, connection_id: str, caller: tokens.Caller, *, connecting: bool = False) -> None:
-    live.join(connection_id, caller.digest, caller.device_uuid, now_epoch=now_epoch())
+def _join(connection_id: str, caller: tokens.Caller, *, connecting: bool = False) -> None:
+    live.join(connection_id, caller.digest, caller.device_uuid, now_epoch=clock.epoch())
     members = live.room(caller.device_uuid)
     connections = {m["connectionId"] for m in members} | {connection_id}
     announcement = frame("device-joined", {"uuid": caller.device_uuid, "connections": len(connections)})
     for other in sorted(connections):
         if connecting and other == connection_id:
             continue  # API Gateway accepts no pushes to a connection before its $connect has returned
-        if not push.post(endpoint, other, announcement):
+        if not pushes.post(other, announcement):
             live.leave(other)
 
 
@@ -87,16 +80,16 @@ def _presented(fields: Mapping[str, Any]) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-def message(endpoint: str, connection_id: str, body: str) -> bytes | None:
+def message(connection_id: str, body: str) -> bytes | None:
     """The answer to one client message (sent back on the same connection), or None for no answer."""
     action, fields = _payload(body)
     if action == "ping":
-        return frame("pong", {"time": int(dt.datetime.now(dt.UTC).timestamp() * 1000)})
+        return frame("pong", {"time": clock.now_ms()})
     if action == "join-token":
         caller = tokens.authenticate(_presented(fields))
         if caller is None:
             return frame("join-error", {"by": "token", "reason": "invalid_token"})
-        _join(endpoint, connection_id, caller)
+        _join(connection_id, caller)
         return frame("joined", {"by": "token", "uuid": caller.device_uuid, "token": caller.token})
     if action == "leave-token":
         caller = tokens.authenticate(_presented(fields))
@@ -112,27 +105,22 @@ def message(endpoint: str, connection_id: str, body: str) -> bytes | None:
 
 # ------------------------------------------------------------------------------------------------ the stream
 
-def _iso(epoch_seconds: float) -> str:
-    moment = dt.datetime.fromtimestamp(epoch_seconds, dt.UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def change_of(record: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """(device uuid, kv-key-changed data) of one KvTable stream record; None for records that are no change."""
-    change = record.get("dynamodb") or {}
-    keys = from_item(change.get("Keys")) or {}
+def change_of(change: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(device uuid, kv-key-changed data) of one KvTable stream change (store.kv.stream_change); None for records
+    that are no change."""
+    keys = change["keys"]
     device, key = keys.get("device"), keys.get("key")
     if not device or not key:
         return None
-    if record.get("eventName") == "REMOVE":
-        deleted_at = _iso(float(change.get("ApproximateCreationDateTime") or dt.datetime.now(dt.UTC).timestamp()))
+    if change["event"] == "REMOVE":
+        deleted_at = clock.iso_utc(float(change["at"] or clock.now()))
         return device, {"uuid": device, "key": key, "action": "delete", "deletedAt": deleted_at}
-    image = from_item(change.get("NewImage")) or {}
+    image = change["image"]
     if not image.get("updatedAt"):
         # Every stored value has updatedAt. moto (the local stack) records an UpdateItem that creates an item as
         # two INSERTs, the first with the keys only: that one is not a change anybody could read.
         return None
-    data = {"uuid": device, "key": key, "action": "upsert", "created": record.get("eventName") == "INSERT",
+    data = {"uuid": device, "key": key, "action": "upsert", "created": change["event"] == "INSERT",
             "updatedAt": image.get("updatedAt")}
     if image.get("viaBatch"):
         data["batch"] = True  # one key of a batch import, as the original flagged it
@@ -149,7 +137,7 @@ class Listeners:
         """(connection id, token record) pairs; memberships whose token was revoked are removed."""
         if device not in self._rooms:
             members = live.room(device)
-            records = live.token_records({m["tokenDigest"] for m in members}) if members else {}
+            records = installs.by_token_digests({m["tokenDigest"] for m in members}) if members else {}
             live.forget(m for m in members if m["tokenDigest"] not in records)
             self._rooms[device] = [(m["connectionId"], records[m["tokenDigest"]]) for m in members
                                    if m["tokenDigest"] in records]
@@ -161,10 +149,10 @@ class Listeners:
             self._rooms[device] = [(c, r) for c, r in pairs if c != connection_id]
 
 
-def push_change(endpoint: str, record: Mapping[str, Any], listeners: Listeners) -> int:
+def push_change(record: Mapping[str, Any], listeners: Listeners) -> int:
     """Send one change to every connection of its device that may read the key (once per connection, even
     when it joined with several tokens); how many got it. Gone connections are dropped."""
-    change = change_of(record)
+    change = change_of(kv_store.stream_change(record))
     if change is None:
         return 0
     device, data = change
@@ -173,20 +161,20 @@ def push_change(endpoint: str, record: Mapping[str, Any], listeners: Listeners) 
     payload = frame("kv-key-changed", data)
     sent = 0
     for connection_id in sorted(allowed):
-        if push.post(endpoint, connection_id, payload):
+        if pushes.post(connection_id, payload):
             sent += 1
         else:
             listeners.drop(connection_id)
     return sent
 
 
-def push_changes(endpoint: str, records: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+def push_changes(records: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """A stream batch, in order. On the first record that fails, report it and stop: Lambda retries the shard
     from that sequence number, so the records after it must not be sent now (they would arrive twice)."""
     listeners = Listeners()
     for record in records:
         try:
-            push_change(endpoint, record, listeners)
+            push_change(record, listeners)
         except Exception:
             observability.logger().exception("kv-key-changed push failed; the shard retries from this record")
             return [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]

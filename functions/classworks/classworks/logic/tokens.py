@@ -3,18 +3,14 @@ route that must show it again (`GET /devices/:deviceUuid/apps`), resolved by dig
 
 from __future__ import annotations
 
-import functools
-import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from classworks.store import installs
+from classworks import ids
+from classworks.store import installs, sealed
 from suite.errors import BadRequest, NotFound
-from suite.security.opaque_tokens import issue_token, token_digest
 
-TOKEN_PREFIX = "cw_"  # noqa: S105  (a public prefix that marks our tokens, not a secret)
 MAX_TOKEN_LENGTH = 512  # ours are 46 characters; anything far longer is not worth a lookup
 
 
@@ -50,27 +46,15 @@ class Caller:
         return bool(self.record.get("isReadOnly"))
 
 
-@functools.cache
-def _box(key_arn: str) -> Any:
-    from suite.security.secret_box import SecretBox  # noqa: PLC0415  (cryptography: only routes that seal)
-
-    return SecretBox(key_arn)
-
-
-def secret_box() -> Any:
-    return _box(os.environ["SECRETS_KEY_ARN"])
-
-
-def _context(device_uuid: str, install_id: str) -> dict[str, str]:
-    return {"service": "classworks", "field": "app_token", "owner": device_uuid, "install": install_id}
+FIELD = "app_token"
 
 
 def seal(token: str, device_uuid: str, install_id: str) -> str:
-    return secret_box().seal(token, _context(device_uuid, install_id))
+    return sealed.seal(token, FIELD, owner=device_uuid, install=install_id)
 
 
 def reveal(install: Mapping[str, Any]) -> str:
-    return secret_box().open(install["tokenSealed"], _context(install["deviceUuid"], install["installId"]))
+    return sealed.unseal(install["tokenSealed"], FIELD, owner=install["deviceUuid"], install=install["installId"])
 
 
 def new_install(*, device: Mapping[str, Any], app: Mapping[str, Any], install_id: str | None, kind: str,
@@ -78,8 +62,8 @@ def new_install(*, device: Mapping[str, Any], app: Mapping[str, Any], install_id
                 note: str | None = None) -> tuple[dict[str, Any], str]:
     """A fresh install record for `app` on `device` (snapshot of the app's version and permissions) and its
     plaintext token, which the caller returns once; only its digest and KMS-sealed form are stored."""
-    issued = issue_token(TOKEN_PREFIX)
-    install_id = install_id or f"tok-{secrets.token_hex(8)}"
+    issued = ids.app_token()
+    install_id = install_id or ids.session_install_id()
     install = {
         "installId": install_id,
         "kind": kind,  # "install" (POST /apps/:id/install, one per app and device) or "session" (auth/token)
@@ -105,7 +89,7 @@ def authenticate(token: str | None) -> Caller | None:
     """The install a token belongs to, or None (unknown, revoked, or not a plausible token)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    record = installs.by_token_digest(token_digest(token))
+    record = installs.by_token_digest(ids.token_digest(token))
     return Caller(token=token, record=record) if record else None
 
 

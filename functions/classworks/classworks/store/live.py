@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from classworks.store import dynamo
-from classworks.store.installs import token_pk
-from suite import dynamo as plumbing
+from classworks import config
+from suite import dynamo
 
 MAX_CONNECTION_SECONDS = 2 * 3600 + 300  # API Gateway closes a WebSocket after two hours; a margin for clocks
 
@@ -40,18 +39,18 @@ def _keys(connection_id: str, digest: str, device_uuid: str) -> list[tuple[str, 
 def join(connection_id: str, digest: str, device_uuid: str, *, now_epoch: int) -> None:
     fields = {"connectionId": connection_id, "tokenDigest": digest, "deviceUuid": device_uuid,
               "expires_at": now_epoch + MAX_CONNECTION_SECONDS}
-    plumbing.batch_put(dynamo.main_table(), [{"pk": pk, "sk": sk, **fields}
-                                             for pk, sk in _keys(connection_id, digest, device_uuid)])
+    dynamo.batch_put(config.table(), [{"pk": pk, "sk": sk, **fields}
+                                      for pk, sk in _keys(connection_id, digest, device_uuid)])
 
 
 def _forget(memberships: Iterable[dict[str, Any]]) -> int:
     keys = [k for m in memberships for k in _keys(m["connectionId"], m["tokenDigest"], m["deviceUuid"])]
-    plumbing.batch_delete(dynamo.main_table(), keys)
+    dynamo.batch_delete(config.table(), keys)
     return len(keys) // 2
 
 
 def memberships_of(connection_id: str) -> list[dict[str, Any]]:
-    return list(plumbing.query_partition(dynamo.main_table(), connection_pk(connection_id), prefix="JOIN#"))
+    return list(dynamo.query_partition(config.table(), connection_pk(connection_id), prefix="JOIN#"))
 
 
 def leave(connection_id: str, *, device_uuid: str | None = None, digest: str | None = None) -> int:
@@ -64,16 +63,9 @@ def leave(connection_id: str, *, device_uuid: str | None = None, digest: str | N
 
 def room(device_uuid: str) -> list[dict[str, Any]]:
     """Every membership of a device's room (eventually consistent: a join a moment old may be missed)."""
-    return list(plumbing.query_partition(dynamo.main_table(), room_pk(device_uuid), prefix="CONN#",
-                                         consistent=False))
+    return list(dynamo.query_partition(config.table(), room_pk(device_uuid), prefix="CONN#", consistent=False))
 
 
 def forget(memberships: Iterable[dict[str, Any]]) -> int:
     """Remove these memberships (e.g. their token was revoked)."""
     return _forget(list(memberships))
-
-
-def token_records(digests: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The current token records by digest (revoked tokens are absent)."""
-    found = plumbing.batch_get(dynamo.main_table(), [(token_pk(d), "TOKEN") for d in digests])
-    return {item["tokenDigest"]: item for item in found.values()}

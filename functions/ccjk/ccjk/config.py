@@ -1,0 +1,55 @@
+"""Every environment variable ccjk reads (set in functions/ccjk/template.yaml), typed and checked once per
+execution environment (suite.config): `config.get().table`.
+
+Names of tables, queues and secrets reach the code only through here; the providers' base URLs default to the
+real robots and are overridden locally (devstack.env, `--env`) to point at fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from suite.config import Environment, settings
+
+PROVIDER_DEFAULTS = {
+    "feishu": "https://open.feishu.cn",
+    "dingtalk": "https://oapi.dingtalk.com",
+    "wecom": "https://qyapi.weixin.qq.com",
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    table: str
+    idempotency_table: str
+    notify_queue_url: str
+    user_jwt_secret_arn: str
+    secrets_key_arn: str
+    notify_max_receive_count: int  # = the queue's maxReceiveCount: the worker records a final failure on the last
+    notify_dedupe_seconds: int  # identical notify requests within this window are answered from the first one
+    notification_retention_days: int
+    user_token_ttl_seconds: int
+    provider_bases: Mapping[str, str]  # feishu | dingtalk | wecom → FEISHU_BASE_URL, DINGTALK_BASE_URL, WECOM_BASE_URL
+
+    def provider_base(self, provider: str) -> str:
+        return self.provider_bases[provider]
+
+
+def _load(env: Environment) -> Config:
+    return Config(
+        table=env.text("CCJK_TABLE"),
+        idempotency_table=env.text("CCJK_IDEMPOTENCY_TABLE"),
+        notify_queue_url=env.text("NOTIFY_QUEUE_URL"),
+        user_jwt_secret_arn=env.text("USER_JWT_SECRET_ARN"),
+        secrets_key_arn=env.text("SECRETS_KEY_ARN"),
+        notify_max_receive_count=env.integer("NOTIFY_MAX_RECEIVE_COUNT", 5, minimum=1),
+        notify_dedupe_seconds=env.integer("NOTIFY_DEDUPE_SECONDS", 10, minimum=1),
+        notification_retention_days=env.integer("NOTIFICATION_RETENTION_DAYS", 30, minimum=1),
+        user_token_ttl_seconds=env.integer("USER_TOKEN_TTL_SECONDS", 7 * 24 * 3600, minimum=60),
+        provider_bases={name: env.url(f"{name.upper()}_BASE_URL", default)
+                        for name, default in PROVIDER_DEFAULTS.items()},
+    )
+
+
+get = settings(_load)
