@@ -76,7 +76,8 @@ def issued(person, cert_id: int, *, not_serial: str | None = None) -> dict:
     def done():
         record = certificate(person, cert_id)
         if record["status"] == "FAILED":
-            raise AssertionError(f"issue failed: {record}")
+            history = person.call("GET", f"/apiv1/users/{person.user_id}/certificates/{cert_id}/issues").json()
+            raise AssertionError(f"issue failed: {history['data'][0]['error_message']}")
         return record if record["status"] == "ISSUED" and record["serial_number"] != not_serial \
             and record["current_issue_id"] is None else None
 

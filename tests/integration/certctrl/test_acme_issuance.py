@@ -44,10 +44,10 @@ class RouteTokens:
 
     def get(self, token: str, default=None):
         self.asked.append(token)
-        module = importlib.import_module("certctrl.handlers.challenges")
+        module = importlib.import_module("certctrl.handlers.acme_challenge")
         event = http_event("GET", f"/.well-known/acme-challenge/{token}", route="/.well-known/acme-challenge/{token}",
                            path_parameters={"token": token})
-        raw = module.handler(event, FakeLambdaContext(function_name="challenges"))
+        raw = module.handler(event, FakeLambdaContext(function_name="acme-challenge"))
         if raw["statusCode"] != 200:
             return default
         assert raw["headers"]["Content-Type"].startswith("text/plain")

@@ -3,6 +3,7 @@
 from certctrl.api import ENVELOPE, TITLE, VERSION
 from certctrl.routes import (
     acme_accounts,
+    acme_challenge,
     apikeys,
     auth,
     cas,
@@ -21,6 +22,6 @@ from suite.api import docs_function
 
 ROUTERS = [health.router, auth.router, device_login.router, devices.router, device_config.router,
            device_assets.router, device_updates.router, device_self.router, apikeys.router, catalogs.router,
-           acme_accounts.router, certificates.router, cas.router, challenges.router]
+           acme_accounts.router, certificates.router, cas.router, challenges.router, acme_challenge.router]
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)

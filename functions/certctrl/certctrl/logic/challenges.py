@@ -1,8 +1,9 @@
 """ACME challenges served for users' certificates.
 
-* `GET /.well-known/acme-challenge/{token}` answers the key authorization an issue published (HTTP-01). API
-  Gateway cannot listen on port 80: the customer redirects `http://<name>/.well-known/acme-challenge/*` to this
-  route (CAs follow redirects to 443), or lets an agent serve it.
+* `GET /.well-known/acme-challenge/{token}` (logic/http01.py, its own light function) answers the key
+  authorization an issue published (HTTP-01). API Gateway cannot listen on port 80: the customer redirects
+  `http://<name>/.well-known/acme-challenge/*` to that route (CAs follow redirects to 443), or lets an agent serve
+  it.
 * The internal worker routes (`/apiv1/internal/certificates/{id}/challenges/...`) are for a worker outside that
   drives an ACME order itself and wants the certificate's agents to answer: they send the time-bounded
   `acme.http01.start|stop` / `acme.tlsalpn01.start|stop` commands (the notes §2) to the certificate's devices (or
@@ -17,7 +18,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
-import re
 from typing import Any
 
 from cryptography import x509
@@ -33,16 +33,6 @@ from certctrl.store import certificates, challenges
 from suite.errors import BadRequest, NotFound
 
 ACME_IDENTIFIER = ObjectIdentifier("1.3.6.1.5.5.7.1.31")  # id-pe-acmeIdentifier (RFC 8737)
-
-
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # base64url (RFC 8555 §8.3: at least 128 bits)
-
-
-def key_authorization(token: str) -> str:
-    item = challenges.get(token) if TOKEN.match(token) else None
-    if item is None or int(item.expires_at) <= clock.epoch():
-        raise NotFound("No such challenge", code="404")
-    return str(item.key_authorization)
 
 
 def owned(user_id: int, cert_id: int) -> CertificateRecord:

@@ -1,10 +1,7 @@
-"""HTTP-01 key authorizations (`GET /.well-known/acme-challenge/{token}`, public) and the internal worker's
-challenge commands (`/apiv1/internal/certificates/{certificate_id}/challenges/...`, an API key allowed
-`certificates:issue` on the certificate): logic/challenges.py."""
+"""The internal worker's challenge commands (`/apiv1/internal/certificates/{certificate_id}/challenges/...`, an API
+key allowed `certificates:issue` on the certificate): logic/challenges.py."""
 
 from __future__ import annotations
-
-from aws_lambda_powertools.event_handler import Response
 
 from certctrl import access
 from certctrl.api import ENVELOPE
@@ -21,14 +18,6 @@ WORKER = access.api_key_only("certificates", "issue", object_param="certificate_
 
 def _record(certificate_id: str):
     return challenges.owned(common.user_caller().user_id, common.object_id(certificate_id, "Certificate"))
-
-
-@router.get("/.well-known/acme-challenge/<token>", media_type="text/plain", errors=(404,),
-            summary="HTTP-01: the key authorization of a published challenge (customers redirect here)",
-            tags=["certificates"])
-def acme_challenge(token: str):
-    return Response(status_code=200, content_type="text/plain", body=challenges.key_authorization(token),
-                    headers={"Cache-Control": "no-store"})
 
 
 @router.post(f"{BASE}/http01/start", auth=WORKER, returns=ChallengeCommand, errors=(403, 404),
