@@ -703,7 +703,11 @@ class KookScenario:
 class CertctrlScenario:
     """A person signs up (the activation code from the mail outbox), signs in and makes an API key; an agent signs
     in with the device flow, registers, polls its updates feed (idle, then after an install-config change),
-    reports its version and refreshes its session; the person lists devices and the permission catalogue."""
+    reports its version and refreshes its session; the person lists devices and the permission catalogue.
+    Certificates (issue 17): a private CA, a SELF_CA account, a certificate issued at once from the CA, sealed to
+    the device on assignment, the device's detail and deploy-materials, the ZIP export, the history, a leaf from
+    the CA, an ACME issue started (state, sealed key, queue message; the CA itself is the worker's), the HTTP-01
+    route."""
 
     PASSWORD = "Correct-Horse-9-Battery"  # noqa: S105 (moto only)
 
@@ -720,6 +724,7 @@ class CertctrlScenario:
         self.access = self.refresh = ""
         self.cursor = ""
         self.text = ""
+        self.ca_id = self.acct_id = self.cert_id = self.acme_acct_id = self.acme_cert_id = 0
 
     def person(self) -> dict[str, str]:
         return {"cookie": f"cjj365={self.cookie}"}
@@ -744,7 +749,27 @@ class CertctrlScenario:
         self.user_id = login.body["data"]["user"]["id"]
         self.cookie = self.session_from(login)
         self.start_login(0)
+        self.acme_account()
 
+    def acme_account(self) -> None:
+        """An ACME account as a registration leaves it (sealed key, KID), written directly: the benchmark reaches
+        no CA, and starting an issue needs none."""
+        from certctrl.models.entities import AcmeAccount  # noqa: PLC0415
+        from certctrl.providers import acme  # noqa: PLC0415
+        from certctrl.store import certificates, counters  # noqa: PLC0415
+        from certctrl.store.key_vault import vault  # noqa: PLC0415
+
+        self.client.use_environment(next(fn for fn in self.client.functions
+                                         if fn.key == "certctrl.AcmeAccountsFunction"))
+        account_id = counters.next_id("acme_account")
+        now = int(time.time() * 1000)
+        certificates.create_account(AcmeAccount(
+            certificates.user_key(self.user_id), certificates.account_sk(account_id), id=account_id,
+            user_id=self.user_id, name="le", provider="letsencrypt", kid="https://acme.invalid/acct/1",
+            account_key=vault().seal_account_key(acme.new_account_key_pem(), user_id=self.user_id,
+                                                 account_id=account_id),
+            created_at_ms=now, updated_at_ms=now))
+        self.acme_acct_id = account_id
     @staticmethod
     def session_from(answer: Answer) -> str:
         for cookie in answer.headers.get("set-cookie", "").splitlines():
@@ -795,6 +820,53 @@ class CertctrlScenario:
                 "model": "x86_64", "app_version": "1.4.2", "name": f"bench {n}", "ip": "192.0.2.10",
                 "user_agent": "cert-ctrl/1.4.2", "dev_pk": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
                 "registration_code": self.registration}
+
+    def keep(self, name: str) -> Callable[[Answer], None]:
+        def store(answer: Answer) -> None:
+            setattr(self, name, answer.body["data"]["id"])
+
+        return store
+
+    def new_acme_certificate(self, n: int) -> None:
+        answer = self.client(Request("POST", f"/apiv1/users/{self.user_id}/certificates",
+                                     {"domain_name": f"w{n}-{self.run_id}.example.com", "acct_id": self.acme_acct_id,
+                                      "challenge_type": "http-01"}, self.person()), 201)
+        self.acme_cert_id = answer.body["data"]["id"]
+
+    def unassigned(self, n: int) -> None:
+        if n:  # the warm-up assigned it: each measured run assigns anew
+            self.client(Request("DELETE", f"/apiv1/users/{self.user_id}/devices/{self.device_id}/certificates/"
+                                          f"{self.cert_id}", headers=self.person()), 204)
+
+    def certificate_steps(self) -> list[Step]:
+        users = f"/apiv1/users/{self.user_id}"
+        mine = "/apiv1/devices/self/certificates"
+        return [
+            Step(lambda n: Request("POST", f"{users}/cas", {"name": f"ca{n}", "algorithm": "ECDSA"}, self.person()),
+                 expect=201, keep=self.keep("ca_id"), note="CA key sealed (KMS)"),
+            Step(lambda n: Request("POST", f"{users}/acme-accounts", {"name": f"own{n}", "provider": "SELF_CA",
+                                                                       "ca_id": self.ca_id}, self.person()),
+                 expect=201, keep=self.keep("acct_id")),
+            Step(lambda n: Request("POST", f"{users}/acme-accounts/{self.acct_id}/certificates",
+                                   {"domain_name": f"app{n}.example.internal"}, self.person()),
+                 expect=201, keep=self.keep("cert_id")),
+            Step(lambda n: Request("POST", f"{users}/certificates/{self.cert_id}/issues", {}, self.person()),
+                 note="SELF_CA: leaf at once, data key, master wrap"),
+            Step(lambda n: Request("POST", f"{users}/devices/{self.device_id}/certificates",
+                                   {"cert_id": self.cert_id}, self.person()),
+                 prepare=self.unassigned, note="sealed to the device + cert.updated"),
+            Step(lambda n: Request("GET", f"{mine}/{self.cert_id}", headers=self.device())),
+            Step(lambda n: Request("GET", f"{mine}/{self.cert_id}/deploy-materials", headers=self.device())),
+            Step(lambda n: Request("GET", f"{users}/certificates/{self.cert_id}/export", headers=self.person(),
+                                   query="format=zip"), note="ZIP + PKCS#12"),
+            Step(lambda n: Request("GET", f"{users}/certificates/{self.cert_id}/issues", headers=self.person())),
+            Step(lambda n: Request("POST", f"{users}/cas/{self.ca_id}/issue",
+                                   {"domain_name": f"leaf{n}.example.internal"}, self.person())),
+            Step(lambda n: Request("POST", f"{users}/certificates/{self.acme_cert_id}/issues", {}, self.person()),
+                 expect=204, prepare=self.new_acme_certificate, note="ACME: state + sealed key + message"),
+            Step(lambda n: Request("GET", f"{users}/acme-accounts", headers=self.person())),
+            Step(lambda n: Request("GET", "/.well-known/acme-challenge/no-such-token"), expect=404),
+        ]
 
     def steps(self) -> list[Step]:
         notify = {"schema": "certctrl.device.notify.v1",
@@ -850,6 +922,7 @@ class CertctrlScenario:
             Step(lambda n: Request("POST", "/txt-as-url-response", {"text": f"text {n}"}, self.person()),
                  expect=201, keep=self.keep_text),
             Step(lambda n: Request("GET", f"/txt-as-url-response/{self.text}"), note="public"),
+            *self.certificate_steps(),
         ]
 
     def keep_text(self, answer: Answer) -> None:
