@@ -16,6 +16,8 @@ ENV ?= default
 PERSIST ?=
 PEBBLE ?=
 DEVSTACK_ARGS ?=
+# make test runs the tests in this many processes (pytest-xdist), each test file whole in one of them
+TEST_WORKERS ?= 2
 
 .PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench bench-aws fire status routes clean
 
@@ -45,7 +47,7 @@ dev: setup
 	$(PY) -m devstack up $(if $(PERSIST),--persist) $(if $(PEBBLE),--with-pebble) $(DEVSTACK_ARGS)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: setup
 	$(PY) -m pytest tests/unit

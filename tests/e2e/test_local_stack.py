@@ -66,9 +66,17 @@ def test_openapi_document_and_swagger_ui(suite_stack, service):
 
 
 def test_unknown_route_gets_api_gateways_404(suite_stack):
-    response = requests.post(suite_stack.url("ccjk") + "/health", timeout=30)
+    response = requests.post(suite_stack.url("relay") + "/health", timeout=30)
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found"}
+
+
+def test_an_apis_default_route_serves_what_no_other_route_does(suite_stack):
+    # ccjk declares a $default route (its clients read only its own envelope): the gateway hands it the request
+    response = requests.post(suite_stack.url("ccjk") + "/health", timeout=30)
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert response.json()["success"] is False
 
 
 def test_api_gateways_limits_hold_on_a_real_port(suite_stack):

@@ -20,6 +20,10 @@ def table():
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                   {"AttributeName": "sk", "AttributeType": "S"}])
         yield
+        # inside the session's moto stack a nested mock_aws() keeps its backend: leave nothing behind
+        for name in boto3.client("dynamodb").list_tables()["TableNames"]:
+            if name in (TABLE, "other"):
+                boto3.client("dynamodb").delete_table(TableName=name)
         aws.reset_clients()
 
 

@@ -18,6 +18,8 @@ def table():
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
         yield "idem"
+        # inside the session's moto stack a nested mock_aws() keeps its backend: leave nothing behind
+        aws.client("dynamodb").delete_table(TableName="idem")
 
 
 def test_repeats_get_the_first_answer_and_do_not_run_again(table):

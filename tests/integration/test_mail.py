@@ -18,6 +18,8 @@ def outbox():
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                                {"AttributeName": "sk", "AttributeType": "S"}])
         yield "outbox"
+        # inside the session's moto stack a nested mock_aws() keeps its backend: leave nothing behind
+        ddb.delete_table(TableName="outbox")
         aws.reset_clients()
 
 

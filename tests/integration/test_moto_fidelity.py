@@ -21,6 +21,8 @@ def ddb():
                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
         yield client
+        # inside the session's moto stack a nested mock_aws() keeps its backend: leave nothing behind
+        client.delete_table(TableName="t")
 
 
 def test_racing_conditional_writes_never_both_succeed(ddb):

@@ -27,6 +27,8 @@ def table():
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                                {"AttributeName": "sk", "AttributeType": "S"}])
         yield ddb
+        # inside the session's moto stack a nested mock_aws() keeps its backend: leave nothing behind
+        ddb.delete_table(TableName="limits")
 
 
 def limiter(ddb, clock):

@@ -53,7 +53,7 @@ class Person:
 
     def outbox_code(self) -> str:
         ddb = self.stack.aws("dynamodb")
-        table = next(name for name in ddb.list_tables()["TableNames"] if "MailOutbox" in name)
+        table = next(name for name in ddb.list_tables()["TableNames"] if "CertctrlApp" in name and "MailOutbox" in name)
         items = ddb.query(TableName=table, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues={":pk": {"S": self.email}})["Items"]
         return re.search(r"\b(\d{6})\b", items[-1]["text"]["S"]).group(1)
