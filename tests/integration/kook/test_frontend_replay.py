@@ -407,8 +407,10 @@ def test_logs_socket_needs_a_token_query_and_answers_the_json_ping(ui, pipeline)
 
 
 @NOT_YET
-def test_logs_socket_pushes_new_log_rows(ui, pipeline, fake):
-    """Logs.vue listens for `new_log` and unshifts the message (minus `type`) as a row of its table."""
+def test_logs_socket_pushes_new_log_rows_in_the_original_style(connect, pipeline, fake):
+    """Logs.vue listens for `new_log` and unshifts the message (minus `type`) as a row of its table. One message
+    cannot be both that and the contract's `{"type": "log", "data": {...}}`, so the list style decides."""
+    ui = logged_in(connect, BARE)
     script_targets(fake)
     source = ui.post("/api/accounts", {"email": "bot@example.com", "bot_token": "1/bot",
                                        "verify_token": VERIFY_TOKEN}).body["account_id"]
