@@ -33,9 +33,9 @@ STYLES_NOT_YET = [pytest.param(ENVELOPE, marks=NOT_YET), pytest.param(BARE, mark
 
 
 @pytest.fixture
-def connect(suite, kook_env, fake, monkeypatch):
-    """Clients of the original front-end. Porting to the session stack: `suite` → `moto_stack`."""
-    return lambda style=ENVELOPE: ReplayClient(ApiClient(suite, "kook", monkeypatch,
+def connect(moto_stack, kook_env, fake, monkeypatch):
+    """Clients of the original front-end. On the session stack (tables wiped by `kook_env`)."""
+    return lambda style=ENVELOPE: ReplayClient(ApiClient(moto_stack, "kook", monkeypatch,
                                                          overrides=provider_env(fake.url, style)))
 
 

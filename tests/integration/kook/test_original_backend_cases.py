@@ -23,9 +23,9 @@ STYLES = [ENVELOPE, pytest.param(BARE, marks=NOT_YET)]
 
 
 @pytest.fixture
-def connect(suite, kook_env, fake, monkeypatch):
-    """Clients as the original's tests called its backend. Porting to the session stack: `suite` → `moto_stack`."""
-    return lambda style=ENVELOPE: ReplayClient(ApiClient(suite, "kook", monkeypatch,
+def connect(moto_stack, kook_env, fake, monkeypatch):
+    """Clients as the original's tests called its backend. On the session stack (tables wiped by `kook_env`)."""
+    return lambda style=ENVELOPE: ReplayClient(ApiClient(moto_stack, "kook", monkeypatch,
                                                          overrides=provider_env(fake.url, style)), header=API_TOKEN)
 
 
