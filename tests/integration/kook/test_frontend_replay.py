@@ -139,17 +139,17 @@ def test_router_wizard_check_sends_no_token_and_stays_refused(ui):
     ("GET", "/api/accounts/"),
     ("GET", "/api/bots/"),
     ("GET", "/api/logs/"),
-    pytest.param("GET", "/api/mappings/", marks=NOT_YET),
-    pytest.param("POST", "/api/accounts/", marks=NOT_YET),
-    pytest.param("POST", "/api/bots/", marks=NOT_YET),
-    pytest.param("POST", "/api/mappings/", marks=NOT_YET),
-    pytest.param("GET", "/api/system/status/", marks=NOT_YET),
-    pytest.param("POST", "/api/system/start/", marks=NOT_YET),
-    pytest.param("GET", "/api/logs/stats/", marks=NOT_YET),
-    pytest.param("GET", "/api/health/check/", marks=NOT_YET),
-    pytest.param("GET", "/api/updates/status/", marks=NOT_YET),
-    pytest.param("GET", "/health/", marks=NOT_YET),
-    pytest.param("GET", "/auth/status/", marks=NOT_YET),
+    ("GET", "/api/mappings/"),
+    ("POST", "/api/accounts/"),
+    ("POST", "/api/bots/"),
+    ("POST", "/api/mappings/"),
+    ("GET", "/api/system/status/"),
+    ("POST", "/api/system/start/"),
+    ("GET", "/api/logs/stats/"),
+    ("GET", "/api/health/check/"),
+    ("GET", "/api/updates/status/"),
+    ("GET", "/health/"),
+    ("GET", "/auth/status/"),
 ])
 def test_every_path_also_answers_with_a_trailing_slash(ui, method, path):
     """FastAPI served both forms (a 307 to the declared one, which browsers follow); we answer both directly."""
@@ -161,7 +161,6 @@ def test_every_path_also_answers_with_a_trailing_slash(ui, method, path):
 
 # ------------------------------------------------------------------------------------------------ accounts
 
-@NOT_YET
 def test_accounts_screen_adds_accounts_with_the_trailing_slash(ui):
     by_cookie = ui.post("/api/accounts/", {"email": "cookie@example.com", "cookie": KOOK_COOKIE})
     assert by_cookie.status == 200
@@ -213,7 +212,6 @@ def test_errors_carry_the_detail_the_screens_show(ui):
 
 # ------------------------------------------------------------------------------------------------ bots
 
-@NOT_YET
 def test_bots_screen_adds_each_platform_with_the_trailing_slash(ui):
     real_discord(ui)
     configs = {"discord": {"webhook_url": DISCORD_WEBHOOK}, "telegram": {"token": TG_TOKEN, "chat_id": TG_CHAT},
@@ -277,7 +275,7 @@ def test_wizard_reads_telegram_chat_ids_as_id_and_title(ui, fake):
 
 # ------------------------------------------------------------------------------------------------ mappings
 
-@pytest.mark.parametrize("style", STYLES_NOT_YET)
+@pytest.mark.parametrize("style", STYLES)
 def test_mappings_screen_adds_and_lists_with_the_trailing_slash(connect, style):
     ui = logged_in(connect, style)
     bot = add_bot(ui, "telegram", "TG", {"token": TG_TOKEN, "chat_id": TG_CHAT})

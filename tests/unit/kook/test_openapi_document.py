@@ -31,7 +31,7 @@ def operations(document):
 
 def test_every_operation_answers_with_a_schema(document):
     found = operations(document)
-    assert len(found) > 90
+    assert len(found) >= 88  # the original's trailing-slash forms are no operations of their own
     for method, path, operation in found:
         success = {status: r for status, r in operation["responses"].items() if status.startswith("2")}
         assert len(success) == 1, (method, path)

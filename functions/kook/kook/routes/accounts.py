@@ -30,7 +30,6 @@ TAGS = ["accounts"]
 
 
 @router.get("/api/accounts", auth=ADMIN, returns=AccountList, tags=TAGS, summary="List accounts")
-@router.get("/api/accounts/", auth=ADMIN, returns=AccountList, tags=TAGS, summary="List accounts (trailing slash)")
 def list_accounts():
     return ENVELOPE.ok({"data": accounts.list_accounts()})
 

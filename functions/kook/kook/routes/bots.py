@@ -16,8 +16,6 @@ TAGS = ["bots"]
 
 
 @router.get("/api/bots", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS, summary="List bots (?platform=)")
-@router.get("/api/bots/", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS,
-            summary="List bots (trailing slash)")
 def list_bots(platform: Annotated[str | None, Query(max_length=20)] = None):
     return ENVELOPE.ok({"data": bots.list_bots(platform)})
 

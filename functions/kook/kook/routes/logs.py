@@ -22,8 +22,6 @@ CSV = "text/csv"
 
 
 @router.get("/api/logs", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS, summary="Message logs, newest first")
-@router.get("/api/logs/", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS,
-            summary="Message logs (trailing slash)")
 def list_logs(limit: Annotated[int, Query(ge=1)] = 100, page: Annotated[int, Query(ge=1)] = 1,
               status: Status = None, platform: Platform = None, channel_id: Channel = None):
     return ENVELOPE.ok(logs.list_logs(page=page, limit=limit, status=status, platform=platform,
