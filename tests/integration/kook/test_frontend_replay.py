@@ -200,7 +200,6 @@ def test_accounts_screen_starts_stops_polls_captcha_and_deletes(ui):
     assert ui.get("/api/accounts").body["data"] == []
 
 
-@NOT_YET
 def test_errors_carry_the_detail_the_screens_show(ui):
     """utils/error.js and the views show `error.response.data.detail` (FastAPI's field) or `.message`."""
     refused = ui.post("/api/accounts", {"email": "x@example.com", "cookie": "invalid_json"})
