@@ -169,3 +169,21 @@ def test_uptime_counts_from_the_last_start(api):
                            values={":t": earlier})
     assert state["service_running"] is True
     assert api.get("/api/system/status").body["uptime_seconds"] >= 90
+
+
+def test_update_check_without_github_is_the_originals_answer_and_is_not_cached(api, fake):
+    """GitHub failing: 200 `{success: false, message}` with the current version (issue 13); the next check
+    asks GitHub again and answers the release."""
+    fake.fail(times=None, status=503, path="/repos/gfchfjh/CSBJJWT/releases/latest")
+    failed = api.get("/api/updates/check")
+    assert failed.status == 200
+    assert {k: failed.body[k] for k in ("success", "error_code", "current_version")} == {
+        "success": False, "error_code": "NETWORK_ERROR", "current_version": "1.11.0"}
+    assert failed.body["message"]
+    fake.reset()
+    fake.respond(json=RELEASE, path="/repos/gfchfjh/CSBJJWT/releases/latest")
+    answered = api.get("/api/updates/check")
+    assert (answered.body["success"], answered.body["latest_version"]) == (True, "1.12.0")
+    assert len(fake.requests) == 1
+    api.setenv("UPDATE_REPOSITORY", "not a repository")  # the deployment's mistake stays an error
+    assert api.get("/api/updates/check", query="refresh=true").status == 400
