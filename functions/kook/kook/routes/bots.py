@@ -1,4 +1,4 @@
-"""Target bots: /api/bots (and the trailing-slash form), delete, a real test send, Telegram chat ids."""
+"""Target bots: /api/bots, delete, a real test send, Telegram chat ids."""
 
 from typing import Annotated
 
@@ -45,4 +45,5 @@ def test_bot(bot_id: int):
 def telegram_chat_ids(token: Annotated[str | None, Query(max_length=200)] = None,
                       bot_id: Annotated[int | None, Query(ge=1)] = None):
     chats = bots.telegram_chats(token=token, bot_id=bot_id)
-    return ENVELOPE.ok({"chat_ids": chats, "count": len(chats)})
+    message = f"找到 {len(chats)} 个聊天" if chats else "没有找到聊天：请先把Bot加入群组并在群里发一条消息"
+    return ENVELOPE.ok({"chat_ids": chats, "count": len(chats), "message": message})
