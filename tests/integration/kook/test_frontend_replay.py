@@ -572,14 +572,12 @@ def test_update_check_when_github_cannot_be_reached(ui, fake, github):
 
 # ------------------------------------------------------------------------------------------------ backups
 
-@NOT_YET
 def test_settings_backup_reads_the_backup_file(ui):
     answer = ui.post("/api/backup/create").body
     assert answer["success"] is True
     assert answer["backup_file"] == f"{answer['backup_id']}.json"
 
 
-@NOT_YET
 def test_restore_answers_the_backup_file(ui):
     created = ui.post("/api/backup/create").body
     restored = ui.post("/api/backup/restore", {"backup_id": created["backup_id"]})

@@ -36,7 +36,7 @@ def create():
 @router.get("/api/backup/list", auth=ADMIN, returns=BackupList, tags=TAGS, summary="Backups, newest first")
 def list_backups():
     found = backup.list_backups()
-    return ENVELOPE.ok({"data": found, "total": len(found)})
+    return ENVELOPE.ok({"data": found, "backups": found, "total": len(found)})
 
 
 @router.post("/api/backup/restore", auth=ADMIN, returns=BackupRestored, errors=(400, 404), tags=TAGS,
