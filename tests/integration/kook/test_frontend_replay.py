@@ -28,8 +28,7 @@ from tests.support.api_client import ApiClient
 from tests.support.lambda_events import FakeLambdaContext, load_event
 
 NOT_YET = pytest.mark.xfail(strict=False, reason="issue 13: not implemented yet")
-STYLES = [ENVELOPE, pytest.param(BARE, marks=NOT_YET)]  # the envelope is served today, bare arrays are not
-STYLES_NOT_YET = [pytest.param(ENVELOPE, marks=NOT_YET), pytest.param(BARE, marks=NOT_YET)]
+STYLES = [ENVELOPE, BARE]
 
 
 @pytest.fixture
@@ -319,7 +318,7 @@ def test_mapping_export_takes_the_token_the_browser_can_send(ui):
 
 # ------------------------------------------------------------------------------------------------ smart mapping
 
-@pytest.mark.parametrize("style", STYLES_NOT_YET)
+@pytest.mark.parametrize("style", STYLES)
 def test_smart_mapping_dialog_suggests_and_applies(connect, fake, style):
     """Mapping.vue generateSmartSuggestions → applySmartSuggestions, request for request."""
     script_kook(fake)

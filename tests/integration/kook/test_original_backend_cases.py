@@ -18,8 +18,7 @@ from tests.integration.kook.replay_client import API_TOKEN, BARE, ENVELOPE, Repl
 from tests.support.api_client import ApiClient
 from tests.support.lambda_events import FakeLambdaContext, load_event
 
-NOT_YET = pytest.mark.xfail(strict=False, reason="issue 13: not implemented yet")
-STYLES = [ENVELOPE, pytest.param(BARE, marks=NOT_YET)]
+STYLES = [ENVELOPE, BARE]
 
 
 @pytest.fixture
@@ -320,7 +319,6 @@ def test_restore_backup(backend):
 
 # ------------------------------------------------------------------------------------------------ TestSmartMappingAPI
 
-@NOT_YET
 def test_get_kook_servers(backend):
     answer = backend.get("/api/smart-mapping/kook-servers")
     assert answer.status == 400
@@ -328,7 +326,6 @@ def test_get_kook_servers(backend):
     assert "account_id" in answer.body["detail"]
 
 
-@NOT_YET
 def test_get_kook_channels(backend):
     answer = backend.get("/api/smart-mapping/kook-channels", query={"server_id": "test"})
     assert answer.status == 400
@@ -336,7 +333,6 @@ def test_get_kook_channels(backend):
     assert "account_id" in answer.body["detail"]
 
 
-@NOT_YET
 def test_auto_match_channels(backend):
     answer = backend.post("/api/smart-mapping/auto-match")
     assert answer.status == 400

@@ -8,16 +8,18 @@ from kook.access import ADMIN
 from kook.api import ENVELOPE
 from kook.logic import bots
 from kook.models.bots import BotAdded, BotDeleted, BotIn, BotList, BotTested, TelegramChats
-from kook.routes.common import PROVIDER_ERRORS
+from kook.routes.common import BARE_NOTE, PROVIDER_ERRORS, list_style
 from suite.api import Router
 
 router = Router()
 TAGS = ["bots"]
 
 
-@router.get("/api/bots", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS, summary="List bots (?platform=)")
+@router.get("/api/bots", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS, summary="List bots (?platform=)",
+            description=BARE_NOTE)
 def list_bots(platform: Annotated[str | None, Query(max_length=20)] = None):
-    return ENVELOPE.ok({"data": bots.list_bots(platform)})
+    found = bots.list_bots(platform)
+    return list_style(found, {"data": found})
 
 
 @router.post("/api/bots", auth=ADMIN, returns=BotAdded, errors=(400,), tags=TAGS,

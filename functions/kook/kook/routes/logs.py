@@ -21,11 +21,14 @@ Channel = Annotated[str | None, Query(max_length=64)]
 CSV = "text/csv"
 
 
-@router.get("/api/logs", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS, summary="Message logs, newest first")
+@router.get("/api/logs", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS, summary="Message logs, newest first",
+            description="With `LIST_RESPONSE_STYLE=bare` (the original's style) the answer is the JSON array of "
+                        "`data`, with `total` and `page` in the `X-Total-Count` and `X-Page` headers.")
 def list_logs(limit: Annotated[int, Query(ge=1)] = 100, page: Annotated[int, Query(ge=1)] = 1,
               status: Status = None, platform: Platform = None, channel_id: Channel = None):
-    return ENVELOPE.ok(logs.list_logs(page=page, limit=limit, status=status, platform=platform,
-                                      channel_id=channel_id))
+    found = logs.list_logs(page=page, limit=limit, status=status, platform=platform, channel_id=channel_id)
+    return common.list_style(found["data"], found, headers={"X-Total-Count": str(found["total"]),
+                                                            "X-Page": str(found["page"])})
 
 
 # The original's stats body has a `success` count of its own, so it goes out as is: `success` is that count,

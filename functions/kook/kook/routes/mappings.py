@@ -26,9 +26,11 @@ router = Router()
 TAGS = ["mappings"]
 
 
-@router.get("/api/mappings", auth=ADMIN, returns=MappingList, tags=TAGS, summary="List mappings")
+@router.get("/api/mappings", auth=ADMIN, returns=MappingList, tags=TAGS, summary="List mappings",
+            description=common.BARE_NOTE)
 def list_mappings():
-    return ENVELOPE.ok({"data": mappings.list_mappings()})
+    found = mappings.list_mappings()
+    return common.list_style(found, {"data": found})
 
 
 @router.post("/api/mappings", auth=ADMIN, returns=MappingAdded, errors=(400, 409), tags=TAGS,
