@@ -53,11 +53,15 @@ def form_value(event: Any, name: str) -> str | None:
     return found[1].decode("utf-8", errors="replace").strip() if found else None
 
 
+# Downloads may be opened with `?token=` in the URL: never cached, and the URL is never sent on as a Referer.
+DOWNLOAD_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
 def download(filename: str, content: bytes | str, content_type: str) -> Response:
     """A text file (CSV, JSON) as an attachment; sent as text, so API Gateway needs no binary media types."""
     text = content.decode("utf-8") if isinstance(content, bytes) else content
     return Response(status_code=200, content_type=content_type, body=text,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', **DOWNLOAD_HEADERS})
 
 
 def list_style(rows: list[Any], payload: dict[str, Any], *, headers: dict[str, str] | None = None) -> Response:
