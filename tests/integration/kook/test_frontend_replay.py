@@ -27,7 +27,6 @@ from tests.integration.kook.replay_client import BARE, ENVELOPE, ReplayClient, l
 from tests.support.api_client import ApiClient
 from tests.support.lambda_events import FakeLambdaContext, load_event
 
-NOT_YET = pytest.mark.xfail(strict=False, reason="issue 13: not implemented yet")
 STYLES = [ENVELOPE, BARE]
 
 
@@ -376,7 +375,7 @@ def test_log_exports_take_the_token_the_browser_can_send(ui, path, content_type)
     assert "msg_1" in json.dumps(exported.body, ensure_ascii=False)
 
 
-def socket(ui: ReplayClient, event_file: str, *, stage: str = "logs", connection_id: str = "conn-logs",
+def socket(ui: ReplayClient, event_file: str, *, stage: str = "logs", connection_id: str = "conn-replay-logs",
            token: str | None = None, body: str | None = None) -> dict:
     """The live-log WebSocket function, as API Gateway calls it for `ws://…/ws/<stage>`."""
     ui.api.use_env("kook.LiveSocketFunction")
@@ -398,7 +397,6 @@ def test_logs_socket_needs_a_token_query_and_answers_the_json_ping(ui, pipeline)
     assert json.loads(answer["body"]) == {"type": "pong"}
 
 
-@NOT_YET
 def test_logs_socket_pushes_new_log_rows_in_the_original_style(connect, pipeline, fake):
     """Logs.vue listens for `new_log` and unshifts the message (minus `type`) as a row of its table. One message
     cannot be both that and the contract's `{"type": "log", "data": {...}}`, so the list style decides."""
@@ -409,11 +407,14 @@ def test_logs_socket_pushes_new_log_rows_in_the_original_style(connect, pipeline
     assert ui.post(f"/api/accounts/{source}/start").status == 200
     add_mapping(ui, add_bot(ui, "telegram", "TG", {"token": TG_TOKEN, "chat_id": TG_CHAT}), channel="1001")
     assert socket(ui, "live-socket-connect.json", token=ui.token)["statusCode"] == 200
+    assert socket(ui, "live-socket-connect.json", token=ui.token, stage="ws",  # the contract's path
+                  connection_id="conn-replay-ws")["statusCode"] == 200
     sent = ui.anonymous().post(f"/kook/webhook/{source}", raw_body=webhook_body(channel_event("1001", "m-live")),
                                headers={"content-type": "application/json"})
     assert sent.body["result"] == "queued", sent.body
     drain(pipeline)
-    data = apigatewaymanagementapi_backends["123456789012"]["us-east-1"].connections["conn-logs"].data.decode()
+    pushed_to = apigatewaymanagementapi_backends["123456789012"]["us-east-1"].connections
+    data = pushed_to.pop("conn-replay-logs").data.decode()  # moto keeps it for the session: taken, not read
     pushes = [json.loads(line) for line in data.replace("}{", "}\n{").splitlines()]
     rows = [p for p in pushes if p["type"] == "new_log"]
     assert rows, pushes
@@ -422,6 +423,10 @@ def test_logs_socket_pushes_new_log_rows_in_the_original_style(connect, pipeline
         "m-live", "1001", "telegram", "success")
     assert {"content", "sender_name", "message_type", "latency_ms", "error_message", "target_channel",
             "created_at"} <= set(row)
+    contract = [json.loads(line) for line in pushed_to.pop("conn-replay-ws").data.decode()
+                .replace("}{", "}\n{").splitlines()]
+    assert {p["type"] for p in contract} == {"log"}  # /ws keeps the contract's message in both styles
+    assert contract[-1]["data"]["message_id"] == "m-live"
 
 
 # ------------------------------------------------------------------------------------------------ stats
