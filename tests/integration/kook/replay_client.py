@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.api_client import ApiClient
+
 STYLE_VARIABLE = "LIST_RESPONSE_STYLE"
 ENVELOPE = "envelope"
 BARE = "bare"
@@ -27,6 +29,9 @@ PASSWORD = "admin-pass-1"
 BEARER = "authorization"  # what the original front-end sends
 API_TOKEN = "x-api-token"  # what the contract documents
 PROVIDERS = ("KOOK", "DISCORD", "TELEGRAM", "FEISHU", "GITHUB_API")
+
+
+STYLES = [ENVELOPE, BARE]
 
 
 def provider_env(fake_url: str, style: str = ENVELOPE) -> dict[str, str]:
@@ -91,6 +96,20 @@ class ReplayClient:
         assert answer.status == 200, answer.body
         self.token = answer.body["token"]
         return self.token
+
+
+def connector(stack: Any, monkeypatch: Any, fake_url: str, *, header: str = BEARER) -> Any:
+    """`connect(style)`: a client of the deployment in that list style, on the session's stack (a test file's
+    `connect` fixture returns it)."""
+    return lambda style=ENVELOPE: ReplayClient(ApiClient(stack, "kook", monkeypatch,
+                                                         overrides=provider_env(fake_url, style)), header=header)
+
+
+def logged_in(connect: Any, style: str = ENVELOPE) -> ReplayClient:
+    """A client of a fresh deployment (`connect(style)`: a test file's fixture), set up and logged in."""
+    client = connect(style)
+    client.set_up_and_log_in()
+    return client
 
 
 def listed(reply: Reply, style: str) -> list[Any]:

@@ -12,35 +12,24 @@ from __future__ import annotations
 import json
 
 import pytest
-from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 
 from kook.store.logs import Delivery, record_delivery
 from tests.integration.kook.pipeline_support import (
     VERIFY_TOKEN,
     channel_event,
     drain,
-    handler,
+    live_socket,
+    pushed,
     script_targets,
     webhook_body,
 )
-from tests.integration.kook.replay_client import BARE, ENVELOPE, ReplayClient, listed, provider_env
-from tests.support.api_client import ApiClient
-from tests.support.lambda_events import FakeLambdaContext, load_event
-
-STYLES = [ENVELOPE, BARE]
+from tests.integration.kook.replay_client import BARE, STYLES, ReplayClient, connector, listed, logged_in
 
 
 @pytest.fixture
 def connect(moto_stack, kook_env, fake, monkeypatch):
-    """Clients of the original front-end. On the session stack (tables wiped by `kook_env`)."""
-    return lambda style=ENVELOPE: ReplayClient(ApiClient(moto_stack, "kook", monkeypatch,
-                                                         overrides=provider_env(fake.url, style)))
-
-
-def logged_in(connect, style=ENVELOPE) -> ReplayClient:
-    ui = connect(style)
-    ui.set_up_and_log_in()
-    return ui
+    """Clients of the original front-end (Bearer token), on the session stack; `kook_env` wipes the tables."""
+    return connector(moto_stack, monkeypatch, fake.url)
 
 
 @pytest.fixture
@@ -379,14 +368,7 @@ def socket(ui: ReplayClient, event_file: str, *, stage: str = "logs", connection
            token: str | None = None, body: str | None = None) -> dict:
     """The live-log WebSocket function, as API Gateway calls it for `ws://…/ws/<stage>`."""
     ui.api.use_env("kook.LiveSocketFunction")
-    event = load_event(f"kook/{event_file}")
-    event["requestContext"].update(stage=stage, connectionId=connection_id)
-    event.pop("queryStringParameters", None)
-    if token is not None:
-        event["queryStringParameters"] = {"token": token}
-    if body is not None:
-        event["body"] = body
-    return handler("kook.handlers.live_socket.handler")(event, FakeLambdaContext())
+    return live_socket(event_file, stage=stage, connection_id=connection_id, token=token, body=body)
 
 
 def test_logs_socket_needs_a_token_query_and_answers_the_json_ping(ui, pipeline):
@@ -413,9 +395,7 @@ def test_logs_socket_pushes_new_log_rows_in_the_original_style(connect, pipeline
                                headers={"content-type": "application/json"})
     assert sent.body["result"] == "queued", sent.body
     drain(pipeline)
-    pushed_to = apigatewaymanagementapi_backends["123456789012"]["us-east-1"].connections
-    data = pushed_to.pop("conn-replay-logs").data.decode()  # moto keeps it for the session: taken, not read
-    pushes = [json.loads(line) for line in data.replace("}{", "}\n{").splitlines()]
+    pushes = pushed("conn-replay-logs", take=True)
     rows = [p for p in pushes if p["type"] == "new_log"]
     assert rows, pushes
     row = rows[-1]
@@ -423,8 +403,7 @@ def test_logs_socket_pushes_new_log_rows_in_the_original_style(connect, pipeline
         "m-live", "1001", "telegram", "success")
     assert {"content", "sender_name", "message_type", "latency_ms", "error_message", "target_channel",
             "created_at"} <= set(row)
-    contract = [json.loads(line) for line in pushed_to.pop("conn-replay-ws").data.decode()
-                .replace("}{", "}\n{").splitlines()]
+    contract = pushed("conn-replay-ws", take=True)
     assert {p["type"] for p in contract} == {"log"}  # /ws keeps the contract's message in both styles
     assert contract[-1]["data"]["message_id"] == "m-live"
 

@@ -15,24 +15,14 @@ import json
 import pytest
 
 from tests.integration.kook.pipeline_support import handler
-from tests.integration.kook.replay_client import API_TOKEN, BARE, ENVELOPE, ReplayClient, listed, provider_env
-from tests.support.api_client import ApiClient
+from tests.integration.kook.replay_client import API_TOKEN, STYLES, ReplayClient, connector, listed, logged_in
 from tests.support.lambda_events import FakeLambdaContext, load_event
-
-STYLES = [ENVELOPE, BARE]
 
 
 @pytest.fixture
 def connect(moto_stack, kook_env, fake, monkeypatch):
-    """Clients as the original's tests called its backend. On the session stack (tables wiped by `kook_env`)."""
-    return lambda style=ENVELOPE: ReplayClient(ApiClient(moto_stack, "kook", monkeypatch,
-                                                         overrides=provider_env(fake.url, style)), header=API_TOKEN)
-
-
-def logged_in(connect, style=ENVELOPE) -> ReplayClient:
-    client = connect(style)
-    client.set_up_and_log_in()
-    return client
+    """Clients as the original's tests called its backend (`X-API-Token`), on the session stack."""
+    return connector(moto_stack, monkeypatch, fake.url, header=API_TOKEN)
 
 
 @pytest.fixture
