@@ -31,10 +31,13 @@ def _channel_type(value: Any) -> Any:
         else value
 
 
+KookId = Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
+
+
 class KookChannelIn(Lenient):
     """A channel as GET /api/accounts/{id}/servers/{server_id}/channels lists it."""
 
-    id: Text = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
+    id: KookId
     name: str = Field(default="", max_length=200)
     type: Annotated[str, BeforeValidator(_channel_type)] = Field(default="text", max_length=20)
 
@@ -42,7 +45,7 @@ class KookChannelIn(Lenient):
 class KookServerIn(Lenient):
     """A server as the original front-end sends it: with its name and the channels it already read."""
 
-    id: Text = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
+    id: KookId
     name: str | None = Field(default=None, max_length=200)
     channels: list[KookChannelIn] | None = Field(default=None, max_length=1000)
 
@@ -58,7 +61,7 @@ class SuggestIn(Lenient):
     original front-end's shape); `target_bots`: bot ids or bot rows."""
 
     account_id: int = Field(ge=1)
-    kook_servers: list[Text | KookServerIn] | None = Field(default=None, max_length=50)
+    kook_servers: list[KookId | KookServerIn] | None = Field(default=None, max_length=50)
     target_bots: list[int | BotRef] | None = Field(default=None, max_length=100)
     target_channels: list[TargetChannelIn] | None = Field(default=None, max_length=500)
     min_confidence: float = Field(default=0.5, ge=0, le=1)
