@@ -3,8 +3,9 @@ screens) replayed against our handlers, screen by screen: the requests exactly a
 their trailing slash, axios' query strings, its bodies, its `Authorization: Bearer` token or no token at all)
 and the fields each screen reads from the answers. docs/kook-frontend.md lists every call with the gap.
 
-List answers are checked in both styles of the compatibility setting (`LIST_RESPONSE_STYLE`): the contract's
-`{success, data}` (default) and the original's bare arrays, which is what the unmodified screens read.
+Every screen is replayed in both styles of the compatibility setting (`LIST_RESPONSE_STYLE`): the contract's
+`{success, data}` (default) and the original's bare arrays, which is what the unmodified screens read; list
+answers are read through `listed(answer, style)`, everything else must be the same in both.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def connect(moto_stack, kook_env, fake, monkeypatch):
     return connector(moto_stack, monkeypatch, fake.url)
 
 
-@pytest.fixture
-def ui(connect):
-    return logged_in(connect)
+@pytest.fixture(params=STYLES)
+def ui(connect, request):
+    """A logged-in client of a fresh deployment, in each list style: every screen's reads hold in both."""
+    return logged_in(connect, request.param)
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -154,7 +156,7 @@ def test_accounts_screen_adds_accounts_with_the_trailing_slash(ui):
     assert by_cookie.body["success"] is True
     by_password = ui.post("/api/accounts/", {"email": "password@example.com", "password": "kook-password"})
     assert by_password.status == 200
-    assert {a["email"] for a in ui.get("/api/accounts").body["data"]} == {"cookie@example.com",
+    assert {a["email"] for a in listed(ui.get("/api/accounts"), ui.style)} == {"cookie@example.com",
                                                                          "password@example.com"}
 
 
@@ -182,9 +184,9 @@ def test_accounts_screen_starts_stops_polls_captcha_and_deletes(ui):
     assert captcha.body["required"] is False
     assert {"image_url", "timestamp"} <= set(captcha.body)
     assert ui.post(f"/api/accounts/{account}/stop").status == 200
-    assert ui.get("/api/accounts").body["data"][0]["status"] == "offline"
+    assert listed(ui.get("/api/accounts"), ui.style)[0]["status"] == "offline"
     assert ui.delete(f"/api/accounts/{account}").status in (200, 204)
-    assert ui.get("/api/accounts").body["data"] == []
+    assert listed(ui.get("/api/accounts"), ui.style) == []
 
 
 def test_errors_carry_the_detail_the_screens_show(ui):
@@ -228,7 +230,7 @@ def test_bots_screen_and_mapping_screen_read_the_bot_list(connect, style):
 def test_telegram_bot_config_is_read_as_token(ui):
     """BotList.vue shows `row.config.token?.substring(0, 20)`; the token is shown masked, never in full."""
     add_bot(ui, "telegram", "TG", {"token": TG_TOKEN, "chat_id": TG_CHAT})
-    (bot,) = ui.get("/api/bots/", query={"platform": "telegram"}).body["data"]
+    (bot,) = listed(ui.get("/api/bots/", query={"platform": "telegram"}), ui.style)
     assert bot["config"]["chat_id"] == TG_CHAT
     assert isinstance(bot["config"]["token"], str)
     assert bot["config"]["token"]
@@ -244,7 +246,7 @@ def test_bots_screen_tests_and_deletes_a_bot(ui, fake):
     assert tested.body["success"] is True
     assert isinstance(tested.body["message"], str)
     assert ui.delete(f"/api/bots/{bot}").status in (200, 204)
-    assert ui.get("/api/bots").body["data"] == []
+    assert listed(ui.get("/api/bots"), ui.style) == []
 
 
 def test_wizard_reads_telegram_chat_ids_as_id_and_title(ui, fake):
@@ -285,10 +287,10 @@ def test_mappings_screen_imports_applies_a_template_and_deletes(ui):
                 for key, name in (("announcements", "📢 公告频道"), ("events", "🎉 活动频道"))]
     applied = ui.post("/api/mappings/import", {"mappings": template, "replace_existing": True})
     assert applied.body["success_count"] == 2
-    mappings = ui.get("/api/mappings").body["data"]
+    mappings = listed(ui.get("/api/mappings"), ui.style)
     assert sorted(m["kook_channel_id"] for m in mappings) == ["announcements", "events"]
     assert ui.delete(f"/api/mappings/{mappings[0]['id']}").status in (200, 204)
-    assert len(ui.get("/api/mappings").body["data"]) == 1
+    assert len(listed(ui.get("/api/mappings"), ui.style)) == 1
 
 
 def test_mapping_export_takes_the_token_the_browser_can_send(ui):
