@@ -114,3 +114,61 @@ def test_docs_function_serves_openapi_and_swagger():
     assert swagger["headers"]["Content-Type"] == "text/html"
     assert "swagger-ui" in swagger["body"].lower()
     assert json.loads(call(handler, http_event("GET", "/swagger", query="format=json"))["body"])["openapi"]
+
+
+slashes = Router()
+
+
+@slashes.get("/")
+def root():
+    return {"at": "root"}
+
+
+@slashes.get("/items")
+def items():
+    return {"at": "items"}
+
+
+@slashes.get("/items/<itemId>")
+def item(itemId: str):
+    return {"at": "item", "id": itemId}
+
+
+@slashes.get("/items/<itemId>/parts")
+def parts(itemId: str):
+    return {"at": "parts", "id": itemId}
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("/items", {"at": "items"}),
+    ("/items/", {"at": "items"}),
+    ("/items/7", {"at": "item", "id": "7"}),
+    ("/items/7/", {"at": "item", "id": "7"}),
+    ("/items/7/parts/", {"at": "parts", "id": "7"}),
+    ("/", {"at": "root"}),
+    ("/items//", None),  # one trailing slash, never more
+    ("//", None),  # `/` itself matches exactly
+    ("/items/7//parts", None),
+])
+def test_one_trailing_slash_is_ignored_when_resolving(path, expected):
+    """API Gateway routes `/items/` to the route `/items`; the resolver answers it instead of a 404."""
+    handler = http_function(SuccessEnvelope(), slashes)[1]
+    response = call(handler, http_event("GET", path))
+    if expected is None:
+        assert response["statusCode"] == 404
+    else:
+        assert response["statusCode"] == 200, response
+        assert response_json(response) == expected
+
+
+@pytest.mark.parametrize("path", ["/", "//", "/items", "/items/", "/items//", "/items/7", "/items/7/", "/items/7//",
+                                  "/items/7/parts", "/items/7/parts/", "/nope/"])
+def test_the_resolver_and_the_local_gateway_agree_on_trailing_slashes(path):
+    """devstack's RouteTable (the local gateway and the tests' ApiClient) sends a path to a function exactly when
+    the function's resolver then serves it."""
+    from devstack.http_gateway import compile_path  # noqa: PLC0415
+
+    templates = ["/", "/items", "/items/{itemId}", "/items/{itemId}/parts"]
+    gateway_routes = any(compile_path(template)[0].match(path) for template in templates)
+    handler = http_function(SuccessEnvelope(), slashes)[1]
+    assert (call(handler, http_event("GET", path))["statusCode"] == 200) is gateway_routes

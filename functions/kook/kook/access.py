@@ -33,7 +33,11 @@ API_TOKEN = Credential("ApiToken", auth.header_scheme("X-API-Token"),
                        description="A login token (POST /api/auth/login) or the deployment's static API token")
 BEARER = Credential("BearerToken", auth.HTTP_BEARER, lambda event: _caller_of(auth.bearer_token(event)),
                     description="The same token as `Authorization: Bearer <token>` (the original's frontend)")
+QUERY_TOKEN = Credential("QueryToken", auth.query_scheme("token"),
+                         lambda event: _caller_of(auth.query_value(event, "token")),
+                         description="The same token as `?token=`, only on downloads a browser opens as a link")
 ADMIN = any_of(API_TOKEN, BEARER)
+DOWNLOAD = any_of(API_TOKEN, BEARER, QUERY_TOKEN)
 
 
 def presented_token(event: Any) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from suite.config import Environment, settings
 
 PLATFORMS = ("discord", "telegram", "feishu")
+LIST_STYLES = ("envelope", "bare")  # the contract's {success, data} | the original's bare JSON arrays
 QUEUES = ("ingest", *PLATFORMS)
 DEFAULT_BASE_URLS = {
     "kook": "https://www.kookapp.cn",
@@ -48,6 +49,11 @@ class Config:
     status_pushes_per_run: int  # `{"type":"status"}` pushes per run of the minutely status schedule
     status_push_interval_seconds: int
     retry_base_seconds: int  # backoff base of a failed delivery (full jitter, capped)
+    list_response_style: str = "envelope"  # LIST_RESPONSE_STYLE: envelope | bare (the original's arrays)
+
+    @property
+    def bare_lists(self) -> bool:
+        return self.list_response_style == "bare"
 
     def base_url(self, provider: str) -> str:
         return self.base_urls[provider]
@@ -86,6 +92,7 @@ def _load(env: Environment) -> Config:
         status_pushes_per_run=env.integer("STATUS_PUSHES_PER_RUN", 4, minimum=1),
         status_push_interval_seconds=env.integer("STATUS_PUSH_INTERVAL_SECONDS", 15, minimum=1),
         retry_base_seconds=env.integer("RETRY_BASE_SECONDS", 5, minimum=1),
+        list_response_style=env.choice("LIST_RESPONSE_STYLE", LIST_STYLES, "envelope"),
     )
 
 

@@ -3,7 +3,8 @@
 A service's endpoint group is a `Router` (one module of routes); its Lambda is built with `http_function`,
 which mounts the routers on an `APIGatewayHttpResolver` with validation on and maps every failure to the
 envelope: ApiError → its status; request validation → 400/422 (per envelope); unknown route → 404;
-anything unexpected → a generic 500 with the details only in the log (never a traceback to the caller).
+a path with one trailing slash reaches its route, as API Gateway routes it (`HttpResolver`); anything
+unexpected → a generic 500 with the details only in the log (never a traceback to the caller).
 The service's docs function mounts all of its routers and serves `/openapi.json` and a Swagger UI.
 
 Routes declare who may call them and what they answer, beside the path:
@@ -248,11 +249,23 @@ def _parse_json_body(app: APIGatewayHttpResolver, document: str) -> Any:
     return value
 
 
+class HttpResolver(APIGatewayHttpResolver):
+    """Powertools' HTTP API resolver, resolving paths as API Gateway routes them: one trailing slash is ignored
+    (`/api/accounts/` reaches the route `/api/accounts`, as the gateway and devstack's RouteTable send it there),
+    never more than one, and never for `/` itself or a rule that ends in a slash (those match exactly)."""
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}$"):  # type: ignore[override]
+        if not rule.endswith("/") and base_regex == "^{}$":
+            base_regex = "^{}/?$"
+        return APIGatewayHttpResolver._compile_regex(rule, base_regex)
+
+
 def create_app(envelope: Envelope, routers: Iterable[APIGatewayHttpRouter]) -> APIGatewayHttpResolver:
     def json_body(document: str) -> Any:
         return _parse_json_body(app, document)
 
-    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=json_body)
+    app = HttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=json_body)
     for router in routers:
         app.include_router(router)
     _register_error_handlers(app, envelope)

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from devstack.sqs_pump import lambda_record
 from suite import aws
-from tests.support.lambda_events import FakeLambdaContext
+from tests.support.lambda_events import FakeLambdaContext, load_event
 
 TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 WEBHOOK_TOKEN = "webhook-canary-token-abcdefghijklmnopqrstuvwxyz"
@@ -58,6 +58,29 @@ def purge(url: str) -> None:
 def handler(path: str) -> Any:
     module, _, name = path.rpartition(".")
     return getattr(importlib.import_module(module), name)
+
+
+def live_socket(event_file: str, *, stage: str = "ws", connection_id: str = "conn-1", token: str | None = None,
+                body: str | None = None) -> dict[str, Any]:
+    """The live-log WebSocket function as API Gateway calls it for `ws://…/ws/<stage>` (`token` as `?token=`)."""
+    event = load_event(f"kook/{event_file}")
+    event["requestContext"].update(stage=stage, connectionId=connection_id)
+    event.pop("queryStringParameters", None)
+    if token is not None:
+        event["queryStringParameters"] = {"token": token}
+    if body is not None:
+        event["body"] = body
+    return handler("kook.handlers.live_socket.handler")(event, FakeLambdaContext())
+
+
+def pushed(connection_id: str, *, take: bool = False) -> list[dict[str, Any]]:
+    """The messages pushed to a connection (moto's @connections API keeps them for the session; `take` forgets
+    them, so later tests do not see this connection)."""
+    from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends  # noqa: PLC0415
+
+    connections = apigatewaymanagementapi_backends["123456789012"]["us-east-1"].connections
+    data = (connections.pop(connection_id) if take else connections[connection_id]).data.decode()
+    return [json.loads(line) for line in data.replace("}{", "}\n{").splitlines()]
 
 
 def consume(env: dict[str, str], name: str, *, batch: int | None = None, retry_now: bool = True) -> dict[str, Any]:

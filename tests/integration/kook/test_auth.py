@@ -137,6 +137,26 @@ def test_change_password_checks_the_old_one(api):
     assert api.get("/api/accounts").status == 200  # nothing revoked
 
 
+DOWNLOADS = ["/api/mappings/export", "/api/logs/export/csv", "/api/logs/export/json"]
+
+
+def test_only_the_downloads_take_the_token_as_a_query(api):
+    """Issue 13: a link the browser opens cannot carry a header, so the four GET downloads accept `?token=`;
+    nothing else does, a header wins over the query, and the answer is neither cached nor sent on as a Referer."""
+    backup = api.post("/api/backup/create").body["backup_id"]
+    for path in [*DOWNLOADS, f"/api/backup/download/{backup}"]:
+        answer = api.get(path, token=None, query={"token": api.token})
+        assert answer.status == 200, (path, answer.body)
+        assert (answer.headers["cache-control"], answer.headers["referrer-policy"]) == ("no-store", "no-referrer")
+        assert api.get(path, token=None, query={"token": "kk_unknown"}).status == 401
+        assert api.get(path, token="kk_unknown", query={"token": api.token}).status == 401  # the header wins
+    for method, path in (("GET", "/api/accounts"), ("GET", "/api/backup/list"), ("POST", "/api/backup/create"),
+                         ("GET", "/api/system/status")):
+        assert api.call(method, path, token=None, query={"token": api.token}).status == 401, path
+    assert api.post("/auth/logout").status == 200  # a revoked token is refused in the query too
+    assert api.get(DOWNLOADS[0], token=None, query={"token": api.token}).status == 401
+
+
 def test_logout_revokes_only_that_token(api):
     other = api.post("/api/auth/login", {"password": PASSWORD}, token=None).body["token"]
     assert api.post("/auth/logout").status == 200

@@ -120,8 +120,25 @@ def test_list_download_delete_and_not_found(api, fake):
     assert api.delete(f"/api/backup/delete/{first}").body["backup_id"] == first
     assert api.get("/api/backup/list").body["total"] == 1
     assert api.post("/api/backup/restore", {"backup_id": first}).status == 404
-    assert api.post("/api/backup/restore", {"backup_id": "../../etc/passwd"}).status == 422
     assert api.get("/api/backup/download/..%2Fsecret").status == 400
+
+
+def test_restoring_a_name_no_backup_can_have_is_404_without_asking_s3(api, monkeypatch):
+    """The original answered 404 for an unknown backup (issue 13); a name outside backup_YYYYMMDD_HHMMSS cannot
+    exist, so S3 is not asked. Names that are not strings stay 422."""
+    from kook.store import backups  # noqa: PLC0415
+
+    def no_s3(*_args, **_kwargs):
+        raise AssertionError("S3 asked for a name no backup can have")
+
+    monkeypatch.setattr(backups, "find", no_s3)
+    monkeypatch.setattr(backups, "read", no_s3)
+    for name in ("../../etc/passwd", "test_backup", "backup_2025.json"):
+        answer = api.post("/api/backup/restore", {"backup_id": name})
+        assert answer.status == 404, name
+        assert answer.body["error_code"] == "CONFIG_NOT_FOUND"
+    assert api.post("/api/backup/restore", {"backup_id": 20251019}).status == 422
+    assert api.post("/api/backup/restore", {"backup_id": ""}).status == 422
 
 
 def test_export_and_import_files(api, fake):

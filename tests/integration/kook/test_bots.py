@@ -35,7 +35,8 @@ def test_add_each_platform_and_list_with_masked_secrets(api, fake):
     for secret in ("webhook-token-abcdefghijklmnopqrstuvwxyz", TG_TOKEN, FEISHU_SECRET):
         assert secret not in text
     telegram = listed[1]
-    assert telegram["config"] == {"chat_id": "-1001234567890", "bot_token": "1234****" + TG_TOKEN[-4:]}
+    assert telegram["config"] == {"chat_id": "-1001234567890", "bot_token": "1234****" + TG_TOKEN[-4:],
+                                  "token": "1234****" + TG_TOKEN[-4:]}  # the original front-end's name, masked
     assert telegram["status"] == "active"
     assert telegram["created_at"]
     assert listed[0]["config"]["webhook_url"].endswith("/api/webhooks/123456789012345678/webh****wxyz")
@@ -175,8 +176,8 @@ def test_telegram_chat_ids(api, fake):
         {"update_id": 3, "message": {"chat": {"id": -1001, "type": "supergroup", "title": "群组A"}}}]},
         path=f"/bot{TG_TOKEN}/getUpdates")
     answer = api.get("/api/bots/telegram/chat-ids", query=f"token={TG_TOKEN}")
-    assert answer.body["chat_ids"] == [{"chat_id": "-1001", "type": "supergroup", "title": "群组A"},
-                                       {"chat_id": "-1002", "type": "channel", "title": "频道B"}]
+    assert answer.body["chat_ids"] == [{"chat_id": "-1001", "id": "-1001", "type": "supergroup", "title": "群组A"},
+                                       {"chat_id": "-1002", "id": "-1002", "type": "channel", "title": "频道B"}]
     bot_id = add(api, "telegram", {"bot_token": TG_TOKEN, "chat_id": "-1001"})
     assert api.get("/api/bots/telegram/chat-ids", query=f"bot_id={bot_id}").body["count"] == 2
     assert api.get("/api/bots/telegram/chat-ids", query="token=bad").body["error_code"] == "TELEGRAM_TOKEN_INVALID"

@@ -12,23 +12,18 @@ from kook.logic import live
 from kook.store import accounts as account_store
 from kook.store import connections, ingest
 from kook.store import logs as log_store
-from tests.integration.kook.pipeline_support import TG_TOKEN, add_account, add_bot, add_mapping, handler
+from tests.integration.kook.pipeline_support import (
+    TG_TOKEN,
+    add_account,
+    add_bot,
+    add_mapping,
+    handler,
+    live_socket,
+    pushed,
+)
 from tests.support.lambda_events import FakeLambdaContext, load_event
 
-
-def pushed(connection_id):
-    data = apigatewaymanagementapi_backends["123456789012"]["us-east-1"].connections[connection_id].data.decode()
-    return [json.loads(line) for line in data.replace("}{", "}\n{").splitlines()]
-
-
-def socket(event_file, *, token=None, stage="ws", connection_id="conn-1", body=None):
-    event = load_event(f"kook/{event_file}")
-    event["requestContext"].update(stage=stage, connectionId=connection_id)
-    if token is not None:
-        event["queryStringParameters"] = {"token": token}
-    if body is not None:
-        event["body"] = body
-    return handler("kook.handlers.live_socket.handler")(event, FakeLambdaContext())
+socket = live_socket
 
 
 def test_connect_needs_the_login_token_and_each_stage_has_its_channels(api, pipeline):

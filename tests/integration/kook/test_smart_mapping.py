@@ -22,7 +22,8 @@ def test_kook_servers_and_channels(api, fake):
     assert api.get("/api/smart-mapping/kook-servers", query=f"account_id={account}").body["servers"] == GUILDS
     channels = api.get("/api/smart-mapping/kook-channels", query=f"account_id={account}&server_id=1001").body
     assert [c["id"] for c in channels["channels"]] == ["2001", "2002", "2003", "2004", "2005"]
-    assert api.get("/api/smart-mapping/kook-servers").status == 422  # account_id is required
+    missing = api.get("/api/smart-mapping/kook-servers")  # account_id is required: the original's 400
+    assert (missing.status, missing.body["error_code"]) == (400, "MISSING_PARAM")
 
 
 def test_auto_match_with_zh_en_rules_and_confidence(api, fake):
@@ -74,7 +75,47 @@ def test_suggest_and_preview(api, fake):
         "target_channels": [{"id": "d1", "name": "Announcements", "bot_id": bot}]}).body["suggestions"]
     assert suggestions == [{"kook_server_id": "1001", "kook_channel_id": "2001", "kook_channel_name": "📢 公告",
                             "target_platform": "discord", "target_bot_id": bot, "target_channel_id": "d1",
-                            "confidence": 0.95, "reason": suggestions[0]["reason"]}]
+                            "confidence": 0.95, "reason": suggestions[0]["reason"],
+                            "kook_server_name": "游戏公会", "target_channel_name": "Announcements"}]
     preview = api.get(f"/api/smart-mapping/preview/{account}").body
     assert preview["servers"][0]["channel_count"] == 4
     assert preview["total_channels"] == 4
+
+
+def test_suggest_takes_the_servers_and_bots_the_original_front_end_sends(api, fake):
+    """Issue 13: `kook_servers` as server objects carrying the channels the dialog read (KOOK is not asked again),
+    `target_bots` as bot rows; ids keep working, and a server without its channels is read from KOOK."""
+    account, bot = setup_account_and_bot(api, fake)
+    fake.reset()
+    servers = [{"id": "1001", "name": "游戏公会", "channels": [
+        {"id": "2001", "name": "📢 公告", "type": "text", "server_id": "1001"},
+        {"id": "2009", "name": "语音", "type": 2}]}]
+    rows = [{"id": bot, "platform": "discord", "name": "游戏公告Bot", "config": {}, "status": "active"}]
+    answer = api.post("/api/smart-mapping/suggest", {
+        "account_id": account, "kook_servers": servers, "target_bots": rows, "min_confidence": 0.6,
+        "target_channels": [{"id": "d1", "name": "Announcements", "bot_id": bot}]})
+    assert answer.status == 200, answer.body
+    assert [(s["kook_channel_id"], s["kook_server_name"]) for s in answer.body["suggestions"]] == [("2001", "游戏公会")]
+    assert fake.requests == []  # the channels came with the request
+    scripted_kook(fake, GUILDS, CHANNELS)
+    by_id = api.post("/api/smart-mapping/suggest", {
+        "account_id": account, "kook_servers": [1001], "target_bots": [bot], "min_confidence": 0.6,
+        "target_channels": [{"id": "d1", "name": "Announcements", "bot_id": bot}]})
+    assert [s["kook_channel_id"] for s in by_id.body["suggestions"]] == ["2001"]
+    assert api.post("/api/smart-mapping/suggest", {"account_id": 999, "kook_servers": servers}).status == 404
+    malformed = api.post("/api/smart-mapping/suggest", {"account_id": account, "kook_servers": [{"name": "x"}]})
+    assert malformed.status == 422
+
+
+def test_apply_takes_the_suggestion_rows_as_a_json_array(api, fake):
+    account, bot = setup_account_and_bot(api, fake)
+    suggestions = api.post("/api/smart-mapping/suggest", {
+        "account_id": account, "target_bots": [bot], "min_confidence": 0.6,
+        "target_channels": [{"id": "d1", "name": "Announcements", "bot_id": bot}]}).body["suggestions"]
+    applied = api.post("/api/smart-mapping/apply", suggestions)  # the array itself, extra keys ignored
+    assert (applied.status, applied.body["success_count"]) == (200, 1)
+    again = api.post("/api/smart-mapping/batch-save", {"mappings": suggestions})
+    assert (again.status, again.body["failed_count"]) == (200, 1)  # already mapped: reported per row
+    assert api.post("/api/smart-mapping/apply", [1, 2]).status == 422
+    assert api.post("/api/smart-mapping/apply", "rows").status == 422
+    assert api.post("/api/smart-mapping/apply", []).status == 400

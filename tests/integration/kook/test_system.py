@@ -169,3 +169,44 @@ def test_uptime_counts_from_the_last_start(api):
                            values={":t": earlier})
     assert state["service_running"] is True
     assert api.get("/api/system/status").body["uptime_seconds"] >= 90
+
+
+def test_update_check_without_github_is_the_originals_answer_and_is_not_cached(api, fake):
+    """GitHub failing: 200 `{success: false, message}` with the current version (issue 13); the next check
+    asks GitHub again and answers the release."""
+    fake.fail(times=None, status=503, path="/repos/gfchfjh/CSBJJWT/releases/latest")
+    failed = api.get("/api/updates/check")
+    assert failed.status == 200
+    assert {k: failed.body[k] for k in ("success", "error_code", "current_version")} == {
+        "success": False, "error_code": "NETWORK_ERROR", "current_version": "1.11.0"}
+    assert failed.body["message"]
+    fake.reset()
+    fake.respond(json=RELEASE, path="/repos/gfchfjh/CSBJJWT/releases/latest")
+    answered = api.get("/api/updates/check")
+    assert (answered.body["success"], answered.body["latest_version"]) == (True, "1.12.0")
+    assert len(fake.requests) == 1
+    api.setenv("UPDATE_REPOSITORY", "not a repository")  # the deployment's mistake stays an error
+    assert api.get("/api/updates/check", query="refresh=true").status == 400
+
+
+def test_settings_screen_shapes_count_the_media_kept_and_accept_the_originals_names(api):
+    """The original's Settings screen (issue 13): `data` of storage-usage and paths, its camelCase settings."""
+    from kook.store import media  # noqa: PLC0415
+
+    bucket = api.use_env("kook.SystemFunction")["MEDIA_BUCKET"]
+    for entry in aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", []):  # left by pipeline tests
+        aws.client("s3").delete_object(Bucket=bucket, Key=entry["Key"])
+    media.put(media.key_for("https://img.kookapp.cn/a.png"), b"x" * 2048, content_type="image/png", filename="a.png")
+    usage = api.get("/api/system/storage-usage").body["data"]
+    assert (usage["image"]["count"], usage["image"]["path"]) == (1, media.location())
+    assert usage["image"]["size_gb"] == round(2048 / 1073741824, 3)
+    assert usage["log"]["count"] == 0
+    paths = api.get("/api/system/paths").body["data"]
+    assert paths["image_storage"] == media.location()
+    assert paths["log_dir"].endswith(api.use_env("kook.SystemFunction")["LOGS_TABLE"])
+    saved = api.post("/api/system/system-config", {"imageStrategy": "imgbed", "logRetentionDays": 5,
+                                                   "log_retention_days": 6, "theme": "dark"}).body
+    assert (saved["config"]["image_strategy"], saved["config"]["log_retention_days"]) == ("imgbed", 6)
+    assert saved["data"] == {"imageStrategy": "imgbed", "logRetentionDays": 6}
+    assert api.post("/api/system/system-config", {"imageStrategy": "local"}).status == 422
+    assert api.post("/api/system/system-config", {"logRetentionDays": 0}).status == 422

@@ -22,7 +22,9 @@ def test_catalogue_names_and_numbers_are_unique_and_complete():
 def test_fail_builds_the_documented_error():
     error = fail(400, "INVALID_COOKIE")
     answer = body(error)
-    assert set(answer) == {"success", "error_code", "error_message", "solution", "timestamp", "details"}
+    # the documented fields, and `detail` (FastAPI's name, read by the original web front-end; issue 13)
+    assert set(answer) == {"success", "error_code", "error_message", "solution", "timestamp", "details", "detail"}
+    assert answer["detail"] == answer["error_message"]
     assert answer["success"] is False
     assert answer["error_code"] == "INVALID_COOKIE"
     assert answer["error_message"] == "Cookie格式无效"

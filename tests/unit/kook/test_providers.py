@@ -28,13 +28,26 @@ def test_real_webhooks_are_accepted(real_discord):
     assert discord.webhook_id(WEBHOOK) == "123456789012345678"
 
 
+@pytest.mark.parametrize("url", ["https://discord.com/api/webhooks/123456/test", "https://discord.com/api/webhooks/1/t",
+                                 "https://ptb.discord.com/api/v9/webhooks/1234/abc-DEF_1.23"])
+def test_short_ids_and_tokens_are_accepted_as_discord_formats_them(real_discord, url):
+    """Discord's format has no minimum beyond one digit and one character; the original accepted any (issue 13)."""
+    assert discord.validate_webhook_url(url) == url
+
+
 @pytest.mark.parametrize("url", [
     WEBHOOK.replace("https://", "http://"),
     WEBHOOK.replace("discord.com", "discord.com.evil.example"),
     WEBHOOK.replace("discord.com", "127.0.0.1"),
     WEBHOOK + "?wait=true",
     WEBHOOK + "#x",
-    "https://discord.com/api/webhooks/123/short",
+    "https://discord.com/api/webhooks/test",  # no id and token
+    "https://discord.com/api/webhooks/123/",
+    "https://discord.com/api/webhooks/abc/short",  # the id is a number
+    "https://discord.com/api/webhooks/123/short/slack",  # another payload
+    "https://discord.com/api/webhooks/" + "1" * 26 + "/short",
+    "https://discord.com/api/webhooks/123/" + "a" * 201,
+    "https://discord.com/api/webhooks/123/sh%2Fort",
     "https://discord.com/api/users/@me",
     "https://user:pass@discord.com/api/webhooks/123456789012345678/" + "a" * 68,
     "javascript:alert(1)",

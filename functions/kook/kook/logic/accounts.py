@@ -48,6 +48,11 @@ def _require(account_id: int) -> dict[str, Any]:
     return account
 
 
+def require(account_id: int) -> dict[str, Any]:
+    """The stored account, or 404 ACCOUNT_NOT_FOUND."""
+    return _require(account_id)
+
+
 def _parse_cookie(text: str) -> tuple[list[cookies.Cookie], dict[str, Any]]:
     try:
         parsed = cookies.parse(text)

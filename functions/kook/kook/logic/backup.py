@@ -63,7 +63,7 @@ def snapshot() -> dict[str, Any]:
 def _describe(stored: backups.StoredBackup) -> dict[str, Any]:
     return {"backup_id": stored.backup_id, "kind": stored.kind, "backup_path": stored.path,
             "size_mb": round(stored.size / 1048576, 4), "size_bytes": stored.size,
-            "created_at": _created_at(stored.backup_id)}
+            "created_at": _created_at(stored.backup_id), "filename": f"{stored.backup_id}.json"}
 
 
 def _created_at(backup_id: str) -> str:
@@ -86,9 +86,8 @@ def create(*, kind: str = "manual", at: dt.datetime | None = None, overwrite: bo
         body = _encode(document)
         if backups.write(kind, backup_id, body, overwrite=overwrite):
             stored = backups.StoredBackup(backup_id, kind, backups.object_key(kind, backup_id), len(body), None)
-            return {**_describe(stored), "counts": {"accounts": len(document["accounts"]),
-                                                    "bots": len(document["bots"]),
-                                                    "mappings": len(document["mappings"])}}
+            counts = {name: len(document[name]) for name in ("accounts", "bots", "mappings")}
+            return {**_describe(stored), "backup_file": f"{backup_id}.json", "counts": counts}
         moment += dt.timedelta(seconds=1)
     raise fail(409, "CONFIG_ERROR", "备份名称冲突，请稍后重试")
 
@@ -149,9 +148,11 @@ def parse_document(raw: bytes | str) -> BackupDocument:
 
 
 def restore(name: str, *, mode: str) -> dict[str, Any]:
+    if not BACKUP_ID.match(name.removesuffix(".json")):  # no backup is named so: not found, S3 is not asked
+        raise fail(404, "CONFIG_NOT_FOUND", "备份不存在", solution="请通过 GET /api/backup/list 查看可用的备份")
     stored = _find(name)
     result = restore_document(parse_document(backups.read(stored)), mode=mode)
-    return {"backup_id": stored.backup_id, **result}
+    return {"backup_id": stored.backup_id, "backup_file": f"{stored.backup_id}.json", **result}
 
 
 def _account_item(entry: AccountEntry) -> dict[str, Any]:

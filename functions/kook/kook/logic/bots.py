@@ -95,9 +95,11 @@ def check_config(platform: str, config: dict[str, Any]) -> CheckedConfig:
 
 
 def public(bot: dict[str, Any]) -> dict[str, Any]:
+    config = {**(bot.get("config_public") or {}), **(bot.get("config_masked") or {})}
+    if "bot_token" in config:
+        config["token"] = config["bot_token"]  # masked too; the original front-end reads a Telegram bot's `token`
     return {
-        "id": bot["id"], "platform": bot["platform"], "name": bot["name"],
-        "config": {**(bot.get("config_public") or {}), **(bot.get("config_masked") or {})},
+        "id": bot["id"], "platform": bot["platform"], "name": bot["name"], "config": config,
         "status": bot.get("status", "active"), "created_at": bot.get("created_at"),
         "last_test_at": bot.get("last_test_at"), "last_test_ok": bot.get("last_test_ok"),
     }
@@ -200,6 +202,7 @@ def telegram_chats(*, token: str | None = None, bot_id: int | None = None) -> li
     if not token or not telegram.TOKEN.match(token):
         raise fail(400, "TELEGRAM_TOKEN_INVALID")
     try:
-        return telegram.recent_chats(token)
+        chats = telegram.recent_chats(token)
     except ProviderError as exc:
         raise failures.as_api_error(exc, rejected_code="TELEGRAM_TOKEN_INVALID") from None
+    return [{**chat, "id": chat["chat_id"]} for chat in chats]  # `id`: the original front-end's name

@@ -156,6 +156,6 @@ def report(job: dict[str, Any], status: str, *, error: str | None = None, latenc
         sender_name=job.get("sender") or "", error_message=error, latency_ms=latency_ms), current=current)
     observability.metrics().add_metric(name=f"{job['platform']}_{status}", unit=MetricUnit.Count, value=1)
     try:
-        live_push.broadcast("log", live_push.log_event(row))
+        live_push.publish_delivery(row)
     except Exception:  # the live view is best effort: a push problem never fails a delivery
         log.warning("live log push failed", exc_info=True)

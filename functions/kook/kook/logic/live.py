@@ -4,7 +4,8 @@ and `/ws/captcha`. Each path is a stage of one WebSocket API; the stage decides 
 - `$connect` is authenticated like the HTTP API: the login token (or the static API token) from `?token=`
   (browsers cannot set headers on a WebSocket), `X-API-Token` or `Authorization: Bearer`. Refused: HTTP 401.
 - Pushed: `{"type": "log", "data": {...}}` for every delivery attempt (senders), `{"type": "status", "data":
-  {...}}` from the status schedule, `{"type": "captcha_required", ...}` while a login waits for a captcha.
+  {...}}` from the status schedule, `{"type": "captcha_required", ...}` while a login waits for a captcha. With
+  LIST_RESPONSE_STYLE=bare, `/ws/logs` gets the original's `{"type": "new_log", ...row}` instead (live_push).
 - Messages from the client: text `ping` (or `{"type": "ping"}`) → `{"type": "pong"}`; `status` → a status now;
   on `/ws/captcha` `{"type": "check_captcha", "account_id"}` → `captcha_required`, and `{"type": "captcha_input",
   "account_id", "code"}` → `{"type": "captcha_result", ...}` (the same store as `POST /api/accounts/{id}/captcha`).

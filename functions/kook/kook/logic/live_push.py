@@ -2,7 +2,10 @@
 kept apart from the socket's own handling (live.py), so a sender's cold start does not import the login,
 accounts and status code that only the socket and the status schedule use.
 
-Messages are `{"type": <channel>, "data": {...}}`; a connection receives the channels of its stage.
+Messages are `{"type": <channel>, "data": {...}}`; a connection receives the channels of its stage. With the
+original's list style (LIST_RESPONSE_STYLE=bare), `/ws/logs` connections receive each delivery as the original's
+web front-end reads it instead: `{"type": "new_log", <the row as GET /api/logs lists it>}` (`/ws` keeps the
+contract's `log` message in both styles).
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ import json
 import time
 from typing import Any
 
-from kook import clock, ids
+from kook import clock, config, ids
+from kook.logic import logs
 from kook.store import connections
+
+ORIGINAL_LOG_STAGE = "logs"  # /ws/logs, the path the original front-end opens
 
 
 def _dumps(payload: dict[str, Any]) -> bytes:
@@ -61,6 +67,17 @@ def broadcast(channel: str, data: dict[str, Any], *, listeners: list[dict[str, A
         if channel in (connection.get("channels") or []) and connections.post(connection, payload):
             sent += 1
     return sent
+
+
+def publish_delivery(row: dict[str, Any]) -> int:
+    """Tell the live-log clients about a delivery attempt (its stored log row); how many connections got it."""
+    listeners = _current_listeners()
+    if not config.get().bare_lists:
+        return broadcast("log", log_event(row), listeners=listeners)
+    original = [c for c in listeners if c.get("stage") == ORIGINAL_LOG_STAGE]
+    others = [c for c in listeners if c.get("stage") != ORIGINAL_LOG_STAGE]
+    return (broadcast("log", log_event(row), listeners=others)
+            + broadcast_raw("log", {"type": "new_log", **logs.public(row)}, original))
 
 
 def broadcast_raw(channel: str, payload: dict[str, Any], listeners: list[dict[str, Any]]) -> int:

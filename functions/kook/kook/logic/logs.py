@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import json
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from kook.store import logs
 
 PERIOD_DAYS = {"today": 1, "week": 7, "month": 30}
 KNOWN_PLATFORMS = ("discord", "telegram", "feishu")
+DISPLAY_NAMES = {"discord": "Discord", "telegram": "Telegram", "feishu": "飞书"}  # the original's chart labels
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
 CLEAR_BUDGET_SECONDS = 7.0  # stay inside the function's timeout; a second call finishes the job
@@ -124,6 +126,7 @@ def _figures(counts: dict[str, int], latency_sum: int, latency_n: int) -> dict[s
         "pending": counts.get("pending", 0),
         "success_rate": round(success * 100 / total, 1) if total else 0.0,
         "avg_latency_ms": round(latency_sum / latency_n) if latency_n else 0,
+        "avg_latency": round(latency_sum / latency_n) if latency_n else 0,  # the original front-end's name
     }
 
 
@@ -146,12 +149,16 @@ def stats(period: str = "today") -> dict[str, Any]:
 
 
 def platform_stats(period: str = "today") -> dict[str, Any]:
+    """Deliveries per platform: the original's chart arrays (`platforms` labels, `counts`) and our figures per
+    platform (`by_platform`)."""
     totals = _sum(logs.day_counters(_period_days(period)).values())
-    platforms = set(KNOWN_PLATFORMS) | {p for p, _s in totals["counts"]}
-    return {"period": period, "platforms": {
+    others = sorted({p for p, _s in totals["counts"]} - set(KNOWN_PLATFORMS))
+    by_platform = {
         platform: _figures({s: n for (p, s), n in totals["counts"].items() if p == platform},
                            totals["latency_sum"].get(platform, 0), totals["latency_n"].get(platform, 0))
-        for platform in sorted(platforms)}}
+        for platform in (*KNOWN_PLATFORMS, *others)}
+    return {"period": period, "platforms": [DISPLAY_NAMES.get(p, p) for p in by_platform],
+            "counts": [figures["total"] for figures in by_platform.values()], "by_platform": by_platform}
 
 
 def trend(hours: int = 24) -> dict[str, Any]:
@@ -174,7 +181,7 @@ def clear(days: int) -> dict[str, Any]:
     cutoff = clock.now() - dt.timedelta(days=days)
     candidates = [d for d in logs.recent_days(logs.retention_days() + 8) if d <= clock.day(cutoff)]
     started = time.monotonic()
-    deleted = 0
+    deleted = freed = 0
     complete = True
     for row in logs.rows_created_before(cutoff, candidates):
         if time.monotonic() - started > CLEAR_BUDGET_SECONDS:
@@ -182,7 +189,10 @@ def clear(days: int) -> dict[str, Any]:
             break
         if logs.delete_row(row):
             deleted += 1
-    return {"deleted": deleted, "complete": complete, "days": days}
+            freed += len(json.dumps(row, default=str).encode())
+    # `count` and `size_mb` (the rows' size, about as DynamoDB counts it): the original's names for the cleanup
+    return {"deleted": deleted, "complete": complete, "days": days, "count": deleted,
+            "size_mb": round(freed / 1048576, 3)}
 
 
 def export_rows(*, limit: int, status: str | None = None, platform: str | None = None,

@@ -17,12 +17,23 @@ from kook.store import bots
 MAX_SERVERS = 20  # each server costs one KOOK call when its channels are not cached
 
 
-def _kook_channels(account_id: int, server_ids: list[str] | None) -> tuple[list[dict[str, Any]], list[dict]]:
-    servers = account_service.servers(account_id)
+def _kook_channels(account_id: int, server_ids: list[str] | None,
+                   given: list[Any] | None = None) -> tuple[list[dict[str, Any]], list[dict]]:
+    """The account's servers (those named, else all) and their text channels. `given`: servers the caller
+    already read, with names and channels (the original front-end's shape); KOOK is asked only for the rest."""
+    known = {server.id: server for server in given or [] if server.channels is not None and server.name}
+    account_service.require(account_id)
+    if given is not None and all(server.id in known for server in given):
+        servers = [{"id": server.id, "name": server.name} for server in given]
+    else:
+        servers = account_service.servers(account_id)
     chosen = [s for s in servers if not server_ids or s["id"] in set(server_ids)][:MAX_SERVERS]
     channels = []
     for server in chosen:
-        for channel in account_service.channels(account_id, server["id"]):
+        listed = ([{"id": c.id, "name": c.name, "type": c.type, "server_id": server["id"]}
+                   for c in known[server["id"]].channels] if server["id"] in known
+                  else account_service.channels(account_id, server["id"]))
+        for channel in listed:
             if channel.get("type", "text") == "text":
                 channels.append({**channel, "server_name": server["name"]})
     return chosen, channels
@@ -49,9 +60,9 @@ def _targets(platform: str | None, bot_ids: list[int] | None,
 
 def auto_match(*, account_id: int, platform: str | None = None, bot_ids: list[int] | None = None,
                server_ids: list[str] | None = None, target_channels: list[Any] | None = None,
-               min_confidence: float = 0.5) -> dict[str, Any]:
+               min_confidence: float = 0.5, servers: list[Any] | None = None) -> dict[str, Any]:
     targets = _targets(platform, bot_ids, target_channels)
-    _servers, channels = _kook_channels(account_id, server_ids)
+    _servers, channels = _kook_channels(account_id, server_ids, servers)
     matches = smart_match.best_matches(channels, targets, min_confidence=min_confidence)
     proposals = [{
         "kook_server_id": channel["server_id"], "kook_server": channel["server_name"],
@@ -67,12 +78,15 @@ def auto_match(*, account_id: int, platform: str | None = None, bot_ids: list[in
         "match_rate": round(len(proposals) * 100 / len(channels), 1) if channels else 0.0}}
 
 
-def suggest(*, account_id: int, kook_servers: list[str] | None, target_bots: list[int] | None,
+def suggest(*, account_id: int, kook_servers: list[Any] | None, target_bots: list[int] | None,
             target_channels: list[Any] | None, min_confidence: float) -> list[dict[str, Any]]:
-    """The original's /suggest shape: mapping rows with `confidence` (0–1) and `reason`."""
-    result = auto_match(account_id=account_id, bot_ids=target_bots, server_ids=kook_servers,
-                        target_channels=target_channels, min_confidence=min_confidence)
-    return [as_mapping_row(p) | {"confidence": p["confidence"], "reason": p["match_reason"]}
+    """The original's /suggest shape: mapping rows with `confidence` (0–1), `reason` and the names its dialog
+    shows. `kook_servers`: servers (objects with an id, maybe a name and their channels)."""
+    server_ids = [server.id for server in kook_servers] if kook_servers is not None else None
+    result = auto_match(account_id=account_id, bot_ids=target_bots, server_ids=server_ids,
+                        target_channels=target_channels, min_confidence=min_confidence, servers=kook_servers)
+    return [as_mapping_row(p) | {"confidence": p["confidence"], "reason": p["match_reason"],
+                                 "kook_server_name": p["kook_server"], "target_channel_name": p["target_name"]}
             for p in result["mappings"]]
 
 

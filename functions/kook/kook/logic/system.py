@@ -9,7 +9,7 @@ from kook import clock, config
 from kook.api import VERSION
 from kook.logic import logs as log_service
 from kook.models.system import FilterRulesIn, SystemConfigIn
-from kook.store import accounts, backups, bots, cache, logs, mappings, queues, settings, tables
+from kook.store import accounts, backups, bots, cache, logs, mappings, media, queues, settings, tables
 
 SYSTEM_CONFIG_DEFAULTS = {
     "image_strategy": "smart",
@@ -56,6 +56,7 @@ def status() -> dict[str, Any]:
         "queue_size": queue["queue_size"],
         "account_count": total,
         "active_accounts": active,
+        "active_scrapers": active,  # the original front-end's name for the accounts that ingest
         "bot_count": bots.count(),
         "mapping_count": mappings.count(),
         "uptime_seconds": uptime_seconds(state),
@@ -107,8 +108,13 @@ def system_config() -> dict[str, Any]:
     return {**SYSTEM_CONFIG_DEFAULTS, "log_retention_days": config.get().log_retention_days, **stored}
 
 
+def original_settings(current: dict[str, Any]) -> dict[str, Any]:
+    """The settings the original's Settings screen edits, under its names (its desktop-only ones have none)."""
+    return {"imageStrategy": current["image_strategy"], "logRetentionDays": current["log_retention_days"]}
+
+
 def save_system_config(changes: SystemConfigIn) -> dict[str, Any]:
-    settings.merge_document("system_config", changes.model_dump(exclude_none=True))
+    settings.merge_document("system_config", changes.changes())
     logs.forget_retention()
     return system_config()
 
@@ -135,14 +141,28 @@ def paths() -> dict[str, Any]:
             "logs_table": config.get().logs_table}
 
 
+def original_paths() -> dict[str, str]:
+    """`paths()` under the names of the original's Settings screen."""
+    return {"data_dir": f"s3://{config.get().backup_bucket}/", "image_storage": media.location(),
+            "log_dir": f"dynamodb://{config.get().logs_table}", "database": f"dynamodb://{config.get().config_table}"}
+
+
 def storage_usage() -> dict[str, Any]:
     stored = backups.list_all()
     backup_bytes = sum(b.size for b in stored)
     config_table = tables.describe(config.get().config_table)
     logs_table = tables.describe(config.get().logs_table)
+    log_rows = log_service.count()
+    images = media.usage()
     return {
+        "data": {  # what the original's Settings screen reads: media kept for the senders, the log table
+            "image": {"size_gb": round(images.size_bytes / 1073741824, 3), "count": images.count,
+                      "path": media.location()},
+            "log": {"size_mb": round(logs_table["size_bytes"] / 1048576, 3), "count": log_rows,
+                    "path": f"dynamodb://{config.get().logs_table}"},
+        },
         "backups": {"count": len(stored), "size_bytes": backup_bytes, "size_mb": round(backup_bytes / 1048576, 3)},
-        "logs": {"rows": log_service.count(), "table_size_mb": round(logs_table["size_bytes"] / 1048576, 3)},
+        "logs": {"rows": log_rows, "table_size_mb": round(logs_table["size_bytes"] / 1048576, 3)},
         "config": {"items": config_table["item_count"],
                    "table_size_mb": round(config_table["size_bytes"] / 1048576, 3)},
         "images": {"count": 0, "size_mb": 0.0},

@@ -18,7 +18,8 @@ SETTINGS_DOCUMENTS = {"filter_rules": FilterRulesIn, "system_config": SystemConf
 
 
 class RestoreIn(Lenient):
-    backup_id: str = Field(pattern=r"^backup_\d{8}_\d{6}(\.json)?$")
+    # Any name: one outside backup_YYYYMMDD_HHMMSS(.json) cannot exist and is answered 404, as the original did.
+    backup_id: str = Field(min_length=1, max_length=200)
     mode: Literal["merge", "replace"] = "merge"
 
 
@@ -35,6 +36,7 @@ class BackupView(BaseModel):
     size_mb: float
     size_bytes: int
     created_at: str
+    filename: str  # <backup_id>.json
 
 
 class BackupCounts(BaseModel):
@@ -46,6 +48,7 @@ class BackupCounts(BaseModel):
 class BackupCreated(BackupView):
     message: str
     counts: BackupCounts
+    backup_file: str  # = filename, what the original's Settings screen shows
 
 
 class AutoBackupDone(BackupCreated):
@@ -55,6 +58,7 @@ class AutoBackupDone(BackupCreated):
 
 class BackupList(BaseModel):
     data: list[BackupView]
+    backups: list[BackupView]  # the same list under the original's name
     total: int
 
 
@@ -79,6 +83,7 @@ class Restored(BaseModel):
 
 class BackupRestored(Restored):
     backup_id: str
+    backup_file: str  # <backup_id>.json
 
 
 class BackupDeleted(BaseModel):

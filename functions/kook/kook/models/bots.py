@@ -19,7 +19,8 @@ class BotIn(Lenient):
 # ------------------------------------------------------------------------------------------------ answers
 
 class BotView(BaseModel):
-    """A bot as the API shows it: the secret part of its config masked (`1234****wxyz`)."""
+    """A bot as the API shows it: the secret part of its config masked (`1234****wxyz`). A Telegram bot's masked
+    token is in `config.bot_token` and, for the original front-end, `config.token`."""
 
     id: int
     platform: str
@@ -62,6 +63,7 @@ class BotCheck(BaseModel):
 
 class TelegramChat(BaseModel):
     chat_id: str
+    id: str  # = chat_id, the original front-end's name
     type: str | None
     title: str | None
 
@@ -69,3 +71,4 @@ class TelegramChat(BaseModel):
 class TelegramChats(BaseModel):
     chat_ids: list[TelegramChat]
     count: int
+    message: str

@@ -52,10 +52,45 @@ class Components(BaseModel):
     scrapers: Scrapers | None = None
 
 
+class ViewComponent(BaseModel):
+    status: str  # healthy | warning | unhealthy (the statuses the original's health view knows)
+    message: str
+
+
+class ViewScrapers(ViewComponent):
+    total: int
+    active: int
+
+
+class ViewBot(ViewComponent):
+    bot_id: int
+    bot_name: str
+    platform: str
+
+
+class ViewComponents(BaseModel):
+    """All of them, or only `storage` and `bots` when DynamoDB cannot be read."""
+
+    storage: ViewComponent
+    bots: list[ViewBot]
+    redis: ViewComponent | None = None
+    worker: ViewComponent | None = None
+    scrapers: ViewScrapers | None = None
+
+
+class HealthView(BaseModel):
+    """The check as the original web front-end's health view reads it."""
+
+    overall_status: str  # healthy | warning | unhealthy
+    timestamp: str
+    components: ViewComponents
+
+
 class HealthCheck(BaseModel):
     status: str  # healthy | degraded | unhealthy (the answer is 200 whatever it is)
     components: Components
     timestamp: str
+    data: HealthView
 
 
 class HealthSummary(BaseModel):
@@ -64,3 +99,4 @@ class HealthSummary(BaseModel):
     uptime_seconds: int
     version: str
     timestamp: str
+    data: HealthView

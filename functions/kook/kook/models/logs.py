@@ -40,6 +40,7 @@ class Figures(BaseModel):
     pending: int
     success_rate: float  # percent, one decimal
     avg_latency_ms: int  # of the successes
+    avg_latency: int  # the same, under the original front-end's name
 
 
 class LogStats(Figures):
@@ -52,7 +53,9 @@ class LogStats(Figures):
 
 class PlatformStats(BaseModel):
     period: str
-    platforms: dict[str, Figures]
+    platforms: list[str]  # the original's chart labels: "Discord", "Telegram", "飞书"
+    counts: list[int]  # deliveries per label
+    by_platform: dict[str, Figures]  # platform → its figures
 
 
 class Trend(BaseModel):
@@ -66,6 +69,8 @@ class Cleared(BaseModel):
     deleted: int
     complete: bool  # false: the call ran out of time, call again
     days: int
+    count: int  # = deleted, the original's name
+    size_mb: float  # the deleted rows' size, approximately
 
 
 class LogExport(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -34,15 +34,34 @@ class FilterRulesIn(Lenient):
     ignore_bot_messages: bool = False  # loop prevention for third-party bridges (our own bots are always ignored)
 
 
+ImageStrategy = Literal["smart", "direct", "imgbed"]
+RetentionDays = Annotated[int, Field(ge=1, le=365)]
+
+
 class SystemConfigIn(Lenient):
-    log_retention_days: int | None = Field(default=None, ge=1, le=365)
-    image_strategy: Literal["smart", "direct", "imgbed"] | None = None
+    """Changed settings only. The original Settings screen posts its whole form: of it, `imageStrategy` and
+    `logRetentionDays` are settings here (the snake_case names win when both are sent); its desktop-only keys
+    (autoStart, theme, smtp…) are ignored."""
+
+    log_retention_days: RetentionDays | None = None
+    image_strategy: ImageStrategy | None = None
     max_retry_attempts: int | None = Field(default=None, ge=0, le=10)
     discord_rate_limit_per_5s: int | None = Field(default=None, ge=1, le=50)
     telegram_rate_limit_per_second: int | None = Field(default=None, ge=1, le=30)
     feishu_rate_limit_per_second: int | None = Field(default=None, ge=1, le=50)
     forward_edits: bool | None = None
     forward_reactions: bool | None = None
+    logRetentionDays: RetentionDays | None = None
+    imageStrategy: ImageStrategy | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The settings to store, under their own names."""
+        values = self.model_dump(exclude_none=True, exclude={"logRetentionDays", "imageStrategy"})
+        if self.logRetentionDays is not None:
+            values.setdefault("log_retention_days", self.logRetentionDays)
+        if self.imageStrategy is not None:
+            values.setdefault("image_strategy", self.imageStrategy)
+        return values
 
 
 # ------------------------------------------------------------------------------------------------ answers
@@ -53,6 +72,7 @@ class SystemStatus(BaseModel):
     queue_size: int
     account_count: int
     active_accounts: int
+    active_scrapers: int  # = active_accounts, the original front-end's name
     bot_count: int
     mapping_count: int
     uptime_seconds: int
@@ -97,6 +117,7 @@ class DeploymentConfigAnswer(BaseModel):
 
 class FilterRulesAnswer(BaseModel):
     rules: FilterRulesIn
+    data: FilterRulesIn  # the same rules, where the original's Filter screen reads them
 
 
 class FilterRulesSaved(FilterRulesAnswer):
@@ -114,16 +135,32 @@ class SystemConfigView(BaseModel):
     log_retention_days: int
 
 
+class OriginalSettings(BaseModel):
+    """The settings under the names of the original's Settings screen."""
+
+    imageStrategy: str
+    logRetentionDays: int
+
+
 class SystemConfigAnswer(BaseModel):
     config: SystemConfigView
+    data: OriginalSettings
 
 
 class SystemConfigSaved(SystemConfigAnswer):
     message: str
 
 
+class OriginalPaths(BaseModel):
+    data_dir: str  # the backup bucket
+    image_storage: str  # the media bucket's prefix
+    log_dir: str  # the logs table
+    database: str  # the config table
+
+
 class Paths(BaseModel):
     paths: dict[str, str]
+    data: OriginalPaths
 
 
 class BackupUsage(BaseModel):
@@ -147,7 +184,25 @@ class ImagesUsage(BaseModel):
     size_mb: float
 
 
+class ImageStorage(BaseModel):
+    size_gb: float
+    count: int
+    path: str
+
+
+class LogStorage(BaseModel):
+    size_mb: float
+    count: int  # rows
+    path: str
+
+
+class OriginalStorage(BaseModel):
+    image: ImageStorage
+    log: LogStorage
+
+
 class StorageUsage(BaseModel):
+    data: OriginalStorage  # what the original's Settings screen reads
     backups: BackupUsage
     logs: LogsUsage
     config: ConfigUsage
@@ -159,3 +214,5 @@ class ImagesCleaned(BaseModel):
     message: str
     deleted: int
     freed_mb: float
+    count: int  # = deleted, the original's names
+    size_mb: float  # = freed_mb

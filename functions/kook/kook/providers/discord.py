@@ -18,7 +18,9 @@ from kook.providers.http import SendResult
 from suite.outbound import ProviderError, UnsafeUrlError, UrlPolicy, check_status, guarded, json_body, validate_url
 
 DISCORD_HOSTS = frozenset({"discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"})
-WEBHOOK_PATH = re.compile(r"^/api/(?:v\d{1,2}/)?webhooks/(\d{5,25})/([A-Za-z0-9_.-]{20,200})$")
+# Discord's own format: a snowflake id and a token of URL-safe characters, nothing after them (`/slack`, `/github`
+# are other payloads). Lengths as permissive as Discord's: the original accepted any id and token (issue 13).
+WEBHOOK_PATH = re.compile(r"^/api/(?:v\d{1,2}/)?webhooks/(\d{1,25})/([A-Za-z0-9_.-]{1,200})$")
 MAX_CONTENT = 2000
 
 

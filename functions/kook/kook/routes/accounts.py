@@ -22,17 +22,18 @@ from kook.models.accounts import (
     ServerList,
 )
 from kook.models.common import Message
-from kook.routes.common import KOOK_ERRORS
+from kook.routes.common import BARE_NOTE, KOOK_ERRORS, list_style
 from suite.api import Router
 
 router = Router()
 TAGS = ["accounts"]
 
 
-@router.get("/api/accounts", auth=ADMIN, returns=AccountList, tags=TAGS, summary="List accounts")
-@router.get("/api/accounts/", auth=ADMIN, returns=AccountList, tags=TAGS, summary="List accounts (trailing slash)")
+@router.get("/api/accounts", auth=ADMIN, returns=AccountList, tags=TAGS, summary="List accounts",
+            description=BARE_NOTE)
 def list_accounts():
-    return ENVELOPE.ok({"data": accounts.list_accounts()})
+    found = accounts.list_accounts()
+    return list_style(found, {"data": found})
 
 
 @router.post("/api/accounts", auth=ADMIN, returns=AccountAdded, errors=(400, 409), tags=TAGS,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from kook.access import ADMIN
+from kook.access import ADMIN, DOWNLOAD
 from kook.api import ENVELOPE
 from kook.logic import backup
 from kook.models.backup import (
@@ -36,7 +36,7 @@ def create():
 @router.get("/api/backup/list", auth=ADMIN, returns=BackupList, tags=TAGS, summary="Backups, newest first")
 def list_backups():
     found = backup.list_backups()
-    return ENVELOPE.ok({"data": found, "total": len(found)})
+    return ENVELOPE.ok({"data": found, "backups": found, "total": len(found)})
 
 
 @router.post("/api/backup/restore", auth=ADMIN, returns=BackupRestored, errors=(400, 404), tags=TAGS,
@@ -70,7 +70,7 @@ def delete(filename: str):
     return ENVELOPE.ok({"message": "备份已删除", "backup_id": backup.delete(filename)})
 
 
-@router.get("/api/backup/download/<filename>", auth=ADMIN, returns=BackupFile, media_type=FILE, errors=(400, 404),
+@router.get("/api/backup/download/<filename>", auth=DOWNLOAD, returns=BackupFile, media_type=FILE, errors=(400, 404),
             tags=TAGS, summary="Download a backup file")
 def download(filename: str):
     name, content = backup.download(filename)

@@ -1,4 +1,4 @@
-"""Target bots: /api/bots (and the trailing-slash form), delete, a real test send, Telegram chat ids."""
+"""Target bots: /api/bots, delete, a real test send, Telegram chat ids."""
 
 from typing import Annotated
 
@@ -8,18 +8,18 @@ from kook.access import ADMIN
 from kook.api import ENVELOPE
 from kook.logic import bots
 from kook.models.bots import BotAdded, BotDeleted, BotIn, BotList, BotTested, TelegramChats
-from kook.routes.common import PROVIDER_ERRORS
+from kook.routes.common import BARE_NOTE, PROVIDER_ERRORS, list_style
 from suite.api import Router
 
 router = Router()
 TAGS = ["bots"]
 
 
-@router.get("/api/bots", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS, summary="List bots (?platform=)")
-@router.get("/api/bots/", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS,
-            summary="List bots (trailing slash)")
+@router.get("/api/bots", auth=ADMIN, returns=BotList, errors=(400,), tags=TAGS, summary="List bots (?platform=)",
+            description=BARE_NOTE)
 def list_bots(platform: Annotated[str | None, Query(max_length=20)] = None):
-    return ENVELOPE.ok({"data": bots.list_bots(platform)})
+    found = bots.list_bots(platform)
+    return list_style(found, {"data": found})
 
 
 @router.post("/api/bots", auth=ADMIN, returns=BotAdded, errors=(400,), tags=TAGS,
@@ -47,4 +47,5 @@ def test_bot(bot_id: int):
 def telegram_chat_ids(token: Annotated[str | None, Query(max_length=200)] = None,
                       bot_id: Annotated[int | None, Query(ge=1)] = None):
     chats = bots.telegram_chats(token=token, bot_id=bot_id)
-    return ENVELOPE.ok({"chat_ids": chats, "count": len(chats)})
+    message = f"找到 {len(chats)} 个聊天" if chats else "没有找到聊天：请先把Bot加入群组并在群里发一条消息"
+    return ENVELOPE.ok({"chat_ids": chats, "count": len(chats), "message": message})

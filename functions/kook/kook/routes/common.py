@@ -7,8 +7,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from kook import config
+from kook.api import ENVELOPE
 from kook.errors import fail
 from suite import body
+from suite.envelopes import json_response
 from suite.errors import BadRequest, PayloadTooLarge
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -50,11 +53,27 @@ def form_value(event: Any, name: str) -> str | None:
     return found[1].decode("utf-8", errors="replace").strip() if found else None
 
 
+# Downloads may be opened with `?token=` in the URL: never cached, and the URL is never sent on as a Referer.
+DOWNLOAD_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
 def download(filename: str, content: bytes | str, content_type: str) -> Response:
     """A text file (CSV, JSON) as an attachment; sent as text, so API Gateway needs no binary media types."""
     text = content.decode("utf-8") if isinstance(content, bytes) else content
     return Response(status_code=200, content_type=content_type, body=text,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', **DOWNLOAD_HEADERS})
+
+
+def list_style(rows: list[Any], payload: dict[str, Any], *, headers: dict[str, str] | None = None) -> Response:
+    """A list in the deployment's style (stack parameter ListResponseStyle → LIST_RESPONSE_STYLE): the contract's
+    `{success: true, **payload}`, or with `bare` the original's JSON array of the rows, `headers` carrying what
+    the envelope held beside them."""
+    if config.get().bare_lists:
+        return json_response(200, rows, headers)
+    return ENVELOPE.ok(payload)
+
+
+BARE_NOTE = "With `LIST_RESPONSE_STYLE=bare` (the original's style) the answer is the JSON array of `data`."
 
 
 # What a route that calls KOOK may answer besides its own errors: the account's credentials refused or missing

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from kook import clock
-from kook.access import ADMIN
+from kook.access import ADMIN, DOWNLOAD
 from kook.api import ENVELOPE
 from kook.logic import logs
 from kook.models.logs import Cleared, LogExport, LogPage, LogStats, PlatformStats, Trend
@@ -21,13 +21,14 @@ Channel = Annotated[str | None, Query(max_length=64)]
 CSV = "text/csv"
 
 
-@router.get("/api/logs", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS, summary="Message logs, newest first")
-@router.get("/api/logs/", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS,
-            summary="Message logs (trailing slash)")
+@router.get("/api/logs", auth=ADMIN, returns=LogPage, errors=(400,), tags=TAGS, summary="Message logs, newest first",
+            description="With `LIST_RESPONSE_STYLE=bare` (the original's style) the answer is the JSON array of "
+                        "`data`, with `total` and `page` in the `X-Total-Count` and `X-Page` headers.")
 def list_logs(limit: Annotated[int, Query(ge=1)] = 100, page: Annotated[int, Query(ge=1)] = 1,
               status: Status = None, platform: Platform = None, channel_id: Channel = None):
-    return ENVELOPE.ok(logs.list_logs(page=page, limit=limit, status=status, platform=platform,
-                                      channel_id=channel_id))
+    found = logs.list_logs(page=page, limit=limit, status=status, platform=platform, channel_id=channel_id)
+    return common.list_style(found["data"], found, headers={"X-Total-Count": str(found["total"]),
+                                                            "X-Page": str(found["page"])})
 
 
 # The original's stats body has a `success` count of its own, so it goes out as is: `success` is that count,
@@ -55,7 +56,7 @@ def clear(days: Annotated[int, Query(ge=0, le=3650)] = 30):
     return ENVELOPE.ok({"message": f"已清除{result['deleted']}条日志", **result})
 
 
-@router.get("/api/logs/export/csv", auth=ADMIN, media_type=CSV, errors=(400,), tags=TAGS, summary="Logs as CSV")
+@router.get("/api/logs/export/csv", auth=DOWNLOAD, media_type=CSV, errors=(400,), tags=TAGS, summary="Logs as CSV")
 def export_csv(limit: Annotated[int, Query(ge=1, le=10000)] = 1000, status: Status = None,
                platform: Platform = None, channel_id: Channel = None):
     rows = logs.export_rows(limit=limit, status=status, platform=platform, channel_id=channel_id)
@@ -63,7 +64,7 @@ def export_csv(limit: Annotated[int, Query(ge=1, le=10000)] = 1000, status: Stat
     return common.download(name, logs.as_csv(rows), f"{CSV}; charset=utf-8")
 
 
-@router.get("/api/logs/export/json", auth=ADMIN, returns=LogExport, media_type="application/json", errors=(400,),
+@router.get("/api/logs/export/json", auth=DOWNLOAD, returns=LogExport, media_type="application/json", errors=(400,),
             tags=TAGS, summary="Logs as a JSON file")
 def export_json(limit: Annotated[int, Query(ge=1, le=10000)] = 1000, status: Status = None,
                 platform: Platform = None, channel_id: Channel = None):

@@ -1,6 +1,6 @@
 """Channel mappings: list, add, batch, partial update and the original's /toggle, delete, export, import."""
 
-from kook.access import ADMIN
+from kook.access import ADMIN, DOWNLOAD
 from kook.api import ENVELOPE
 from kook.errors import fail
 from kook.logic import mappings
@@ -26,9 +26,11 @@ router = Router()
 TAGS = ["mappings"]
 
 
-@router.get("/api/mappings", auth=ADMIN, returns=MappingList, tags=TAGS, summary="List mappings")
+@router.get("/api/mappings", auth=ADMIN, returns=MappingList, tags=TAGS, summary="List mappings",
+            description=common.BARE_NOTE)
 def list_mappings():
-    return ENVELOPE.ok({"data": mappings.list_mappings()})
+    found = mappings.list_mappings()
+    return common.list_style(found, {"data": found})
 
 
 @router.post("/api/mappings", auth=ADMIN, returns=MappingAdded, errors=(400, 409), tags=TAGS,
@@ -71,10 +73,10 @@ def delete_mapping(mapping_id: int):
     return ENVELOPE.ok({"message": "映射已删除"})
 
 
-@router.get("/api/mappings/export", auth=ADMIN, returns=MappingExport, tags=TAGS,
-            summary="Export {version, export_time, mappings}")
+@router.get("/api/mappings/export", auth=DOWNLOAD, returns=MappingExport, tags=TAGS,
+            summary="Export {version, export_time, mappings} (the token may also come as ?token=)")
 def export_mappings():
-    return ENVELOPE.ok(mappings.export())
+    return ENVELOPE.ok(mappings.export(), headers=common.DOWNLOAD_HEADERS)
 
 
 @router.post("/api/mappings/import", auth=ADMIN, returns=ImportResult, tags=TAGS,

@@ -65,25 +65,29 @@ def deployment_config():
 @router.get("/api/system/filter-rules", auth=ADMIN, returns=FilterRulesAnswer, tags=TAGS,
             summary="Keyword and user filters")
 def filter_rules():
-    return ENVELOPE.ok({"rules": system.filter_rules()})
+    rules = system.filter_rules()
+    return ENVELOPE.ok({"rules": rules, "data": rules})
 
 
 @router.post("/api/system/filter-rules", auth=ADMIN, returns=FilterRulesSaved, tags=TAGS,
              summary="Save keyword and user filters")
 def save_filter_rules(body: FilterRulesIn):
-    return ENVELOPE.ok({"message": "过滤规则已保存", "rules": system.save_filter_rules(body)})
+    rules = system.save_filter_rules(body)
+    return ENVELOPE.ok({"message": "过滤规则已保存", "rules": rules, "data": rules})
 
 
 @router.get("/api/system/system-config", auth=ADMIN, returns=SystemConfigAnswer, tags=TAGS,
             summary="Forwarding settings")
 def system_config():
-    return ENVELOPE.ok({"config": system.system_config()})
+    current = system.system_config()
+    return ENVELOPE.ok({"config": current, "data": system.original_settings(current)})
 
 
 @router.post("/api/system/system-config", auth=ADMIN, returns=SystemConfigSaved, tags=TAGS,
              summary="Change forwarding settings")
 def save_system_config(body: SystemConfigIn):
-    return ENVELOPE.ok({"message": "配置已保存", "config": system.save_system_config(body)})
+    current = system.save_system_config(body)
+    return ENVELOPE.ok({"message": "配置已保存", "config": current, "data": system.original_settings(current)})
 
 
 @router.get("/api/system/health", auth=ADMIN, returns=HealthCheck, tags=TAGS,
@@ -100,7 +104,7 @@ def system_stats():
 
 @router.get("/api/system/paths", auth=ADMIN, returns=Paths, tags=TAGS, summary="Where backups and data live")
 def paths():
-    return ENVELOPE.ok({"paths": system.paths()})
+    return ENVELOPE.ok({"paths": system.paths(), "data": system.original_paths()})
 
 
 @router.get("/api/system/storage-usage", auth=ADMIN, returns=StorageUsage, tags=TAGS,
@@ -120,4 +124,6 @@ def cleanup_logs(body: CleanupLogsIn | None = None):
 @router.post("/api/system/cleanup-images", auth=ADMIN, returns=ImagesCleaned, tags=TAGS,
              summary="Clean up cached images")
 def cleanup_images():
-    return ENVELOPE.ok({"message": "本服务不在本地保存图片，无需清理", "deleted": 0, "freed_mb": 0.0})
+    # The media bucket's lifecycle rule expires downloads after 7 days; nothing is kept to clean up by hand.
+    return ENVELOPE.ok({"message": "本服务不在本地保存图片，无需清理", "deleted": 0, "freed_mb": 0.0, "count": 0,
+                        "size_mb": 0.0})

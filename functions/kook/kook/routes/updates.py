@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from kook.access import ADMIN
 from kook.api import ENVELOPE
 from kook.logic import updates
-from kook.models.updates import LatestRelease, PlatformDownload, UpdateCheck, UpdateStatus
+from kook.models.updates import LatestRelease, PlatformDownload, UpdateCheck, UpdateCheckFailed, UpdateStatus
 from kook.routes.common import PROVIDER_ERRORS
 from suite.api import Router
 
@@ -16,8 +16,11 @@ TAGS = ["updates"]
 GITHUB_ERRORS = (400, *PROVIDER_ERRORS)  # 400: GitHub refused the configured repository
 
 
-@router.get("/api/updates/check", auth=ADMIN, returns=UpdateCheck, errors=GITHUB_ERRORS, tags=TAGS,
-            summary="Is a newer release available?")
+# Sent as is: `success` is false (with a message) when GitHub cannot be reached, as the original answered.
+@router.get("/api/updates/check", auth=ADMIN, returns=UpdateCheck | UpdateCheckFailed, media_type="application/json",
+            errors=GITHUB_ERRORS, tags=TAGS, summary="Is a newer release available?",
+            description="`success: false` with `message` and the current version when GitHub cannot be reached "
+                        "(not cached: the next check tries again).")
 def check(refresh: Annotated[bool, Query()] = False):
     return ENVELOPE.ok(updates.check(refresh=refresh))
 

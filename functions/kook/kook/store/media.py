@@ -45,6 +45,31 @@ def get(key: str) -> StoredMedia | None:
                        urllib.parse.unquote(metadata.get("filename", "")) or key.rsplit("/", 1)[-1])
 
 
+@dataclass(frozen=True)
+class Usage:
+    count: int
+    size_bytes: int
+    complete: bool  # False: more objects than were counted
+
+
+def location() -> str:
+    return f"s3://{config.get().media_bucket}/{PREFIX}"
+
+
+def usage(max_pages: int = 10) -> Usage:
+    """How much media the bucket keeps (at most `max_pages` × 1000 objects are counted; the lifecycle rule
+    expires them after 7 days)."""
+    count = size = 0
+    pages = _client().get_paginator("list_objects_v2").paginate(Bucket=config.get().media_bucket, Prefix=PREFIX)
+    for number, page in enumerate(pages):
+        if number == max_pages:
+            return Usage(count, size, complete=False)
+        for entry in page.get("Contents", []):
+            count += 1
+            size += int(entry.get("Size", 0))
+    return Usage(count, size, complete=True)
+
+
 def put(key: str, data: bytes, *, content_type: str, filename: str) -> StoredMedia:
     _client().put_object(Bucket=config.get().media_bucket, Key=key, Body=data, ContentType=content_type,
                          Metadata={"filename": urllib.parse.quote(filename[:200])}, ServerSideEncryption="AES256")
