@@ -65,3 +65,35 @@ DEVICE_IF_VALID = auth.optional(
 USER = auth.Credential("userJwt", {**auth.HTTP_BEARER, "bearerFormat": "JWT"}, _user,
                        description="A user session: the token of POST /auth/login")
 
+
+
+# ------------------------------------------------------------------------------- marketplace (issue 18)
+# ADMIN: `Authorization: Basic` against the AdminCredentialsSecret (logic/admin_auth.py: constant-time compare,
+# failed attempts throttled per client address); the caller is the admin's user name.
+# DEVICE_ANY: a device token in `X-Device-Token` or as `Authorization: Bearer dt_…` (the v8 context client sends
+# it the second way); the caller is the Device.
+# USER_IF_PRESENT: a user JWT when one is sent (a bad one is still a 401), else anonymous.
+
+def _admin(event: Any) -> str:
+    from ccjk.logic import admin_auth  # noqa: PLC0415 (only the admin function pays for it)
+
+    value = auth.header(event, "Authorization")
+    if value is None:
+        raise auth.MissingCredentials("Missing Authorization header")
+    return admin_auth.check(value, source_ip=auth.source_ip(event))
+
+
+def _device_bearer(event: Any) -> Device:
+    token = auth.bearer_token(event)
+    if token is None:
+        raise auth.MissingCredentials("Missing X-Device-Token header")
+    if not token.startswith("dt_"):
+        raise Unauthorized("Invalid device token", code="INVALID_TOKEN")
+    return devices.authenticate(token)
+
+
+ADMIN = auth.Credential("adminBasic", auth.HTTP_BASIC, _admin,
+                        description="The admin credentials (AdminCredentialsSecret: username and password)")
+DEVICE_ANY = auth.any_of(DEVICE, auth.Credential("deviceBearer", {**auth.HTTP_BEARER, "bearerFormat": "dt_…"},
+                                                 _device_bearer, description="The device token as a Bearer token"))
+USER_IF_PRESENT = auth.optional(USER)

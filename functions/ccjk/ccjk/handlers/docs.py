@@ -1,9 +1,26 @@
 """GET /openapi.json and /swagger: the service's OpenAPI document, generated from all of its routers."""
 
 from ccjk.api import ENVELOPE, TITLE, VERSION
-from ccjk.routes import auth, cloud_sync, devices, health, notify
+from ccjk.routes import (
+                  admin,
+                  auth,
+                  cloud_sync,
+                  devices,
+                  health,
+                  notify,
+                  public,
+                  v1_auth,
+                  v1_catalog,
+                  v1_market,
+                  v8_catalog,
+                  v8_context,
+                  v8_market,
+)
 from suite.api import docs_function
 
 ROUTERS = [health.router, devices.router, notify.router, auth.router, cloud_sync.router]
+# The marketplace block (issue 18): its routers carry their own envelopes (suite.api.Router(envelope=...)).
+MARKET_ROUTERS = [public.router, v1_catalog.router, v1_market.router, v1_auth.router, v8_catalog.router,
+                  v8_market.router, v8_context.router, admin.router]
 
-app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)
+app, handler = docs_function(ENVELOPE, ROUTERS + MARKET_ROUTERS, title=TITLE, version=VERSION)
