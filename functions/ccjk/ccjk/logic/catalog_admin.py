@@ -73,7 +73,9 @@ def _simple(fields: CatalogFields, given: set[str]) -> dict[str, Any]:
     for name, attribute in SIMPLE.items():
         if name in given:
             value = getattr(fields, name)
-            found[attribute] = (value.strip() or None) if isinstance(value, str) else value
+            if isinstance(value, str):
+                value = value if name == "content" else value.strip()  # content is delivered byte for byte
+            found[attribute] = value if value != "" else None
     if "name_en" in found and found["name_en"] is None:
         raise _bad("name_en", "must not be blank")
     if "description_en" in found and found["description_en"] is None:
@@ -277,3 +279,23 @@ def providers(*, category: str | None = None, verified: bool | None = None) -> l
     """Every provider (by_kind `provider`), by shortcode, filtered."""
     return [p for p in sorted(catalog_data.providers(), key=lambda p: p.catalog_id)
             if (not category or p.category == category) and (verified is None or bool(p.verified) == verified)]
+
+
+def seed_activity(item: CatalogItem, activity: dict[str, Any]) -> None:
+    """Demo activity for a seeded item: install, download and rating counters, and trending counts today (the
+    seed command's `activity`; these are not backed by users' installs or ratings)."""
+    from ccjk.logic import rankings  # noqa: PLC0415
+
+    stars = {int(k): int(v) for k, v in (activity.get("ratings") or {}).items() if str(k) in "12345"}
+    rating_sum, rating_count = sum(k * v for k, v in stars.items()), sum(stars.values())
+    counters: dict[str, int | float] = {"install_count": int(activity.get("installs", 0)),
+                                        "download_count": int(activity.get("downloads", 0)),
+                                        "rating_sum": rating_sum, "rating_count": rating_count,
+                                        "rating_score": catalog.bayesian(rating_sum, rating_count)}
+    counters.update({f"rating_{n}": stars.get(n, 0) for n in range(1, 6)})
+    catalog_data.set_counters(item.catalog_id, counters)
+    if int(activity.get("trending", 0)) > 0:
+        from ccjk.store import rankings as ranking_data  # noqa: PLC0415
+
+        ranking_data.count_activity(item.catalog_kind, item.catalog_id, rankings.windows(),
+                                    int(activity["trending"]))

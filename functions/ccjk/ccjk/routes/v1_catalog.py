@@ -230,8 +230,8 @@ def hook(id: str):
             summary="CLAUDE.md templates (with their content)", tags=CATALOG)
 def claude_md_templates(*, category: Text = None, language: Text = None, limit: LIMIT = None, page: PAGE = None):
     paging = common.paging(page, limit)
-    found = catalog.listing(catalog.Filters(kinds=("claude-md",), category=common.text("category", category, 64)),
-                            sort="popular", offset=paging.offset, limit=paging.limit)
+    filters = catalog.Filters(kinds=("claude-md",), category=common.text("category", category, max_length=64))
+    found = catalog.listing(filters, sort="popular", offset=paging.offset, limit=paging.limit)
     views = [catalog.v1_template_view(i, common.text("language", language, max_length=16)) for i in found.items]
     return ENVELOPE.ok(views, headers=common.PUBLIC_CACHE, pagination=paging.meta(found.total))
 

@@ -208,3 +208,12 @@ def delete_provider(entry: Provider) -> None:
         if _condition_failed(error):
             raise Stale() from None
         raise
+
+
+def set_counters(item_id: str, counters: Mapping[str, int | float]) -> None:
+    """Set counters to given values (the seed's demo activity; never on a request path)."""
+    names = {f"#c{i}": name for i, name in enumerate(counters)}
+    values = {f":c{i}": value for i, value in enumerate(counters.values())}
+    expression = "SET " + ", ".join(f"#c{i} = :c{i}" for i in range(len(counters)))
+    dynamo.update(table(), item_pk(item_id), ITEM_SK, expression, names=names, values=values,
+                  condition="attribute_exists(pk)", return_values="NONE")

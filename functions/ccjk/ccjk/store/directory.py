@@ -79,3 +79,15 @@ def delete_user(user_id: str, email: str) -> bool:
             return False
         raise
     return True
+
+
+def set_tier(user_id: str, tier: str) -> bool:
+    """A user's tier (free, pro, enterprise); False when there is no such user."""
+    try:
+        dynamo.update(common.table(), f"USER#{user_id}", "PROFILE", "SET tier = :tier", values={":tier": tier},
+                      condition="attribute_exists(pk)", return_values="NONE")
+    except Exception as exc:
+        if dynamo.is_condition_failure(exc):
+            return False
+        raise
+    return True
