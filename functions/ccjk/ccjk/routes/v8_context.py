@@ -47,7 +47,8 @@ def _device() -> str:
 
 
 @router.post("/api/v8/sessions/<sessionId>/messages", auth=access.DEVICE_ANY, returns=AddedMessage, status_code=201,
-             errors=(409, 413), summary="Add a message (the first one starts the session)", tags=SESSIONS)
+             errors=(404, 409, 413), summary="Add a message (the first one starts the session; an id that cannot be "
+                                             "one is not found)", tags=SESSIONS)
 def add_message(sessionId: str, request: AddMessage):
     return ENVELOPE.ok(context.add_message(_device(), sessionId, request), status=201)
 
