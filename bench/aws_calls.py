@@ -216,6 +216,9 @@ class Client:
         os.environ.update(wanted)
         self._env_keys = set(wanted)
         self._env_for = function.key
+        from suite import config  # noqa: PLC0415  (settings read per function, as in its own sandbox)
+
+        config.reset_all()
 
     def prepare_handlers(self) -> None:
         """Import every route-serving handler module up front (each under its own environment), so no row pays
@@ -493,7 +496,9 @@ class CcjkWithMarket:
 
 class ClassworksScenario:
     """A device registers in a namespace, gets a token for an app, then writes, reads, lists, imports and
-    deletes keys. The app itself comes from the catalogue (there is no route to create one)."""
+    deletes keys. The app itself comes from the catalogue (there is no route to create one). Then a Socket.IO
+    client on the polling transport, as the board's: the handshake, CONNECT to /api with join-token, the GET
+    that collects the answers, a pong."""
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
@@ -503,6 +508,7 @@ class ClassworksScenario:
         self.namespace = f"ns-{self.run_id}"
         self.device = f"bench-{self.run_id}"
         self.token = ""
+        self.sids: dict[int, str] = {}
 
     def set_up(self) -> None:
         from classworks.logic import apps  # noqa: PLC0415
@@ -522,6 +528,31 @@ class ClassworksScenario:
 
     def put_temporary(self, n: int) -> None:
         self.client(Request("POST", f"/api/kv/{self.key(f'tmp{n}')}", {"v": n}, bearer(self.token)), 200)
+
+    # --- Socket.IO polling (the board's transport) ---------------------------------------------------------
+    def open_session(self, n: int) -> None:
+        answer = self.client(Request("GET", "/socket.io/", query="EIO=4&transport=polling"), 200)
+        self.sids[n] = json.loads(str(answer.body)[1:])["sid"]
+
+    def open_alone(self, n: int) -> None:
+        """A new session, the previous repetition's socket gone from the device's room (a room of one)."""
+        if n - 1 in self.sids:
+            self.client(self.polling_post(n - 1, '42/api,["leave-all"]'), 200)
+        self.open_session(n)
+
+    def open_and_join(self, n: int) -> None:
+        self.open_session(n)
+        self.client(self.polling_post(n, self.join_packets()), 200)
+
+    def join_packets(self) -> str:
+        return "\x1e".join(["40/api,", "42/api," + json.dumps(["join-token", {"token": self.token}])])
+
+    def polling_get(self, n: int) -> Request:
+        return Request("GET", "/socket.io/", query=f"EIO=4&transport=polling&sid={self.sids.get(n, '')}")
+
+    def polling_post(self, n: int, payload: str) -> Request:
+        return Request("POST", "/socket.io/", query=f"EIO=4&transport=polling&sid={self.sids.get(n, '')}",
+                       raw_body=payload.encode(), headers={"Content-Type": "text/plain;charset=UTF-8"})
 
     def steps(self) -> list[Step]:
         auth = lambda: bearer(self.token)  # noqa: E731
@@ -547,6 +578,11 @@ class ClassworksScenario:
             Step(lambda n: Request("DELETE", f"/api/kv/{self.key(f'tmp{n}')}", headers=auth()), expect=204,
                  prepare=self.put_temporary),
             Step(lambda n: Request("GET", f"/api/devices/{self.device}/apps")),
+            Step(lambda n: Request("GET", "/socket.io/", query="EIO=4&transport=polling"), note="handshake"),
+            Step(lambda n: self.polling_post(n, self.join_packets()), prepare=self.open_alone,
+                 note="CONNECT /api + join-token, a room of one"),
+            Step(self.polling_get, prepare=self.open_and_join, note="3 packets waiting"),
+            Step(lambda n: self.polling_post(n, "3"), prepare=self.open_session, note="a pong"),
         ]
 
 
@@ -641,6 +677,7 @@ class CertctrlScenario:
         self.device_id = 0
         self.access = self.refresh = ""
         self.cursor = ""
+        self.text = ""
 
     def person(self) -> dict[str, str]:
         return {"cookie": f"cjj365={self.cookie}"}
@@ -751,17 +788,115 @@ class CertctrlScenario:
             Step(lambda n: Request("POST", "/auth/refresh", {"refresh_token": self.refresh}), keep=self.keep_pair),
             Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/devices", headers=self.person())),
             Step(lambda n: Request("GET", "/apiv1/permissions/catalog", headers=self.person())),
+            # issue 19: WebAuthn, sign-in, notifications, tunnels, extras
+            Step(lambda n: Request("POST", "/auth/webauthn/register/options", {}, self.person()),
+                 note="+ challenge"),
+            Step(lambda n: Request("POST", "/auth/webauthn/login/options", {}), note="discoverable keys"),
+            Step(lambda n: Request("GET", "/auth/webauthn/credentials", headers=self.person())),
+            Step(lambda n: Request("GET", "/auth/solana"), note="nonce to sign"),
+            Step(lambda n: Request("POST", f"/apiv1/users/{self.user_id}/notifications/channels",
+                                   {"type": "email", "name": f"c{n}", "address": f"c{n}-{self.email}"},
+                                   self.person()), expect=201, note="+ code by mail (outbox)"),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/notifications/channels",
+                                   headers=self.person())),
+            Step(lambda n: Request("PUT", f"/apiv1/users/{self.user_id}/notifications/subscriptions/cert.expiring/"
+                                          "email", {"enabled": True}, self.person())),
+            Step(lambda n: Request("GET", "/apiv1/notifications/templates", headers=self.person())),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/tunnel_sessions", headers=self.person())),
+            Step(lambda n: Request("POST", f"/hooks/unknown-tunnel-{n:04d}", {"event": "x"}), expect=404,
+                 note="unknown tunnel"),
+            Step(lambda n: Request("POST", "/txt-as-url-response", {"text": f"text {n}"}, self.person()),
+                 expect=201, keep=self.keep_text),
+            Step(lambda n: Request("GET", f"/txt-as-url-response/{self.text}"), note="public"),
         ]
 
+    def keep_text(self, answer: Answer) -> None:
+        self.text = answer.body["data"]["uuid"]
 
-class HealthScenario:
-    """relay serves only health and docs so far."""
+
+class RelayScenario:
+    """The first admin signs in, adds a package and a user with that package and an API key, an upstream account
+    (credentials sealed with KMS), and reads the admin screens; the user signs in and reads their keys, usage
+    and packages after the proxy has counted a request (the usage writer, unmeasured)."""
+
+    PASSWORD = "bench-admin-pass"  # noqa: S105 (moto only)
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
+        self.run_id = uuid.uuid4().hex[:8]
+        self.admin_token = self.user_token = ""
+        self.package_id = self.user_id = self.held_id = self.key_id = 0
+
+    def set_up(self) -> None:
+        from relay.logic import catalog, configs, users  # noqa: PLC0415
+
+        auth = next(fn for fn in self.client.functions if fn.key == "relay.AuthFunction")
+        self.client.use_environment(auth)
+        users.create(f"admin-{self.run_id}", self.PASSWORD, role="admin")
+        configs.update([("captcha_enabled", "false"), ("login_rate_limit_enable", "false")])
+        catalog.init_defaults()
+
+    def admin(self) -> dict[str, str]:
+        return bearer(self.admin_token)
+
+    def user(self) -> dict[str, str]:
+        return bearer(self.user_token)
+
+    def keep(self, name: str) -> Callable[[Answer], None]:
+        def store(answer: Answer) -> None:
+            data = answer.body["data"]
+            setattr(self, name, data["token"] if name.endswith("token") else data["id"])
+        return store
+
+    def count_a_request(self, n: int) -> None:
+        from relay.store import usage  # noqa: PLC0415
+
+        usage.record(usage.UsageEvent(request_id=f"bench-{self.run_id}-{n}", user_id=self.user_id,
+                                      api_key_id=self.key_id, user_package_id=self.held_id,
+                                      model="claude-sonnet-4-5-20250929", input_tokens=1000, output_tokens=200,
+                                      input_cost=0.003, output_cost=0.003))
 
     def steps(self) -> list[Step]:
-        return [Step(lambda n: Request("GET", "/health"))]
+        login = {"username": f"admin-{self.run_id}", "password": self.PASSWORD}
+        user_name = f"user-{self.run_id}-{{n}}"
+        return [
+            Step(lambda n: Request("GET", "/health")),
+            Step(lambda n: Request("GET", "/api/auth/captcha/status")),
+            Step(lambda n: Request("POST", "/api/auth/login", login), keep=self.keep("admin_token")),
+            Step(lambda n: Request("GET", "/api/profile", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/admin/packages", {"name": f"pkg {n}", "type": "quota",
+                                                                   "quota_amount": 20}, self.admin()),
+                 expect=201, keep=self.keep("package_id")),
+            Step(lambda n: Request("POST", "/api/admin/users", {"username": user_name.format(n=n),
+                                                                "password": self.PASSWORD}, self.admin()),
+                 expect=201, keep=self.keep("user_id")),
+            Step(lambda n: Request("POST", f"/api/admin/user-packages/user/{self.user_id}",
+                                   {"package_id": self.package_id}, self.admin()), expect=201,
+                 keep=self.keep("held_id")),
+            Step(lambda n: Request("POST", "/api/auth/login", {"username": user_name.format(n=n),
+                                                               "password": self.PASSWORD}),
+                 keep=self.keep("user_token"), note="the new user"),
+            Step(lambda n: Request("POST", "/api/api-keys", {"name": "bench", "user_package_id": self.held_id},
+                                   self.user()), expect=201, keep=self.keep("key_id")),
+            Step(lambda n: Request("GET", "/api/api-keys", headers=self.user()), prepare=self.count_a_request),
+            Step(lambda n: Request("GET", "/api/usage/summary", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/usage/daily", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/usage/records", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/my-packages", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/models", headers=self.user())),
+            Step(lambda n: Request("GET", "/api/admin/users", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/api-keys", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/admin/accounts", {"name": f"console {n}", "type": "claude-console",
+                                                                   "api_key": f"sk-ant-bench-{n}"}, self.admin()),
+                 expect=201, note="credentials sealed with KMS"),
+            Step(lambda n: Request("GET", "/api/admin/accounts", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/logs", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/logs/usage-summary", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/monitor/today", headers=self.admin())),
+            Step(lambda n: Request("GET", "/api/admin/configs", headers=self.admin())),
+            Step(lambda n: Request("POST", "/api/admin/client-filter/test",
+                                   {"user_agent": "claude-cli/1.0.83 (external, cli)"}, self.admin())),
+        ]
 
 
 def kook_encrypt(plain: bytes, key: str) -> bytes:
@@ -781,7 +916,7 @@ SCENARIOS: dict[str, Callable[[Client, str], Any]] = {
     "ccjk": CcjkWithMarket,
     "classworks": ClassworksScenario,
     "kook": KookScenario,
-    "relay": HealthScenario,
+    "relay": RelayScenario,
     "certctrl": CertctrlScenario,
 }
 

@@ -11,6 +11,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 # Keys every Powertools record carries; printing them on each line would drown the message.
@@ -30,6 +31,8 @@ class LogSink:
         self.colour = self.stream.isatty() if colour is None else colour
         self.quiet = quiet
         self._lock = threading.Lock()
+        # Where function lines also go, by log group (devstack.log_mirror: the local CloudWatch Logs).
+        self.mirror: Callable[[str, str], None] | None = None
 
     def _emit(self, text: str) -> None:
         if self.quiet:
@@ -44,10 +47,12 @@ class LogSink:
     def access(self, service: str, method: str, path: str, status: int, millis: float) -> None:
         self._emit(f"{_clock()} {service} {method} {path} -> {status} ({millis:.0f} ms)")
 
-    def function_line(self, label: str, line: str) -> None:
+    def function_line(self, label: str, line: str, group: str | None = None) -> None:
         line = line.rstrip("\n")
         if not line:
             return
+        if self.mirror is not None and group:
+            self.mirror(group, line)
         record = _as_json(line)
         if record is None:
             self._emit(f"{_clock()} {label} {line}")

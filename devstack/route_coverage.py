@@ -25,11 +25,11 @@ def inventory(service: str) -> list[dict[str, str]]:
 
 def contract_routes(service: str) -> set[tuple[str, str]]:
     """Every (method, path) the contract allows. API Gateway routes are exact, so a row whose note says the
-    original also served its "trailing-slash form too" admits `path/` as well."""
+    original also served its "trailing-slash form" ("... form too", "... form; serve both") admits `path/`."""
     routes = set()
     for row in inventory(service):
         routes.add((row["method"], row["path"]))
-        if "trailing-slash form too" in (row.get("note") or ""):
+        if "trailing-slash form" in (row.get("note") or ""):
             routes.add((row["method"], row["path"].rstrip("/") + "/"))
     return routes
 

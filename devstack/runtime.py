@@ -88,7 +88,7 @@ class _Worker:
     def _read_logs(self, logs: LogSink) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
-            logs.function_line(self.spec.key, line)
+            logs.function_line(self.spec.key, line, group=f"/aws/lambda/{self.spec.name}")
 
     def _next_answer(self, timeout: float) -> dict[str, Any] | None:
         try:

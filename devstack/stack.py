@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from typing import Any
 from devstack import persistence
 from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.http_gateway import HttpApiGateway, RouteTable
+from devstack.log_mirror import LogMirror
 from devstack.logs import LogSink
 from devstack.resources import AwsClients, Provisioner
 from devstack.runtime import FunctionRuntime, Invocation, worker_environment
@@ -68,6 +71,7 @@ class DevStack:
         self.pumps: list[SqsPump | StreamPump] = []
         self.schedules: dict[str, ScheduledTarget] = {}
         self.control: ThreadingHTTPServer | None = None
+        self.mirror: LogMirror | None = None
         self._stop = threading.Event()
 
     # --- lifecycle --------------------------------------------------------------------------------------
@@ -84,6 +88,9 @@ class DevStack:
             persistence.restore_data(saved, self.clients)
             self.logs.system(f"restored state from {self.config.persist_file}")
         self.logs.system(f"created {len(provisioner.created)} resources in {self.endpoint or 'AWS'}")
+        if self.moto is not None:  # function output into the local CloudWatch Logs (devstack/log_mirror.py)
+            self.mirror = LogMirror(self.clients("logs")).start()
+            self.logs.mirror = self.mirror.add
         aws_env = self._aws_env()
         for spec in self.suite.functions():
             env = worker_environment(spec, aws_env, self.config.env_overrides)
@@ -92,6 +99,7 @@ class DevStack:
         for stack in self.suite.stacks:
             if self.config.only and stack.key not in self.config.only:
                 continue
+            self._seed(stack)
             self._serve_http(stack)
         self._start_queues()
         self._start_schedules()
@@ -115,6 +123,8 @@ class DevStack:
             self.control.server_close()
         for runtime in self.runtimes.values():
             runtime.close()
+        if self.mirror is not None:
+            self.mirror.stop()
         if self.config.persist_file and self.suite and self.clients:
             counts = persistence.export_state(self.suite, self.clients, self.config.persist_file)
             self.logs.system(f"kept state in {self.config.persist_file}: {counts}")
@@ -162,6 +172,23 @@ class DevStack:
         if self.endpoint:
             env["AWS_ENDPOINT_URL"] = self.endpoint
         return env
+
+    # --- seeds ------------------------------------------------------------------------------------------
+    def _seed(self, stack: Stack) -> None:
+        """Run the stack's Metadata.LocalDev.Seed module (idempotent by contract) with the environment of its
+        first function, so a fresh local stack has what it needs to be used (e.g. relay's first admin)."""
+        command = stack.local_seed
+        functions = [self.runtimes[f.key] for f in stack.functions()]
+        if not command or not functions:
+            return
+        runtime = functions[0]
+        done = subprocess.run([sys.executable, "-m", *command], cwd=runtime.spec.code_dir, env=runtime.env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        for line in (done.stdout + done.stderr).splitlines():
+            if line.strip():
+                self.logs.system(f"{stack.key} seed: {line}")
+        if done.returncode != 0:
+            self.logs.system(f"{stack.key} seed failed (exit {done.returncode})")
 
     # --- HTTP APIs --------------------------------------------------------------------------------------
     def _serve_http(self, stack: Stack) -> None:
@@ -296,7 +323,10 @@ class DevStack:
         self.logs.system("\n".join(lines))
         if self.config.ready_file:
             self.config.ready_file.parent.mkdir(parents=True, exist_ok=True)
-            self.config.ready_file.write_text(json.dumps(self.status()), encoding="utf-8")
+            # Written whole or not at all: a test waiting for the file must never read it half-written.
+            partial = self.config.ready_file.with_suffix(".partial")
+            partial.write_text(json.dumps(self.status()), encoding="utf-8")
+            partial.replace(self.config.ready_file)
 
 
 def _invocation_body(invocation: Invocation) -> dict[str, Any]:

@@ -191,6 +191,14 @@ class Stack:
         return int(port) if port is not None else None
 
     @property
+    def local_seed(self) -> list[str]:
+        """Metadata.LocalDev.Seed: a module (with arguments) the local stack runs once its resources exist."""
+        seed = ((self.template.get("Metadata") or {}).get("LocalDev") or {}).get("Seed")
+        if not seed:
+            return []
+        return [str(part) for part in seed] if isinstance(seed, list) else str(seed).split()
+
+    @property
     def base_dir(self) -> Path:
         return self.path.parent
 

@@ -299,3 +299,12 @@ def test_every_api_of_the_suite_has_its_own_local_id():
         told = {value for fn in stack.functions() for value in fn.environment.values() if "execute-api" in value}
         assert told
         assert all(value.startswith(live.execute_api_origin) for value in told)
+
+
+def test_local_seed_is_read_from_the_metadata(template, tmp_path):
+    assert Stack(path=template, name="s", key="demo").local_seed == []
+    seeded = tmp_path / "seeded.yaml"
+    seeded.write_text(template.read_text().replace("Port: 4321", "Port: 4321\n    Seed: [demo.seed, --quiet]"))
+    assert Stack(path=seeded, name="s", key="demo").local_seed == ["demo.seed", "--quiet"]
+    suite = open_suite(REPO_ROOT / "template.yaml")
+    assert {stack.key: stack.local_seed for stack in suite.stacks if stack.local_seed} == {"relay": ["relay.seed"]}

@@ -34,7 +34,7 @@ def test_an_error_can_carry_its_own_status_and_retry_after():
     assert limited.headers == {"Retry-After": "1"}
 
 
-@pytest.mark.parametrize("raw", ["abc", "1.5", "-", "1e3", "9" * 20])
+@pytest.mark.parametrize("raw", ["abc", "1.5", "-", "1e3", "9" * 20, "²", "--5", "+-1", "٣"])
 def test_query_int_rejects_junk_naming_the_parameter(raw):
     with pytest.raises(errors.BadRequest, match="limit"):
         query_int({"limit": raw}, "limit", default=20)

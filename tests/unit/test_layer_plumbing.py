@@ -96,6 +96,12 @@ def test_scheduled_job_gets_the_event_when_it_asks_for_it():
     assert workers.scheduled(lambda: 42)({}, FakeLambdaContext()) == 42
 
 
+def test_scheduled_job_gets_the_lambda_context_when_it_asks_for_it():
+    job = workers.scheduled(lambda event, context: (event["time"], context.function_name))
+    assert job({"time": "2026-12-07T03:30:00Z"}, FakeLambdaContext(function_name="poll")) == (
+        "2026-12-07T03:30:00Z", "poll")
+
+
 # -- WebSocket dispatch ------------------------------------------------------------------------------------------
 
 def test_socket_handler_dispatches_the_three_routes():
@@ -149,6 +155,14 @@ def test_non_2xx_answers_become_errors(status, reason):
     assert caught.value.reason == reason
     assert caught.value.status == status
     check_status("discord", _response(204))  # no error
+
+
+@pytest.mark.parametrize(("status", "says"), [(429, "discord: rate limited (HTTP 429)"),
+                                              (408, "discord: timed out (HTTP 408)")])
+def test_retryable_answers_say_what_happened(status, says):
+    with pytest.raises(ProviderError) as caught:
+        check_status("discord", _response(status))
+    assert caught.value.message == says
 
 
 def test_retry_after_reads_bodies_then_the_header():

@@ -29,16 +29,6 @@ EVENT_MODULES = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.u
                  "suite.socketio.gateway")
 HTTP_MODULES = ("requests", "urllib3", "http.client", "urllib.request", "httpx", "aiohttp")
 HANDLER_MAX_LINES = 40
-# Services still being moved into the plan (issue 10): their rule tests must fail until the move lands, and
-# pass after (strict xfail), so each service leaves this set in the commit that moves it.
-NOT_YET_IN_THE_PLAN = {"kook", "classworks"}
-
-
-def _plan_marks(services: list[str]) -> list:
-    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="moving into the plan"))
-            if s in NOT_YET_IN_THE_PLAN else s for s in services]
-
-
 def package(service: str) -> Path:
     return REPO_ROOT / "functions" / service / service
 
@@ -99,7 +89,7 @@ def service_files(service: str) -> list[Path]:
     return sorted(p for p in package(service).rglob("*.py") if "__pycache__" not in p.parts)
 
 
-@pytest.mark.parametrize("service", _plan_marks(SERVICES))
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_service_has_the_same_plan(service):
     root = package(service)
     for module in REQUIRED_MODULES:
@@ -112,7 +102,7 @@ def test_every_service_has_the_same_plan(service):
     assert not extra, f"{service} has modules outside the plan: {extra}"
 
 
-@pytest.mark.parametrize("service", _plan_marks(SERVICES))
+@pytest.mark.parametrize("service", SERVICES)
 def test_arrows_point_down(service):
     failures = []
     for path in service_files(service):

@@ -1,7 +1,7 @@
 """Operator command: create and update apps in the catalogue, and add namespace logins to a device.
 
 The apps contract has no admin routes, so the catalogue is filled from a JSON file (a list of apps, or
-`{"apps": [...]}`; fields as in `classworks.logic.apps.AppSpec`). An app with an `id` is created or updated
+`{"apps": [...]}`; fields as in `classworks.models.apps.AppSpec`). An app with an `id` is created or updated
 under that id; without one, the app with the same permissionPrefix is updated, or a new id is drawn.
 
     # against `make dev` (moto on 127.0.0.1:4566, the local stack's table name):
@@ -62,6 +62,9 @@ def _configure(args: argparse.Namespace) -> None:
         raise SystemExit("no table: pass --table, --local, or set CLASSWORKS_TABLE")
     region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
+    from classworks import config  # noqa: PLC0415
+
+    config.get.reset()  # read the environment just set
 
 
 def _load_specs(path: Path) -> list[Any]:
@@ -77,11 +80,12 @@ def _load_specs(path: Path) -> list[Any]:
 
 def seed_apps(path: Path) -> list[dict[str, Any]]:
     from classworks.logic import apps  # noqa: PLC0415  (after _configure: the store reads the environment)
+    from classworks.models.apps import AppSpec  # noqa: PLC0415
 
     specs = []
     for index, raw in enumerate(_load_specs(path)):
         try:
-            specs.append(apps.AppSpec.model_validate(raw))
+            specs.append(AppSpec.model_validate(raw))
         except ValidationError as exc:
             raise SystemExit(f"{path}: app #{index + 1}: {exc}") from None
     saved = []

@@ -1,40 +1,31 @@
 """Time as this service shows it: timestamps in the operator's UTC offset, stats days in that offset too.
 
 KOOK's users are mostly in China (UTC+8, no daylight saving), so "today" in the stats and `created_at` in the
-answers use a fixed offset from `KOOK_UTC_OFFSET` ("+08:00" by default) rather than the Lambda's UTC. A fixed
-offset needs no time-zone database in the runtime.
+answers use a fixed offset from `KOOK_UTC_OFFSET` ("+08:00" by default; suite.clock.fixed_zone) rather than the
+Lambda's UTC. A fixed offset needs no time-zone database in the runtime. This module is the one place kook reads
+the time (suite.clock underneath), so it is the one place tests move it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
-import re
-import time
 
-_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+from kook import config
+from suite import clock as suite_clock
 
-
-@functools.cache
-def _zone(text: str) -> dt.timezone:
-    match = _OFFSET.match(text.strip())
-    if not match:
-        return dt.timezone(dt.timedelta(hours=8))
-    sign = -1 if match.group(1) == "-" else 1
-    return dt.timezone(sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+DEFAULT_OFFSET = "+08:00"
 
 
 def zone() -> dt.timezone:
-    return _zone(os.environ.get("KOOK_UTC_OFFSET", "+08:00"))
+    return suite_clock.fixed_zone(config.get().utc_offset, DEFAULT_OFFSET)
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(zone())
+    return dt.datetime.fromtimestamp(suite_clock.now(), zone())
 
 
 def epoch() -> int:
-    return int(time.time())
+    return suite_clock.epoch()
 
 
 def iso(moment: dt.datetime | None = None) -> str:

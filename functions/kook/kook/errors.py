@@ -2,7 +2,7 @@
 
 Every error this service answers carries one of these names in `error_code` (the doc's example spells them
 `INVALID_COOKIE`), the original's number in `details.code`, and the catalogue's `solution` unless the raiser
-gives a more precise one. `fail(...)` builds the ApiError; routes and services raise it.
+gives a more precise one. `fail(...)` builds the ApiError; routes and logic raise it.
 """
 
 from __future__ import annotations
@@ -67,10 +67,15 @@ _CATALOGUE = [
 ]
 CODES: dict[str, Code] = {code.name: code for code in _CATALOGUE}
 
-# Codes the shared layer raises on its own (validation, unknown route, unexpected errors, rate limits).
+# Codes the shared layer raises on its own (validation, unreadable bodies, unknown route, unexpected errors, rate
+# limits).
 GENERIC_TO_KOOK = {
     "VALIDATION_ERROR": "INVALID_PARAM",
     "BAD_REQUEST": "INVALID_PARAM",
+    "INVALID_BODY": "INVALID_PARAM",
+    "INVALID_JSON": "INVALID_PARAM",
+    "UNSUPPORTED_MEDIA_TYPE": "INVALID_PARAM",
+    "PAYLOAD_TOO_LARGE": "INVALID_PARAM",
     "UNAUTHORIZED": "AUTH_FAILED",
     "FORBIDDEN": "PERMISSION_DENIED",
     "RATE_LIMITED": "RATE_LIMIT_EXCEEDED",

@@ -22,7 +22,8 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -33,7 +34,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from suite import auth, body, observability
 from suite.envelopes import Envelope, dumps
@@ -44,32 +45,63 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 Credentials = auth.Credential | Sequence[auth.Credential] | None
 
 
-def _reads_body(func: Callable[..., Any]) -> bool:
-    """True when a route function takes a pydantic model (Powertools reads it from the body). Annotations written
-    as strings (modules with `from __future__ import annotations`) are resolved first."""
+def _body_annotations(func: Callable[..., Any]) -> list[Any]:
+    """The annotations of a route function's body parameters (pydantic models, `Body()`, unions of models).
+    Annotations written as strings (modules with `from __future__ import annotations`) are resolved first."""
     try:
         parameters = inspect.signature(func, eval_str=True).parameters.values()
     except (NameError, SyntaxError):  # an annotation that cannot be resolved here: read them as written
         parameters = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
-        return False
+        return []
+    found = []
     for parameter in parameters:
         annotation = parameter.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return True
-        if getattr(annotation, "__metadata__", None) and any(
-                type(meta).__name__ == "Body" for meta in annotation.__metadata__):
-            return True
+        metadata = getattr(annotation, "__metadata__", None) or ()
+        if any(type(meta).__name__ == "Body" for meta in metadata):
+            found.append(get_args(annotation)[0])
+        elif _mentions_model(annotation):
+            found.append(annotation)
+    return found
+
+
+def _mentions_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and not get_args(annotation):
+        return issubclass(annotation, BaseModel)
+    return any(_mentions_model(arg) for arg in get_args(annotation))
+
+
+def _is_sequence(annotation: Any) -> bool:
+    """list[...], tuple[...], a union holding one, or a RootModel over one."""
+    origin = get_origin(annotation)
+    if annotation in (list, tuple, set, frozenset) or origin in (list, tuple, set, frozenset, Sequence):
+        return True
+    if origin is Annotated:
+        return _is_sequence(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return any(_is_sequence(arg) for arg in get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, RootModel):
+        return _is_sequence(annotation.model_fields["root"].annotation)
     return False
 
 
-class Router(APIGatewayHttpRouter):
-    """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type` and `empty` (other
-    statuses answered without a body, e.g. a 204 beside the 200).
+def _reads_body(func: Callable[..., Any]) -> bool:
+    """True when a route function takes a pydantic model (Powertools reads it from the body)."""
+    return bool(_body_annotations(func))
 
-    `auth` is a suite.auth Credential (or a list of them, as a service's access.py exports them): it becomes
-    the route's first middleware and its OpenAPI security. The declarations are kept in `contracts`, keyed by
-    (METHOD, OpenAPI path), for the docs function and the tests.
+
+class Router(APIGatewayHttpRouter):
+    """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type`, `body`, `requires`,
+    `also_status_codes` (other successes with the same body), `empty` (other statuses answered without a body,
+    e.g. a 204 beside the 200), `error_body` (a protocol's own error model some errors answer with, documented
+    beside the envelope's error body) and `body_media_type` (the media type of `body`, JSON unless said).
+
+    `auth` is a suite.auth Credential (or a list of them, all required, as a service's access.py exports them):
+    they become the route's first middlewares and its OpenAPI security. `body` documents the JSON body of a
+    route that reads it itself (suite.body), where a pydantic parameter would refuse what the route accepts;
+    `requires` names the parameters (or `body`) it requires but checks itself, to answer with its own messages.
+    The declarations are kept in `contracts`, keyed by (METHOD, OpenAPI path), for the docs function and the
+    tests.
 
     `envelope` names the router's own response style when it differs from the service's (one family of routes
     with its own envelope, e.g. ccjk's v8 API): its function must be built with that envelope, and the service's
@@ -82,8 +114,9 @@ class Router(APIGatewayHttpRouter):
         self.contracts: dict[tuple[str, str], RouteContract] = {}
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
-                 returns: Any = None, media_type: str | None = None, status_code: int = 200,
-                 empty: Iterable[int] = (), also_status_codes: Iterable[int] = (),
+                 returns: Any = None, media_type: str | None = None, status_code: int = 200, body: Any = None,
+                 requires: Iterable[str] = (), empty: Iterable[int] = (), also_status_codes: Iterable[int] = (),
+                 error_body: Any = None, body_media_type: str = "application/json",
                  middlewares: list[Callable[..., Any]] | None = None,
                  **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
@@ -95,7 +128,8 @@ class Router(APIGatewayHttpRouter):
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
                 also_status_codes=tuple(also_status_codes), media_type=media_type, reads_body=_reads_body(func),
-                empty=tuple(empty), envelope=self.envelope)
+                body=body, requires=tuple(requires), empty=tuple(empty), error_body=error_body,
+                body_media_type=body_media_type, envelope=self.envelope)
             return register(func)
 
         return decorator
@@ -207,8 +241,23 @@ def _body_is_utf8(event: dict[str, Any]) -> bool:
     return True
 
 
+def _parse_json_body(app: APIGatewayHttpResolver, document: str) -> Any:
+    """A JSON body as suite.body parses it, and a top-level array refused unless the route reads a sequence:
+    Powertools validates a one-value body against an array's first element, so `[{"keep": 1}, "junk"]` would pass
+    as `{"keep": 1}` and `[null, null]` as no body at all. The refusal is an invalid-JSON validation error."""
+    value = body.parse_json(document)
+    if isinstance(value, list):
+        func = getattr(app.context.get("_route"), "func", None)
+        if func is not None and not any(_is_sequence(a) for a in _body_annotations(func)):
+            raise json.JSONDecodeError("a JSON array where the route reads one value", document, 0)
+    return value
+
+
 def create_app(envelope: Envelope, routers: Iterable[APIGatewayHttpRouter]) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=body.parse_json)
+    def json_body(document: str) -> Any:
+        return _parse_json_body(app, document)
+
+    app = APIGatewayHttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=json_body)
     for router in routers:
         app.include_router(router)
     _register_error_handlers(app, envelope)

@@ -17,11 +17,14 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from suite.errors import BadRequest
+
+_INTEGER = re.compile(r"-?[0-9]{1,12}")  # ASCII digits only: "²" and "--5" pass str.isdigit() but not int()
 
 
 def query_int(
@@ -38,7 +41,7 @@ def query_int(
     if raw is None or raw == "":
         return default
     text = str(raw).strip()
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    if not _INTEGER.fullmatch(text):
         raise BadRequest(f"{name} must be an integer", code="VALIDATION_ERROR", details={"field": name})
     value = int(text)
     if value < minimum:

@@ -3,6 +3,7 @@
     handler = sqs_consumer(lambda record, context: delivery.handle(record.body))
     handler = sqs_consumer(route_one, fifo=True)                  # a failed record stops only its message group
     handler = scheduled(lambda event: maintenance.trim())
+    handler = scheduled(poll)                                      # poll(event, context): keeps within the timeout
 
 `sqs_consumer` wires Powertools' batch processor the one way this suite uses it: each record handled on its
 own, failures reported per record (`ReportBatchItemFailures`, so only they come back), and a batch in which
@@ -70,14 +71,17 @@ def sqs_consumer(record_handler: RecordHandler, *, fifo: bool = False,
 
 
 def scheduled(job: Callable[..., Any]) -> Handler:
-    """A Lambda handler for an EventBridge schedule: `job(event)` (or `job()`), logged with the Lambda context.
+    """A Lambda handler for an EventBridge schedule: `job(event, lambda_context)`, `job(event)` or `job()`, logged
+    with the Lambda context (a job that takes it can keep within the function's remaining time).
     Scheduled jobs must be safe to run twice and to skip once (EventBridge delivers at least once)."""
-    takes_event = bool(inspect.signature(job).parameters)
+    arity = len(inspect.signature(job).parameters)
     log, metrics = observability.logger(), observability.metrics()
 
     @log.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> Any:
-        return job(event) if takes_event else job()
+        if arity >= 2:
+            return job(event, context)
+        return job(event) if arity else job()
 
     return handler

@@ -31,6 +31,27 @@ SEMANTIC_400 = {
     "PATCH /apiv1/users/{user_id}/apikeys/{apikey_id}",
     "PUT /apiv1/users/{user_id}/devices/{device_id}/install-config",  # what each item type needs
     "GET /apiv1/devices/self/updates",  # the cursor's form
+    # issue 19
+    "POST /auth/webauthn/register/verify",  # whether the credential answers a challenge of ours
+    "POST /auth/webauthn/login/verify",
+    "POST /auth/webauthn/step-up/verify",
+    "POST /auth/webauthn/step-up/options",  # 409 without a registered key
+    "GET /auth/solana",  # base58 keys and signatures, known nonces
+    "POST /apiv1/users/{user_id}/notifications/channels",  # e-mail syntax, WeChat ids, one address per user
+    "PUT /apiv1/users/{user_id}/notifications/channels/{channel_id}",
+    "POST /apiv1/users/{user_id}/notifications/channels/{channel_id}/verify-email",  # the code
+    "POST /apiv1/users/{user_id}/notifications/subscriptions",  # event keys of the catalogue
+    "GET /apiv1/users/{user_id}/notifications/subscriptions/{event_key}/{channel}",
+    "PUT /apiv1/users/{user_id}/notifications/subscriptions/{event_key}/{channel}",
+    "DELETE /apiv1/users/{user_id}/notifications/subscriptions/{event_key}/{channel}",
+    "GET /apiv1/users/{user_id}/notifications/subscriptions/{event_key}/{channel}/",
+    "PUT /apiv1/users/{user_id}/notifications/subscriptions/{event_key}/{channel}/",
+    "DELETE /apiv1/users/{user_id}/notifications/subscriptions/{event_key}/{channel}/",
+    "PUT /apiv1/notifications/templates/{template_id}",  # placeholders of the event
+    "POST /apiv1/notifications/templates",
+    "GET /apiv1/users/{user_id}/notifications/wechat/handshake/{handshake_token}",  # the signature
+    "POST /hooks/{tunnel_id}",  # known tunnels, text bodies
+    "POST /txt-as-url-response",  # 64 KiB of UTF-8
 }
 ALL = [{"obtype": entry.obtype, "obid": "*", "actions": list(entry.actions)} for entry in CATALOG]
 

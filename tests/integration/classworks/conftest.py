@@ -1,8 +1,10 @@
-"""classworks handlers on moto, resources created from the real templates.
+"""classworks handlers on the session's moto stack (tests/integration/conftest.py), resources created from the
+real templates.
 
-`api` sends a request the way API Gateway would: the route is matched against the template's routes
-(devstack's RouteTable, API Gateway's precedence), the event is built like the local stack builds it, and the
-function's real handler runs with that function's template environment.
+`api` sends a request the way API Gateway would (tests/support/api_client.ApiClient): the route is matched
+against the template's routes (devstack's RouteTable, API Gateway's precedence), the event is built like the
+local stack builds it, and the function's real handler runs with that function's template environment.
+Tests isolate themselves with their own ids (and the client's own source address for per-IP limits).
 """
 
 from __future__ import annotations
@@ -14,13 +16,6 @@ from aws_lambda_powertools.utilities import parameters
 
 from suite import aws
 from tests.integration.classworks.support import Api
-from tests.support.moto_stack import moto_suite
-
-
-@pytest.fixture(scope="module")
-def suite():
-    with moto_suite() as loaded:
-        yield loaded
 
 
 @pytest.fixture(autouse=True)
@@ -31,8 +26,8 @@ def _fresh_parameter_cache():
 
 
 @pytest.fixture
-def api(monkeypatch, suite) -> Api:
-    return Api(monkeypatch, suite)
+def api(monkeypatch, moto_stack) -> Api:
+    return Api(monkeypatch, moto_stack)
 
 
 @pytest.fixture

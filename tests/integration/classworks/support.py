@@ -1,68 +1,57 @@
-"""The request client of the classworks integration tests (see conftest.py for the fixtures)."""
+"""The request client of the classworks integration tests (see conftest.py for the fixtures): the suite's
+ApiClient (routes like API Gateway, the function's own environment) with classworks' one-line fixtures."""
 
 from __future__ import annotations
 
-import importlib
-import json
+import itertools
+import os
 import uuid
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
+from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+from requests.structures import CaseInsensitiveDict
 
 from classworks.logic import apps
-from devstack.http_gateway import RouteTable
-from tests.support.lambda_events import FakeLambdaContext, http_event
-from tests.support.moto_stack import use_function_env
+from classworks.models.apps import AppSpec
+from devstack.stream_pump import lambda_record
+from devstack.template import Suite
+from suite import aws
+from tests.support.api_client import Answer, ApiClient
+
+# Every client gets its own address, so per-IP limits (50 password checks a minute) stay per test on the
+# session's one stack.
+_ADDRESSES = itertools.count(1)
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    text: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.text) if self.text else None
+def _next_address() -> str:
+    n = next(_ADDRESSES)
+    return f"198.18.{n // 250 % 250}.{n % 250 + 1}"
 
 
-class Api:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, suite: Any) -> None:
-        self.monkeypatch = monkeypatch
-        self.suite = suite
-        self.routes = RouteTable()
-        for function in suite.stack("classworks").functions():
-            for route in function.routes:
-                self.routes.add(route, function)
+class Api(ApiClient):
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, stack: Suite) -> None:
+        super().__init__(stack, "classworks", monkeypatch, source_ip=_next_address())
+        self.suite = stack
         # Logic called directly (fixtures) sees the same tables as the functions.
-        use_function_env(monkeypatch, suite, "classworks.KvFunction")
+        self.use_env("classworks.KvFunction")
 
     def env(self, function_key: str) -> dict[str, str]:
-        return use_function_env(self.monkeypatch, self.suite, function_key)
+        return self.use_env(function_key)
 
     def __call__(self, method: str, path: str, *, body: Any = None, raw_body: bytes | None = None,
                  headers: dict[str, str] | None = None, query: dict[str, Any] | str = "",
-                 ip: str = "127.0.0.1") -> Answer:
-        bound, params, _ = self.routes.match(method, path)
-        assert bound is not None, f"no route for {method} {path}"
-        function = bound.runtime
-        use_function_env(self.monkeypatch, self.suite, function.key)
-        raw_query = query if isinstance(query, str) else urlencode(query)
-        event = http_event(method, path, route=bound.route.path, body=body, raw_body=raw_body,
-                           headers=headers, query=raw_query, path_parameters=params)
-        event["requestContext"]["http"]["sourceIp"] = ip
-        module = importlib.import_module(function.handler.rsplit(".", 1)[0])
-        result = module.handler(event, FakeLambdaContext(function_name=function.name))
-        return Answer(result["statusCode"], dict(result.get("headers") or {}), result.get("body") or "")
+                 ip: str | None = None) -> Answer:
+        answer = self.request(method, path, body, raw_body=raw_body, headers=headers, query=query, source_ip=ip)
+        answer.headers = CaseInsensitiveDict(answer.headers)  # type: ignore[assignment]  (HTTP names are)
+        return answer
 
     # --- fixtures as one-liners ----------------------------------------------------------------------
     def app(self, prefix: str | None = None, **fields: Any) -> dict[str, Any]:
         prefix = prefix or f"app{uuid.uuid4().hex[:8]}"
         spec = {"name": f"App {prefix}", "description": "d", "developerName": "dev", "permissionPrefix": prefix,
                 **fields}
-        app, _created = apps.save_app(apps.AppSpec.model_validate(spec))
+        app, _created = apps.save_app(AppSpec.model_validate(spec))
         return app
 
     def device(self, **fields: Any) -> str:
@@ -75,6 +64,29 @@ class Api:
         answer = self("POST", f"/api/apps/{app_id}/install/{device_uuid}", **kwargs)
         assert answer.status == 200, answer.text
         return answer.json["token"]
+
+
+def connections_backend():
+    return apigatewaymanagementapi_backends["123456789012"]["us-east-1"]
+
+
+class KvStream:
+    """KvTable's stream on moto, read from where the last read stopped, as Lambda's records."""
+
+    def __init__(self) -> None:
+        # botocore now derives an account-based streams endpoint from the ARN, which moto does not know yet
+        streams = aws.client("dynamodbstreams", "https://streams.dynamodb.us-east-1.amazonaws.com")
+        arn = aws.client("dynamodb").describe_table(TableName=os.environ["KV_TABLE"])["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.arn, self.streams = arn, streams
+        self.iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                                   ShardIteratorType="LATEST")["ShardIterator"]
+        self.records()  # moto's LATEST still includes the newest record already there: skip what came before
+
+    def records(self) -> list[dict]:
+        answer = self.streams.get_records(ShardIterator=self.iterator)
+        self.iterator = answer["NextShardIterator"]
+        return [lambda_record(record, self.arn) for record in answer["Records"]]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -5,22 +5,15 @@ shape), pushing through moto's @connections API, which records what each connect
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend, apigatewaymanagementapi_backends
+from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend
 from moto.core.exceptions import JsonRESTError
 
 from classworks.handlers import live_changes, live_socket
 from classworks.store import live as live_store
-from devstack.stream_pump import lambda_record
-from suite import aws
-from tests.integration.classworks.support import bearer
+from tests.integration.classworks.support import KvStream, bearer, connections_backend
 from tests.support.lambda_events import FakeLambdaContext, load_event
-
-
-def connections_backend():
-    return apigatewaymanagementapi_backends["123456789012"]["us-east-1"]
 
 
 def pushed(connection_id: str) -> list[dict]:
@@ -63,25 +56,6 @@ class Socket:
         return events_named(self.connection_id, "kv-key-changed")
 
 
-class KvStream:
-    """KvTable's stream on moto, read from where the last read stopped, as Lambda's records."""
-
-    def __init__(self) -> None:
-        # botocore now derives an account-based streams endpoint from the ARN, which moto does not know yet
-        streams = aws.client("dynamodbstreams", "https://streams.dynamodb.us-east-1.amazonaws.com")
-        arn = aws.client("dynamodb").describe_table(TableName=os.environ["KV_TABLE"])["Table"]["LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        self.arn, self.streams = arn, streams
-        self.iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                                   ShardIteratorType="LATEST")["ShardIterator"]
-        self.records()  # moto's LATEST still includes the newest record already there: skip what came before
-
-    def records(self) -> list[dict]:
-        answer = self.streams.get_records(ShardIterator=self.iterator)
-        self.iterator = answer["NextShardIterator"]
-        return [lambda_record(record, self.arn) for record in answer["Records"]]
-
-
 @pytest.fixture
 def world(api):
     """A device with two apps installed (prefixes `notes` and `grades`), another device, and the stream."""
@@ -117,7 +91,9 @@ def test_connect_takes_a_token_from_the_query_and_refuses_unknown_ones(api, worl
     assert Socket(api, "c-apptoken").connect({"apptoken": world["grades"]}) == 200
     room = {(m["connectionId"], m["tokenDigest"]) for m in live_store.room(world["device"])}
     assert {c for c, _ in room} == {"c-token", "c-apptoken"}
-    assert all(m["expires_at"] > 0 for m in live_store.memberships_of("c-token"))
+    memberships = live_store.memberships_of("c-token")
+    assert memberships
+    assert all(m["expires_at"] > 0 for m in memberships)
     # the second joiner announced itself to the first (the joiner itself cannot be pushed to during $connect)
     assert events_named("c-token", "device-joined") == [{"uuid": world["device"], "connections": 2}]
     Socket(api, "c-token").disconnect()

@@ -8,8 +8,15 @@ import pytest
 from classworks import seed
 from classworks.store import apps as app_store
 from tests.support.lambda_events import REPO_ROOT
+from tests.support.moto_stack import wipe_tables
 
 EXAMPLE = REPO_ROOT / "functions/classworks/seed/apps.example.json"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _empty_catalogue(moto_stack):
+    """The example's apps 1-3 must be the newest with a permission key: start from empty tables."""
+    wipe_tables(moto_stack, "classworks")
 
 
 def test_seed_creates_then_updates_without_duplicates(api, tmp_path, capsys):

@@ -1,38 +1,30 @@
-"""kook integration tests: every kook function's handler on moto (resources from the real templates), fake
-providers (KOOK, Discord, Telegram, Feishu, GitHub) on 127.0.0.1, one authenticated client per test.
+"""kook integration tests: every kook function's handler on the session's moto stack (tests/integration/conftest.py,
+resources from the real templates), fake providers (KOOK, Discord, Telegram, Feishu, GitHub) on 127.0.0.1, and the
+shared test client (tests/support/api_client.py) with the admin's login.
 
-The moto suite lives for the whole package; each test starts with empty kook tables and bucket.
+Each test starts with empty kook tables and bucket. A test that changes the environment does it through the
+client (`api.setenv(...)`): the client gives every request its function's template environment plus those
+overrides, as a deployment would.
 """
 
 from __future__ import annotations
 
-import base64
-import importlib
 import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from devstack.fake_provider import FakeProvider
-from kook.services import secrets
-from kook.store import logs
-from suite import aws
+from kook.store import logs, secrets
+from suite import aws, config
 from suite.security import passwords
-from tests.support.lambda_events import FakeLambdaContext, http_event, response_json
-from tests.support.moto_stack import moto_suite
+from tests.support.api_client import Answer, ApiClient
+from tests.support.moto_stack import wipe_tables
 
 PASSWORD = "admin-pass-1"
 PROVIDERS = ("KOOK", "DISCORD", "TELEGRAM", "FEISHU", "GITHUB_API")
 LOGGED_IN = object()  # `token=` default: send the client's login token
-
-
-@pytest.fixture(scope="package")
-def suite():
-    with moto_suite() as loaded:
-        yield loaded
 
 
 @pytest.fixture(scope="package")
@@ -41,72 +33,31 @@ def fake():
         yield provider
 
 
-@dataclass
-class Answer:
-    status: int
-    body: Any
-    raw: dict[str, Any]
+class KookApi(ApiClient):
+    """The shared client with the admin's login: every request carries the login token as `X-API-Token` unless it
+    says otherwise (`token=None`: anonymous, `token="..."`: that token)."""
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {k.lower(): v for k, v in (self.raw.get("headers") or {}).items()}
-
-
-class KookApi:
-    """Calls the kook function that serves `method path`, the way API Gateway would route it."""
-
-    def __init__(self, suite: Any) -> None:
-        self.suite = suite
-        self.functions = [f for f in suite.stack("kook").functions() if f.routes]
+    def __init__(self, stack: Any, monkeypatch: pytest.MonkeyPatch, *, overrides: dict[str, str]) -> None:
+        super().__init__(stack, "kook", monkeypatch, overrides=overrides)
+        self.functions = [f for f in stack.stack("kook").functions() if f.routes]
         self.token: str | None = None
 
-    def _route(self, method: str, path: str) -> tuple[Any, str, dict[str, str]]:
-        dynamic = []
-        for function in self.functions:
-            for route in function.routes:
-                if route.method != method:
-                    continue
-                if route.path == path:
-                    return function, route.path, {}
-                if "{" in route.path:
-                    dynamic.append((function, route.path))
-        for function, template in dynamic:
-            pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
-            match = re.match(pattern, path)
-            if match:
-                return function, template, match.groupdict()
-        raise AssertionError(f"no kook route serves {method} {path}")
-
-    def call(self, method: str, path: str, body: Any = None, *, query: str = "", token: Any = LOGGED_IN,
-             headers: dict[str, str] | None = None, raw_body: bytes | None = None,
-             source_ip: str = "127.0.0.1") -> Answer:
-        function, template, params = self._route(method, path)
+    def request(self, method: str, path: str, body: Any = None, *, token: Any = LOGGED_IN,
+                headers: dict[str, str] | None = None, **kwargs: Any) -> Answer:
         sent = dict(headers or {})
         chosen = self.token if token is LOGGED_IN else token
         if chosen:
             sent.setdefault("x-api-token", chosen)
-        event = http_event(method, path, route=template, body=body, headers=sent, query=query,
-                           path_parameters=params, raw_body=raw_body)
-        event["requestContext"]["http"]["sourceIp"] = source_ip
-        module = importlib.import_module(function.handler.rsplit(".", 1)[0])
-        raw = module.handler(event, FakeLambdaContext(function_name=function.name))
-        try:
-            body_out = response_json(raw)
-        except ValueError:  # a CSV or other text download
-            body_out = base64.b64decode(raw["body"]).decode() if raw.get("isBase64Encoded") else raw.get("body")
-        return Answer(raw["statusCode"], body_out, raw)
+        return super().request(method, path, body, headers=sent, **kwargs)
 
-    def get(self, path: str, **kwargs: Any) -> Answer:
-        return self.call("GET", path, **kwargs)
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Answer:
+        return self.request(method, path, body, **kwargs)
 
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Answer:
-        return self.call("POST", path, body, **kwargs)
-
-    def put(self, path: str, body: Any = None, **kwargs: Any) -> Answer:
-        return self.call("PUT", path, body, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Answer:
-        return self.call("DELETE", path, **kwargs)
+    def setenv(self, name: str, value: str) -> None:
+        """Change one variable for this test's requests and direct calls (read afresh, as on a cold start)."""
+        self.overrides[name] = value
+        self.monkeypatch.setenv(name, value)
+        config.reset_all()
 
     def login(self, password: str = PASSWORD) -> str:
         answer = self.post("/api/auth/login", {"password": password}, token=None)
@@ -115,61 +66,51 @@ class KookApi:
         return self.token
 
 
-def wipe_tables(suite: Any) -> None:
-    """Delete every item of the kook tables (tests may Scan; shipped code never does)."""
-    ddb = aws.client("dynamodb")
-    for variable in ("CONFIG_TABLE", "LOGS_TABLE"):
-        table = _env_value(suite, variable)
-        paginator = ddb.get_paginator("scan")
-        for page in paginator.paginate(TableName=table, ProjectionExpression="pk, sk"):
-            for item in page["Items"]:
-                ddb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
-
-
-def wipe_bucket(suite: Any) -> None:
+def wipe_bucket(stack: Any) -> None:
     s3 = aws.client("s3")
-    bucket = _env_value(suite, "BACKUP_BUCKET")
+    bucket = stack.function("kook.HealthFunction").environment["BACKUP_BUCKET"]
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
             s3.delete_object(Bucket=bucket, Key=entry["Key"], VersionId=entry["VersionId"])
 
 
-def _env_value(suite: Any, name: str) -> str:
-    return suite.function("kook.HealthFunction").environment[name]
+def provider_overrides(fake: FakeProvider) -> dict[str, str]:
+    """Every provider pointed at the fake (and the tests' own metrics namespace)."""
+    return {**{f"{provider}_BASE_URL": fake.url for provider in PROVIDERS},
+            "POWERTOOLS_METRICS_NAMESPACE": "Suite/kook-tests"}
 
 
 @pytest.fixture
-def kook_env(suite, fake, monkeypatch) -> Iterator[dict[str, str]]:
+def kook_env(moto_stack, fake, monkeypatch) -> Iterator[dict[str, str]]:
     """The kook functions' environment (same Globals for all), providers pointed at the fake, empty tables."""
-    env = dict(suite.function("kook.AccountsFunction").environment)
+    env = {**moto_stack.function("kook.AccountsFunction").environment, **provider_overrides(fake)}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    for provider in PROVIDERS:
-        monkeypatch.setenv(f"{provider}_BASE_URL", fake.url)
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Suite/kook-tests")
+    config.reset_all()
     passwords.reset()
     secrets.reset()
     logs.forget_retention()
     fake.reset()
-    wipe_tables(suite)
-    wipe_bucket(suite)
+    wipe_tables(moto_stack, "kook")
+    wipe_bucket(moto_stack)
     yield env
     fake.reset()
+    config.reset_all()
 
 
 @pytest.fixture
-def api(suite, kook_env) -> KookApi:
+def anonymous(moto_stack, fake, kook_env, monkeypatch) -> KookApi:
+    return KookApi(moto_stack, monkeypatch, overrides=provider_overrides(fake))
+
+
+@pytest.fixture
+def api(moto_stack, fake, kook_env, monkeypatch) -> KookApi:
     """A client with the admin password set up and a login token."""
-    client = KookApi(suite)
+    client = KookApi(moto_stack, monkeypatch, overrides=provider_overrides(fake))
     answer = client.post("/auth/setup", {"password": PASSWORD}, token=None)
     assert answer.status == 200, answer.body
     client.login()
     return client
-
-
-@pytest.fixture
-def anonymous(suite, kook_env) -> KookApi:
-    return KookApi(suite)
 
 
 def kook_page(items: list[dict[str, Any]], *, page: int = 1, page_total: int = 1) -> dict[str, Any]:
@@ -190,16 +131,16 @@ def scripted_kook(fake: FakeProvider, guilds: list[dict[str, Any]], channels: di
 
 
 @pytest.fixture
-def pipeline(suite, kook_env, monkeypatch) -> Iterator[dict[str, str]]:
+def pipeline(moto_stack, kook_env, monkeypatch) -> Iterator[dict[str, str]]:
     """The forwarding pipeline's environment: empty queues (DLQs included) and media bucket, cold caches; the
     queues are emptied again afterwards, so other tests see an idle pipeline."""
+    from kook.logic import live_push, pacing, webhook  # noqa: PLC0415
     from kook.providers import feishu  # noqa: PLC0415
-    from kook.services import live_push, pacing, webhook  # noqa: PLC0415
     from tests.integration.kook.pipeline_support import purge  # noqa: PLC0415
 
     monkeypatch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")  # purge between tests
     env = dict(kook_env)
-    for name, value in suite.function("kook.ReplayFunction").environment.items():
+    for name, value in moto_stack.function("kook.ReplayFunction").environment.items():
         if name.endswith("_DLQ_URL"):
             env[name] = value
             monkeypatch.setenv(name, value)

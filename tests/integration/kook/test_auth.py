@@ -90,17 +90,17 @@ def test_bearer_and_x_api_token_both_work(api):
     assert api.get("/api/mappings", token=None, headers={"x-api-token": api.token}).status == 200
 
 
-def test_static_token_from_configuration(api, monkeypatch):
-    monkeypatch.setenv("API_TOKEN", "static-token-for-scripts-0123456789")
+def test_static_token_from_configuration(api):
+    api.setenv("API_TOKEN", "static-token-for-scripts-0123456789")
     assert api.get("/api/bots", token="static-token-for-scripts-0123456789").status == 200
     assert api.post("/api/auth/verify", {"token": "static-token-for-scripts-0123456789"},
                     token=None).body["token_type"] == "static"
-    monkeypatch.setenv("API_TOKEN", "")
+    api.setenv("API_TOKEN", "")
     assert api.get("/api/bots", token="static-token-for-scripts-0123456789").status == 401
 
 
-def test_setup_requires_the_static_token_when_one_is_configured(anonymous, monkeypatch):
-    monkeypatch.setenv("API_TOKEN", "static-token-for-scripts-0123456789")
+def test_setup_requires_the_static_token_when_one_is_configured(anonymous):
+    anonymous.setenv("API_TOKEN", "static-token-for-scripts-0123456789")
     assert anonymous.post("/auth/setup", {"password": "first-pass"}, token=None).status == 401
     assert anonymous.post("/auth/setup", {"password": "first-pass"},
                           token="static-token-for-scripts-0123456789").status == 200
@@ -127,7 +127,7 @@ def test_change_password_revokes_every_token(api):
         assert api.get("/api/accounts", token=token).status == 401
     assert api.post("/api/auth/login", {"password": PASSWORD}, token=None).status == 401
     assert api.post("/api/auth/login", {"password": "brand-new-1"}, token=None).status == 200
-    assert list(settings.dynamo.query_partition(settings.config.config_table(), settings.TOKENS)) != []
+    assert list(settings.dynamo.query_partition(settings.config.get().config_table, settings.TOKENS)) != []
 
 
 def test_change_password_checks_the_old_one(api):
@@ -156,19 +156,19 @@ def test_login_is_throttled_per_client(api):
     assert api.post("/api/auth/login", {"password": PASSWORD}, token=None, source_ip="203.0.113.10").status == 200
 
 
-def _sent_code(suite) -> str:
+def _sent_code() -> str:
     messages = ses_backends["123456789012"]["us-east-1"].sent_messages
     return re.search(r"\b(\d{6})\b", messages[-1].body).group(1)
 
 
-def test_password_reset_by_email(api, suite, monkeypatch):
-    monkeypatch.setenv("RESET_EMAIL_TO", "admin@example.com")
-    monkeypatch.setenv("RESET_EMAIL_FROM", "noreply@example.com")
+def test_password_reset_by_email(api):
+    api.setenv("RESET_EMAIL_TO", "admin@example.com")
+    api.setenv("RESET_EMAIL_FROM", "noreply@example.com")
     aws.client("ses").verify_email_identity(EmailAddress="noreply@example.com")
     assert api.get("/api/password-reset/check-email-config", token=None).body == {
         "success": True, "configured": True, "email": "ad****@example.com"}
     assert api.post("/api/password-reset/send-code", {"email": "admin@example.com"}, token=None).status == 200
-    code = _sent_code(suite)
+    code = _sent_code()
     wrong = "000000" if code != "000000" else "111111"
     assert api.post("/api/password-reset/verify-code", {"code": wrong}, token=None).body[
         "error_code"] == "VERIFICATION_CODE_INVALID"

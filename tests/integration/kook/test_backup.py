@@ -10,8 +10,8 @@ from kook.store import accounts as account_store
 from kook.store import bots as bot_store
 from kook.store import mappings as mapping_store
 from suite import aws
-from tests.integration.kook.conftest import wipe_tables
 from tests.support.lambda_events import FakeLambdaContext, load_event
+from tests.support.moto_stack import wipe_tables
 
 TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 COOKIE_SECRET = "cookie-secret-value-for-backup-test"
@@ -45,7 +45,7 @@ def object_text(kind, backup_id, env):
     return body.decode("utf-8")
 
 
-def test_backup_wipe_restore_gives_back_the_same_configuration(api, fake, suite, kook_env):
+def test_backup_wipe_restore_gives_back_the_same_configuration(api, fake, moto_stack, kook_env):
     telegram = configure(api, fake)
     before = configuration(api)
     created = api.post("/api/backup/create").body
@@ -61,7 +61,7 @@ def test_backup_wipe_restore_gives_back_the_same_configuration(api, fake, suite,
     assert "password_hash" not in text
     assert "kk_" not in text
 
-    wipe_tables(suite)  # the tables are emptied (the admin password and tokens go too)
+    wipe_tables(moto_stack, "kook")  # the tables are emptied (the admin password and tokens go too)
     api.post("/auth/setup", {"password": "admin-pass-1"}, token=None)
     api.login()
     assert api.get("/api/bots").body["data"] == []
@@ -156,9 +156,9 @@ def run_schedule(event):
     return module.handler(event, FakeLambdaContext(function_name="BackupSchedule"))
 
 
-def test_scheduled_backup_is_idempotent_per_slot_and_keeps_the_newest(api, fake, kook_env, monkeypatch):
+def test_scheduled_backup_is_idempotent_per_slot_and_keeps_the_newest(api, fake, kook_env):
     configure(api, fake)
-    monkeypatch.setenv("BACKUP_RETENTION_COUNT", "3")
+    api.setenv("BACKUP_RETENTION_COUNT", "3")
     event = load_event("kook/backup-schedule.json")
     first = run_schedule(event)
     assert run_schedule(event) == {**first, "pruned": []}  # the same slot twice: one backup

@@ -53,16 +53,16 @@ def test_add_each_platform_and_list_with_masked_secrets(api, fake):
     "https://discord.com@evil.example/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz",
     "not a url",
 ])
-def test_discord_webhook_must_be_a_discord_webhook(api, monkeypatch, url):
-    monkeypatch.setenv("DISCORD_BASE_URL", "https://discord.com")  # the real allowlist
+def test_discord_webhook_must_be_a_discord_webhook(api, url):
+    api.setenv("DISCORD_BASE_URL", "https://discord.com")  # the real allowlist
     answer = api.post("/api/bots", {"platform": "discord", "name": "x", "config": {"webhook_url": url}})
     assert answer.status == 400
     assert answer.body["error_code"] == "DISCORD_WEBHOOK_INVALID"
     assert api.get("/api/bots").body["data"] == []
 
 
-def test_real_discord_webhooks_are_accepted(api, monkeypatch):
-    monkeypatch.setenv("DISCORD_BASE_URL", "https://discord.com")
+def test_real_discord_webhooks_are_accepted(api):
+    api.setenv("DISCORD_BASE_URL", "https://discord.com")
     for host in ("discord.com", "discordapp.com", "canary.discord.com"):
         url = f"https://{host}/api/webhooks/123456789012345678/{'a' * 68}"
         answer = api.post("/api/bots", {"platform": "discord", "name": host, "config": {"webhook_url": url}})

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kook.services import forwarding
+from kook.logic import forwarding
 from kook.store import bots as bot_store
 from kook.store import logs as log_store
 from kook.store import queues as queue_store
@@ -105,7 +105,7 @@ def test_the_router_sample_event_runs(api, pipeline, fake, source):
 def test_each_target_gets_its_message_once_with_a_log_row_and_a_live_push(api, pipeline, fake, source):
     from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends  # noqa: PLC0415
 
-    from kook.services import live  # noqa: PLC0415
+    from kook.logic import live  # noqa: PLC0415
 
     script_targets(fake)
     three_targets(api, fake)
@@ -128,7 +128,9 @@ def test_each_target_gets_its_message_once_with_a_log_row_and_a_live_push(api, p
     rows = api.get("/api/logs", query="channel_id=1001").body["data"]
     assert sorted((r["target_platform"], r["status"], r["attempts"]) for r in rows) == [
         ("discord", "success", 1), ("feishu", "success", 1), ("telegram", "success", 1)]
-    assert all(r["latency_ms"] is not None and r["latency_ms"] >= 0 for r in rows)
+    latencies = [r["latency_ms"] for r in rows]
+    assert len(latencies) == 3
+    assert all(latency is not None and latency >= 0 for latency in latencies)
     pushed = apigatewaymanagementapi_backends["123456789012"]["us-east-1"].connections["conn-1"].data.decode()
     events = [json.loads(line) for line in pushed.replace("}{", "}\n{").splitlines()]
     assert {(e["type"], e["data"]["platform"], e["data"]["status"]) for e in events} == {
@@ -206,6 +208,7 @@ def test_server_errors_back_off_and_the_fifth_receive_goes_to_the_dlq(api, pipel
     consume(pipeline, "INGEST")
     for _attempt in range(5):
         assert len(consume(pipeline, "FEISHU")["batchItemFailures"]) == 1
+    assert len(deferred) == 5  # every failed receive deferred the job, the fifth included
     assert all(1 <= seconds <= 300 for seconds in deferred)
     assert consume(pipeline, "FEISHU")["records"] == 0  # moved to the dead-letter queue by SQS
     (dead,) = peek(pipeline["FEISHU_DLQ_URL"])

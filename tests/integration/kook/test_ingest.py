@@ -3,7 +3,7 @@ per channel with conditional updates, KOOK's rate-limit headers), on moto with a
 
 import json
 
-from kook.services import poller, webhook
+from kook.logic import poller, webhook
 from kook.store import ingest
 from kook.store import settings as settings_store
 from tests.integration.kook.pipeline_support import (

@@ -8,7 +8,7 @@ import pytest
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 
 from kook import clock
-from kook.services import live
+from kook.logic import live
 from kook.store import accounts as account_store
 from kook.store import connections, ingest
 from kook.store import logs as log_store
@@ -78,8 +78,8 @@ def test_captcha_channel_checks_and_takes_answers(api, pipeline):
     assert missing["type"] == "error"
 
 
-def test_status_schedule_pushes_status_and_closes_revoked_logins(api, pipeline, monkeypatch):
-    monkeypatch.setenv("STATUS_PUSHES_PER_RUN", "1")  # deployed: 4 rounds, 15 s apart
+def test_status_schedule_pushes_status_and_closes_revoked_logins(api, pipeline):
+    api.setenv("STATUS_PUSHES_PER_RUN", "1")  # deployed: 4 rounds, 15 s apart
     old_token = api.token
     assert live.connect("conn-old", "ws", old_token) == 200
     assert api.post("/auth/logout").status == 200  # that login is gone

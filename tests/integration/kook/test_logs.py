@@ -9,8 +9,9 @@ import threading
 from collections import Counter
 
 from kook import clock
-from kook.store import dynamo, logs
+from kook.store import logs
 from kook.store.logs import Delivery
+from suite import dynamo
 
 PLATFORMS = ("discord", "telegram", "feishu")
 
@@ -194,16 +195,16 @@ def test_list_shape_filters_and_paging(api):
     assert api.get("/api/logs", query="status=weird").status == 400
 
 
-def test_expired_rows_are_neither_listed_nor_counted(api, monkeypatch):
-    monkeypatch.setenv("LOG_RETENTION_DAYS", "3")
+def test_expired_rows_are_neither_listed_nor_counted(api):
+    api.setenv("LOG_RETENTION_DAYS", "3")
     deliver("old", 1, "success", latency=5, at=clock.now() - dt.timedelta(days=5))  # TTL passed, not yet deleted
     deliver("new", 1, "success", latency=5)
     assert api.get("/api/logs").body["total"] == 1
     assert api.get("/api/logs/stats", query="period=week").body["total"] == 1
 
 
-def test_retention_is_configurable(api, monkeypatch):
-    monkeypatch.setenv("LOG_RETENTION_DAYS", "3")
+def test_retention_is_configurable(api):
+    api.setenv("LOG_RETENTION_DAYS", "3")
     row = deliver("r1", 1, "pending")
     end_of_day = clock.start_of_day(clock.now()) + dt.timedelta(days=1)
     assert row["expires_at"] == int((end_of_day + dt.timedelta(days=3)).timestamp())

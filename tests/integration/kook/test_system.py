@@ -36,16 +36,16 @@ def test_status_counts_come_from_the_tables(api):
     assert body["queue_size"] == 0
 
 
-def test_queue_size_is_read_from_sqs(api, monkeypatch):
+def test_queue_size_is_read_from_sqs(api):
     sqs = aws.client("sqs")
     url = sqs.create_queue(QueueName="kook-forward-test")["QueueUrl"]
     for index in range(3):
         sqs.send_message(QueueUrl=url, MessageBody=str(index))
-    monkeypatch.setenv("FORWARD_QUEUE_URLS", url)
+    api.setenv("FORWARD_QUEUE_URLS", url)
     body = api.get("/api/system/status").body
     assert body["queue_size"] == 3
     assert body["redis_connected"] is True
-    monkeypatch.setenv("FORWARD_QUEUE_URLS", f"{url},https://sqs.us-east-1.amazonaws.com/123456789012/missing")
+    api.setenv("FORWARD_QUEUE_URLS", f"{url},https://sqs.us-east-1.amazonaws.com/123456789012/missing")
     assert api.get("/api/system/status").body["redis_connected"] is False
     check = api.get("/api/health/check").body
     assert check["status"] == "unhealthy"
@@ -151,21 +151,21 @@ def test_update_check_reads_github_through_the_cache(api, fake):
     assert api.get("/api/updates/download/amiga").status == 400
 
 
-def test_update_check_uses_the_configured_repository(api, fake, monkeypatch):
-    monkeypatch.setenv("UPDATE_REPOSITORY", "someone/fork")
+def test_update_check_uses_the_configured_repository(api, fake):
+    api.setenv("UPDATE_REPOSITORY", "someone/fork")
     fake.respond(json={**RELEASE, "tag_name": "v1.0.0"}, path="/repos/someone/fork/releases/latest")
     body = api.get("/api/updates/check", query="refresh=true").body
     assert body["latest_version"] == "1.0.0"
     assert body["update_available"] is False
     fake.respond(status=404, json={"message": "Not Found"}, path="/repos/empty/repo/releases/latest")
-    monkeypatch.setenv("UPDATE_REPOSITORY", "empty/repo")
+    api.setenv("UPDATE_REPOSITORY", "empty/repo")
     assert api.get("/api/updates/check").body["latest_version"] == "1.11.0"
 
 
 def test_uptime_counts_from_the_last_start(api):
     state = settings.system_state()
     earlier = clock.iso(clock.now() - dt.timedelta(seconds=90))
-    settings.dynamo.update(settings.config.config_table(), "SETTINGS", "system_state", "SET started_at = :t",
+    settings.dynamo.update(settings.config.get().config_table, "SETTINGS", "system_state", "SET started_at = :t",
                            values={":t": earlier})
     assert state["service_running"] is True
     assert api.get("/api/system/status").body["uptime_seconds"] >= 90

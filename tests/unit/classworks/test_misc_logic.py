@@ -5,14 +5,15 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from classworks.logic import device_codes, limits
-from classworks.logic.apps import AppSpec
+from classworks import ids
+from classworks.logic import limits
+from classworks.models.apps import AppSpec
 from classworks.store.apps import search_text, sort_key
 from suite.ratelimit import Decision
 
 
 def test_device_codes_look_like_the_originals():
-    codes = {device_codes.new_code() for _ in range(200)}
+    codes = {ids.device_code() for _ in range(200)}
     assert all(re.fullmatch(r"[1-9]\d{3}-[0-9A-Z]{4}", code) for code in codes)
     assert len(codes) > 190  # random, not a sequence
 

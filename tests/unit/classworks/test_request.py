@@ -1,14 +1,18 @@
-"""Where credentials are read from, in the original's order of precedence."""
+"""Where credentials are read from, in the original's order of precedence (classworks.access)."""
 
 import json
 
 import pytest
 
-from classworks.logic.request import Request, app_token, device_password, site_key
+from classworks.access import app_token, body_field, device_password
+from classworks.access import presented_site_key as site_key
 
 
-def req(headers=None, query=None, body=None):
-    return Request(headers=headers or {}, query=query or {}, body_text=None if body is None else json.dumps(body))
+def req(headers=None, query=None, body=None, *, raw=None):
+    """An HTTP API event with these headers (lower case, as API Gateway sends them), query and JSON body."""
+    text = raw if raw is not None else (None if body is None else json.dumps(body))
+    return {"headers": headers or {}, "queryStringParameters": query or None, "body": text,
+            "isBase64Encoded": False}
 
 
 def test_bearer_wins_and_is_case_insensitive():
@@ -46,7 +50,9 @@ def test_device_password_sources():
 
 
 def test_body_helpers_tolerate_junk():
-    request = Request(body_text="not json")
-    assert request.json_body is None
-    assert request.body_field("token") is None
-    assert Request(body_text="中").body_bytes == 3
+    assert body_field(req(raw="not json"), "token") is None
+    assert body_field(req(raw='{"token": "\\ud800"'), "token") is None  # truncated
+    assert body_field(req(raw="[" * 100_000), "token") is None  # too deep for any parser
+    assert body_field(req(raw='{"token": "t"}'), "token") == "t"
+    broken = {**req(raw="!!!"), "isBase64Encoded": True}
+    assert body_field(broken, "token") is None  # not base64

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from kook import clock
-from kook.services import backup
+from kook import clock, ids
+from kook.logic import backup
 from suite.errors import ApiError
 
 SEALED = "v1.ZWRr.bm9uY2U.Y2lwaGVydGV4dA"
@@ -52,6 +52,6 @@ def test_unknown_fields_are_dropped():
 
 def test_backup_ids_follow_the_documented_pattern():
     moment = dt.datetime(2025, 10, 19, 15, 30, 0, tzinfo=clock.zone())
-    assert backup.backup_id_for(moment) == "backup_20251019_153000"
+    assert ids.backup_id(moment) == "backup_20251019_153000"
     assert backup.BACKUP_ID.match("backup_20251019_153000")
     assert not backup.BACKUP_ID.match("backup_2025_../x")

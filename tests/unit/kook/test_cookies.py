@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from kook.services import cookies
+from kook.logic import cookies
 
 
 def names(text):

@@ -6,9 +6,9 @@ from email.policy import HTTP
 
 import pytest
 
+from kook.logic import delivery, forwarding, pacing
 from kook.providers import multipart
-from kook.providers.http import ProviderError
-from kook.services import delivery, forwarding, pacing
+from suite.outbound import ProviderError
 
 
 def test_full_jitter_backoff_grows_and_is_capped():

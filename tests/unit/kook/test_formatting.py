@@ -1,15 +1,14 @@
 """KMarkdown parsed once, rendered per platform with its escaping, and split to each platform's limit."""
 
 import html.parser
-import json
 import re
 
 import pytest
 
-from kook.formatting import kmarkdown, render
-from kook.formatting.document import ALL, BOLD, CODE, ITALIC, SPOILER, STRIKE, UNDERLINE, USER
-from kook.formatting.kmarkdown import Names
-from kook.formatting.split import split
+from kook.logic.formatting import kmarkdown, render
+from kook.logic.formatting.document import ALL, BOLD, CODE, ITALIC, SPOILER, STRIKE, UNDERLINE, USER
+from kook.logic.formatting.kmarkdown import Names
+from kook.logic.formatting.split import split
 
 NAMES = Names(users={"42": "张三"}, roles={"7": "管理员"}, channels={"9": "公告"})
 
@@ -160,6 +159,7 @@ def test_split_prefers_paragraphs_then_sentences_then_words():
 def test_split_keeps_styles_on_both_sides_and_never_cuts_a_mention():
     doc = kmarkdown.parse("**" + "粗" * 30 + "**" + " (met)42(met)", names=NAMES)
     pieces = split(doc, lambda d: len(render.telegram(d)), 30)
+    assert len(pieces) == 2  # 30 bold characters and their tags do not fit in one 30-character piece
     assert all(render.telegram(p).startswith("<b>") for p in pieces[:-1])
     assert any("@张三" in render.telegram(p) for p in pieces)
     assert all(len(render.telegram(p)) <= 30 for p in pieces)
@@ -167,4 +167,6 @@ def test_split_keeps_styles_on_both_sides_and_never_cuts_a_mention():
 
 def test_a_short_message_is_one_piece():
     assert render.discord_parts(kmarkdown.parse("hi")) == ["hi"]
-    assert json.dumps(render.feishu_parts(kmarkdown.parse("hi"), title="", allow_everyone=False)[0])
+    assert render.telegram_parts(kmarkdown.parse("hi")) == ["hi"]
+    assert render.feishu_parts(kmarkdown.parse("hi"), title="", allow_everyone=False) == [
+        {"zh_cn": {"title": "", "content": [[{"tag": "text", "text": "hi"}]]}}]

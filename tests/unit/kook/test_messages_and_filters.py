@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from kook.formatting import render
-from kook.services import filters, messages
+from kook.logic import filters, messages
+from kook.logic.formatting import render
 
 AUTHOR = {"id": "2418200000", "username": "tz-un", "nickname": "小明", "avatar": "https://img.kookapp.cn/a.jpg",
           "bot": False}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kook.services import smart_match
+from kook.logic import smart_match
 
 
 @pytest.mark.parametrize(("kook", "target", "confidence"), [

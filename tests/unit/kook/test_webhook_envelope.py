@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from kook.services import webhook
+from kook.logic import webhook
 
 EVENT = {"s": 0, "sn": 7, "d": {"type": 255, "channel_type": "WEBHOOK_CHALLENGE", "challenge": "c-1",
                                 "verify_token": "vt"}}

@@ -50,6 +50,10 @@ CATALOG: tuple[ObjectType, ...] = (
     ObjectType("acme_accounts", "ACME accounts", ("read", "create", "update", "delete"), "an ACME account id, or *"),
     ObjectType("cas", "Private certificate authorities", ("read", "create", "update", "delete", "issue"),
                "a CA id, or *"),
+    # issue 19
+    ObjectType("notifications", "Notification channels and subscriptions", ("read", "create", "update", "delete"),
+               "a channel id, or *"),
+    ObjectType("tunnels", "Tunnel sessions and webhook logs", ("read",), "*"),
 )
 BY_TYPE: dict[str, ObjectType] = {entry.obtype: entry for entry in CATALOG}
 

@@ -89,6 +89,7 @@ class WebSession(Model):
     expires_at = NumberAttribute()
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
+    step_up_at = NumberAttribute(null=True)  # issue 19: the last WebAuthn step-up (epoch seconds)
 
 
 class RefreshToken(Model):

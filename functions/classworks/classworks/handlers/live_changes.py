@@ -1,8 +1,11 @@
-"""LiveChangesFunction: KvTable's stream → `kv-key-changed` pushes to the device's WebSocket connections."""
+"""LiveChangesFunction: KvTable's stream → `kv-key-changed` pushes to the device's WebSocket connections.
+
+Not suite.workers: a stream batch is handled in order and stops at the first failed record (Lambda retries the
+shard from there), which the SQS batch processor does not do."""
 
 from typing import Any
 
-from classworks.logic import live
+from classworks.routes import live
 from suite import observability
 
 log = observability.logger()
@@ -10,5 +13,4 @@ log = observability.logger()
 
 @log.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    failures = live.push_changes(live.management_endpoint(), event.get("Records") or [])
-    return {"batchItemFailures": failures}
+    return live.changes(event)

@@ -1,22 +1,16 @@
-"""LiveSocketFunction: the WebSocket API's $connect, $disconnect and $default routes (live KV changes)."""
+"""LiveSocketFunction: the WebSocket API's $connect, $disconnect and $default routes: Socket.IO clients (through
+the engine) and the unframed JSON protocol (live KV changes), told apart by routes/live.py."""
 
 from typing import Any
 
-from classworks.logic import live
-from suite import observability, websocket
+from classworks.routes import live
+from suite.socketio import gateway
+from suite.websocket import socket_handler
 
-log = observability.logger()
+_json_protocol = socket_handler(connect=live.connect, message=live.message, disconnect=live.disconnect)
+_socketio = gateway.websocket_handler(live.engine, greet=live.greet_later)
 
 
-@log.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    request = event.get("requestContext") or {}
-    connection_id, route = request.get("connectionId", ""), request.get("routeKey")
-    if route == "$connect":
-        token = websocket.query_token(event, live.JOIN_TOKEN_PARAMETERS)
-        return {"statusCode": live.connect(live.management_endpoint(), connection_id, token)}
-    if route == "$disconnect":
-        live.disconnect(connection_id)
-        return {"statusCode": 200}
-    answer = live.message(live.management_endpoint(), connection_id, event.get("body") or "")
-    return {"statusCode": 200, "body": answer.decode("utf-8")} if answer else {"statusCode": 200}
+    with live.remembering():
+        return (_socketio if live.is_socketio(event) else _json_protocol)(event, context)

@@ -8,29 +8,18 @@ bind is refused, so nobody who sees the code can swap in their own token after t
 
 from __future__ import annotations
 
-import secrets
-import string
-import time
 from typing import Any
 
+from classworks import clock, ids
 from classworks.logic import limits, metrics, tokens
 from classworks.store import device_codes as store
+from classworks.store import sealed
 from suite.errors import BadRequest, Conflict, ServiceUnavailable
 
 TTL_SECONDS = 15 * 60
 MAX_CODE_LENGTH = 32
-_BASE36 = string.digits + string.ascii_uppercase
+FIELD = "device_code_token"
 _ATTEMPTS = 5
-
-
-def new_code() -> str:
-    digits = 1000 + secrets.randbelow(9000)
-    letters = "".join(secrets.choice(_BASE36) for _ in range(4))
-    return f"{digits}-{letters}"
-
-
-def _context(code: str) -> dict[str, str]:
-    return {"service": "classworks", "field": "device_code_token", "owner": code}
 
 
 def _normalise(code: Any) -> str:
@@ -41,9 +30,9 @@ def _normalise(code: Any) -> str:
 
 def create(source_ip: str) -> dict[str, Any]:
     limits.enforce(limits.CREDENTIALS, f"ip:{source_ip}")
-    now = time.time()
+    now = clock.now()
     for _ in range(_ATTEMPTS):
-        code = new_code()
+        code = ids.device_code()
         if store.create(code, int(now * 1000), int(now) + TTL_SECONDS):
             return {"device_code": code, "expires_in": TTL_SECONDS, "message": "请在前端输入此代码进行授权"}
     raise ServiceUnavailable("无法生成设备代码，请重试")
@@ -56,9 +45,8 @@ def bind(device_code: Any, token: Any, source_ip: str) -> dict[str, Any]:
     limits.enforce(limits.CREDENTIALS, f"ip:{source_ip}")
     if tokens.authenticate(token) is None:
         raise BadRequest("无效的令牌")
-    sealed = tokens.secret_box().seal(token, _context(code))
     try:
-        store.bind(code, sealed, int(time.time()))
+        store.bind(code, sealed.seal(token, FIELD, owner=code), clock.epoch())
     except store.CodeUnavailable:
         raise BadRequest("设备代码不存在或已过期") from None
     except store.CodeAlreadyBound:
@@ -76,11 +64,11 @@ def _require_code(device_code: Any) -> str:
 def pick_up(device_code: Any) -> dict[str, Any]:
     """GET /auth/device/token: pending, success (once; the code is deleted), or expired."""
     code = _require_code(device_code)
-    now = int(time.time())
-    sealed = store.take_token(code, now)
-    if sealed is not None:
+    now = clock.epoch()
+    taken = store.take_token(code, now)
+    if taken is not None:
         metrics.count("DeviceCodeRedeemed")
-        return {"status": "success", "token": tokens.secret_box().open(sealed, _context(code))}
+        return {"status": "success", "token": sealed.unseal(taken, FIELD, owner=code)}
     entry = store.get(code, now)
     if entry is None:
         return {"status": "expired", "message": "设备代码不存在或已过期"}
@@ -90,7 +78,7 @@ def pick_up(device_code: Any) -> dict[str, Any]:
 def status(device_code: Any) -> dict[str, Any]:
     """GET /auth/device/status (the original's debug route): whether a code exists and has a token."""
     code = _require_code(device_code)
-    now = int(time.time())
+    now = clock.epoch()
     entry = store.get(code, now)
     if entry is None:
         return {"device_code": code, "exists": False, "message": "设备代码不存在或已过期"}

@@ -8,19 +8,19 @@ any item that would not (a guard for the day the body limit is raised). See docs
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from classworks.clock import now_iso
 from classworks.logic import limits, tokens
-from classworks.logic.paging import now_iso, skip_page
-from classworks.logic.permissions import denied_message, key_allowed
-from classworks.logic.request import Request, app_token
+from classworks.logic.paging import skip_page
+from classworks.logic.permissions import denied_message
 from classworks.store import devices as device_store
 from classworks.store import kv as store
 from suite import observability
+from suite.body import parse_json as parse_strict
 from suite.errors import ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
 
 MAX_BODY_BYTES = 100 * 1024
@@ -49,14 +49,14 @@ class Session:
         return bool(self.token_source and self.token_source.startswith("body:"))
 
 
-def admit(request: Request, kind: str) -> Session:
-    """Authenticate the app token and count the request against its limit (per token; per IP without a
-    valid token). 401 without a token or with an unknown/revoked one, 429 over the limit."""
+def admit(token: str | None, source: str | None, kind: str, source_ip: str) -> Session:
+    """Authenticate the app token (and where it came from, access.app_token) and count the request against its
+    limit (per token; per IP without a valid token). 401 without a token or with an unknown/revoked one, 429
+    over the limit."""
     limit = KIND_LIMITS[kind]
-    token, source = app_token(request)
     caller = tokens.authenticate(token)
     if caller is None:
-        limits.enforce(limit, f"ip:{request.source_ip}")
+        limits.enforce(limit, f"ip:{source_ip}")
         raise Unauthorized("需要提供有效的token" if not token else "无效的token")
     headers = limits.enforce(limit, f"token:{caller.digest}")
     return Session(caller=caller, headers=headers, token_source=source)
@@ -64,7 +64,7 @@ def admit(request: Request, kind: str) -> Session:
 
 def _check_key(session: Session, key: str) -> None:
     caller = session.caller
-    if not key_allowed(key, caller.permission_prefix, caller.special_permissions):
+    if not caller.may(key):
         raise Forbidden(denied_message(key, caller.permission_prefix))
 
 
@@ -103,7 +103,7 @@ def info(session: Session) -> dict[str, Any]:
 def token_info(session: Session) -> dict[str, Any]:
     device = _device(session)
     record = session.caller.record
-    return {"success": True, "token": session.caller.token, "appId": record["appId"],
+    return {"success": True, "token": session.caller.token, "appId": tokens.shown_app_id(record),
             "deviceType": record.get("deviceType"), "isReadOnly": bool(record.get("isReadOnly")),
             "note": record.get("note"), "installedAt": record["installedAt"], "updatedAt": record["updatedAt"],
             "device": {"id": device["id"], "uuid": device["uuid"], "name": device.get("name"),
@@ -141,8 +141,7 @@ class Listing:
 def _visible(session: Session, listing: Listing) -> list[dict[str, Any]]:
     """The device's keys this token may read, sorted as asked (ties broken by key)."""
     caller = session.caller
-    entries = [entry for entry in store.list_metadata(caller.device_uuid)
-               if key_allowed(entry["key"], caller.permission_prefix, caller.special_permissions)]
+    entries = [entry for entry in store.list_metadata(caller.device_uuid) if caller.may(entry["key"])]
     entries.sort(key=lambda e: (e.get(listing.sort_by) or "", e["key"]), reverse=listing.sort_dir == "desc")
     return entries
 
@@ -199,24 +198,16 @@ def get_metadata(session: Session, key: str) -> dict[str, Any]:
     return _metadata(session, item)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError("number out of range")
-    return number
-
-
-def parse_json(text: str | None) -> Any:
-    """Strict JSON (no NaN/Infinity, no numbers that overflow a double); an empty body is `{}`."""
+def parse_json(text: str | bytes | None) -> Any:
+    """Strict JSON: UTF-8, no lone surrogates, no NaN/Infinity, no numbers that overflow a double (suite.body,
+    then our own encoding, which refuses non-finite numbers); an empty body is `{}`. ValueError otherwise."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")  # UnicodeDecodeError is a ValueError: bytes that are not UTF-8 are refused
     if text is None or not text.strip():
         return {}
+    value = parse_strict(text)
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
-        encode(value)  # what cannot be written back (nesting beyond the recursion limit) is refused here
+        encode(value)  # what cannot be written back (NaN, 1e999, nesting beyond the recursion limit) is refused
     except RecursionError:
         raise ValueError("nested too deeply") from None
     return value
@@ -226,8 +217,8 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _check_body_size(request: Request) -> None:
-    if request.body_bytes > MAX_BODY_BYTES:
+def _check_body_size(body: bytes) -> None:
+    if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"请求体过大，最大 {MAX_BODY_BYTES // 1024}KB")
 
 
@@ -244,17 +235,17 @@ def _without_token(value: Any, session: Session) -> Any:
     return value
 
 
-def put_value(session: Session, key: str, request: Request) -> dict[str, Any]:
+def put_value(session: Session, key: str, body: bytes, source_ip: str) -> dict[str, Any]:
     """POST /kv/:key: store a JSON object or array (null or an empty body store `{}`), as the original's
-    strict body parser accepted them."""
+    strict body parser accepted them; `body` is the request's bytes as sent."""
     _check_writable(session)
     _check_key(session, key)
     problem = _check_key_length(key)
     if problem:
         raise BadRequest(problem)
-    _check_body_size(request)
+    _check_body_size(body)
     try:
-        value = parse_json(request.body_text)
+        value = parse_json(body)
     except ValueError:
         raise BadRequest("无效的数据格式") from None
     if value is None or value == "":
@@ -264,7 +255,7 @@ def put_value(session: Session, key: str, request: Request) -> dict[str, Any]:
     now = now_iso()
     try:
         created = store.upsert(session.caller.device_uuid, key, encode(_without_token(value, session)),
-                               request.source_ip, now)
+                               source_ip, now)
     except store.ItemTooLarge:
         raise PayloadTooLarge("值过大，无法存储") from None
     return {"deviceId": session.caller.device_id, "key": key, "created": created, "updatedAt": now}
@@ -285,7 +276,7 @@ def _batch_entry_problem(session: Session, key: str, value: Any) -> str | None:
     problem = _check_key_length(key)
     if problem:
         return problem
-    if not key_allowed(key, caller.permission_prefix, caller.special_permissions):
+    if not caller.may(key):
         return denied_message(key, caller.permission_prefix)
     if len(encode(value).encode("utf-8")) > MAX_BODY_BYTES:
         return "值过大，无法存储"
@@ -298,13 +289,13 @@ def _failure_message(error: Exception) -> str:
     return "写入失败，请重试"
 
 
-def batch_import(session: Session, request: Request) -> dict[str, Any]:
+def batch_import(session: Session, body: bytes, source_ip: str) -> dict[str, Any]:
     """POST /kv/_batchimport `{"k1": v1, ...}`: every key judged on its own (permission, length, size);
     the answer lists what was written and what failed, and is a 200 even when some keys failed."""
     _check_writable(session)
-    _check_body_size(request)
+    _check_body_size(body)
     try:
-        data = parse_json(request.body_text)
+        data = parse_json(body)
     except ValueError:
         raise BadRequest(BATCH_FORMAT_MESSAGE) from None
     if isinstance(data, dict) and session.token_in_body:
@@ -320,7 +311,7 @@ def batch_import(session: Session, request: Request) -> dict[str, Any]:
             errors.append({"key": key, "error": problem})
         else:
             accepted.append((key, encode(value)))
-    outcomes = store.upsert_many(session.caller.device_uuid, accepted, request.source_ip, now_iso())
+    outcomes = store.upsert_many(session.caller.device_uuid, accepted, source_ip, now_iso())
     results = []
     for key, outcome in outcomes:
         if isinstance(outcome, Exception):

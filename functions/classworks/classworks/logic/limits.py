@@ -9,15 +9,14 @@ its `/apps` and `/auth` routes in the apps.md era. Every answer carries the IETF
 
 from __future__ import annotations
 
-import functools
 import math
-import os
-import time
 from dataclasses import dataclass
+from typing import Any
 
+from classworks import clock
 from classworks.logic import metrics
+from classworks.store import limits as counters
 from suite.errors import TooManyRequests
-from suite.ratelimit import Decision, FixedWindowLimiter
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,8 @@ KV_BATCH = Limit("kv-batch", 128, 60, "批量操作请求过于频繁，请稍�
 CREDENTIALS = Limit("credentials", 50, 60, "请求过于频繁，请稍后再试")
 
 
-@functools.cache
-def _limiter(table_name: str) -> FixedWindowLimiter:
-    return FixedWindowLimiter(table_name)
-
-
-def headers(limit: Limit, decision: Decision, now: float) -> dict[str, str]:
+def headers(limit: Limit, decision: Any, now: float) -> dict[str, str]:
+    """The draft-7 headers of a suite.ratelimit Decision (`allowed`, `remaining`, `retry_after`)."""
     reset = decision.retry_after if not decision.allowed else math.ceil(
         limit.window_seconds - (now % limit.window_seconds))
     return {
@@ -51,9 +46,8 @@ def headers(limit: Limit, decision: Decision, now: float) -> dict[str, str]:
 
 def enforce(limit: Limit, subject: str) -> dict[str, str]:
     """Count one request of `subject` (e.g. `token:<digest>` or `ip:1.2.3.4`); the headers to send, or 429."""
-    decision = _limiter(os.environ["RATE_LIMIT_TABLE"]).hit(
-        f"{limit.name}:{subject}", limit=limit.limit, window_seconds=limit.window_seconds)
-    answer = headers(limit, decision, time.time())
+    decision = counters.hit(f"{limit.name}:{subject}", limit=limit.limit, window_seconds=limit.window_seconds)
+    answer = headers(limit, decision, clock.now())
     if not decision.allowed:
         metrics.count("RateLimited")
         raise TooManyRequests(limit.message, retry_after=decision.retry_after, headers=answer)

@@ -1,35 +1,28 @@
-"""The site key (`X-Site-Key`): enforced only when one is configured, as in the original.
-
-It lives in the Secrets Manager secret SITE_KEY_SECRET_ARN as `{"siteKey": "..."}`; an empty value means
-"not configured". Powertools caches the secret for a minute, so an operator's change applies within that time.
-"""
+"""The site key (`X-Site-Key`): enforced only when one is configured, as in the original (store/site_key.py
+reads it; an empty value means "not configured"). Compared in constant time."""
 
 from __future__ import annotations
 
-import os
-
-from classworks.logic.request import Request, site_key
-from suite.errors import Unauthorized
+from classworks.store import site_key as store
+from suite.errors import Forbidden, Unauthorized
 from suite.security.opaque_tokens import constant_time_equals
-
-CACHE_SECONDS = 60
 
 
 def configured() -> str | None:
-    secret_arn = os.environ.get("SITE_KEY_SECRET_ARN")
-    if not secret_arn:
-        return None
-    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415  (pulls in boto3: first use only)
-
-    document = parameters.get_secret(secret_arn, transform="json", max_age=CACHE_SECONDS)
-    value = document.get("siteKey") if isinstance(document, dict) else None
-    return value if isinstance(value, str) and value else None
+    return store.configured()
 
 
-def check(request: Request) -> None:
+def check(given: str | None) -> None:
+    """Nothing to check without a configured key; otherwise the key given must be it (401)."""
     expected = configured()
     if expected is None:
         return
-    given = site_key(request)
     if given is None or not constant_time_equals(given, expected):
         raise Unauthorized("无效的站点密钥")
+
+
+def check_operator(given: str | None) -> None:
+    """Operator routes: the site key must be configured (403 while it is not) and given (401)."""
+    if configured() is None:
+        raise Forbidden("此接口需要先配置站点密钥")
+    check(given)

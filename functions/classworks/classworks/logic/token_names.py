@@ -13,10 +13,11 @@ The token in the path is the credential, as for the note route.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from classworks.clock import now_iso
 from classworks.logic import devices, tokens
-from classworks.logic.paging import now_iso
 from classworks.store import installs as install_store
 from classworks.store import kv as kv_store
 from suite.errors import BadRequest, Forbidden, NotFound
@@ -25,16 +26,16 @@ CLASS_LIST_KEY = "classworks-list-main"
 MAX_NAME_LENGTH = 64
 
 
-def device_tokens(device_uuid: Any, password: str | None, source_ip: str) -> dict[str, Any]:
+def device_tokens(device_uuid: Any, opened: Mapping[str, Any] | None) -> dict[str, Any]:
     if not isinstance(device_uuid, str) or not device_uuid.strip():
         raise BadRequest("需要提供设备UUID")
-    device = devices.get_or_404(device_uuid.strip())
-    devices.authorize(device, password, source_ip)
+    device = devices.acting_for(opened, device_uuid.strip())
     records = sorted(install_store.for_device(device["uuid"]), key=lambda r: (r["installedAt"], r["installId"]),
                      reverse=True)
     return {"success": True, "tokens": [
-        {"id": r["installId"], "token": tokens.reveal(r), "appId": r["appId"], "installedAt": r["installedAt"],
-         "note": r.get("note"), "name": r.get("note")} for r in records], "deviceUuid": device["uuid"]}
+        {"id": r["installId"], "token": tokens.reveal(r), "appId": tokens.shown_app_id(r),
+         "installedAt": r["installedAt"], "note": r.get("note"), "name": r.get("note")}
+        for r in records], "deviceUuid": device["uuid"]}
 
 
 def _name(value: Any) -> str:

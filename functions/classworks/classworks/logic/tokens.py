@@ -1,20 +1,22 @@
-"""App tokens: issued per install, stored as SHA-256 digests, the plaintext sealed with KMS for the one
-route that must show it again (`GET /devices/:deviceUuid/apps`), resolved by digest on every KV request."""
+"""App tokens: issued per install, stored as SHA-256 digests, the plaintext sealed with KMS for the routes that
+must show it again (`GET /devices/:deviceUuid/apps` and the v3 listings), resolved by digest on every KV request.
+
+Each token records the app it was issued for as an `AppRef` (logic/apps.py `resolve`): a catalogue app (its
+integer id, a snapshot of its version and permissions, scope `catalogue`) or an opaque v3 app id (the string as
+given, no snapshot, scope `device`: every key of the device). logic/permissions.py applies the scope.
+"""
 
 from __future__ import annotations
 
-import functools
-import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from classworks.store import installs
+from classworks import ids
+from classworks.logic.permissions import CATALOGUE, DEVICE, scope_of, token_allows
+from classworks.store import installs, sealed
 from suite.errors import BadRequest, NotFound
-from suite.security.opaque_tokens import issue_token, token_digest
 
-TOKEN_PREFIX = "cw_"  # noqa: S105  (a public prefix that marks our tokens, not a secret)
 MAX_TOKEN_LENGTH = 512  # ours are 46 characters; anything far longer is not worth a lookup
 
 
@@ -49,55 +51,75 @@ class Caller:
     def read_only(self) -> bool:
         return bool(self.record.get("isReadOnly"))
 
+    @property
+    def scope(self) -> str:
+        return scope_of(self.record)
 
-@functools.cache
-def _box(key_arn: str) -> Any:
-    from suite.security.secret_box import SecretBox  # noqa: PLC0415  (cryptography: only routes that seal)
-
-    return SecretBox(key_arn)
-
-
-def secret_box() -> Any:
-    return _box(os.environ["SECRETS_KEY_ARN"])
+    def may(self, key: str) -> bool:
+        """Whether this token may read or write `key` of its device (its scope's rule)."""
+        return token_allows(self.record, key)
 
 
-def _context(device_uuid: str, install_id: str) -> dict[str, str]:
-    return {"service": "classworks", "field": "app_token", "owner": device_uuid, "install": install_id}
+@dataclass(frozen=True)
+class AppRef:
+    """The app a token is issued for: `given` is the app id as the client sent it; `app` the catalogue app it
+    names, or None for an opaque v3 app id."""
+
+    given: int | str
+    app: Mapping[str, Any] | None = None
+
+    @property
+    def app_id(self) -> int | str:
+        """The stored id: the catalogue's integer, or the opaque string as given."""
+        return self.app["id"] if self.app is not None else self.given
+
+
+def shown_app_id(record: Mapping[str, Any]) -> int | str:
+    """The app id as the client gave it when the token was issued (what v3 answers echo)."""
+    return record.get("appIdGiven", record["appId"])
+
+
+FIELD = "app_token"
 
 
 def seal(token: str, device_uuid: str, install_id: str) -> str:
-    return secret_box().seal(token, _context(device_uuid, install_id))
+    return sealed.seal(token, FIELD, owner=device_uuid, install=install_id)
 
 
 def reveal(install: Mapping[str, Any]) -> str:
-    return secret_box().open(install["tokenSealed"], _context(install["deviceUuid"], install["installId"]))
+    return sealed.unseal(install["tokenSealed"], FIELD, owner=install["deviceUuid"], install=install["installId"])
 
 
-def new_install(*, device: Mapping[str, Any], app: Mapping[str, Any], install_id: str | None, kind: str,
+def new_install(*, device: Mapping[str, Any], app: AppRef, install_id: str | None, kind: str,
                 now: str, device_type: str | None = None, read_only: bool = False,
                 note: str | None = None) -> tuple[dict[str, Any], str]:
-    """A fresh install record for `app` on `device` (snapshot of the app's version and permissions) and its
-    plaintext token, which the caller returns once; only its digest and KMS-sealed form are stored."""
-    issued = issue_token(TOKEN_PREFIX)
-    install_id = install_id or f"tok-{secrets.token_hex(8)}"
+    """A fresh install record for `app` on `device` (for a catalogue app, a snapshot of its version and
+    permissions) and its plaintext token, which the caller returns once; only its digest and KMS-sealed form are
+    stored."""
+    issued = ids.app_token()
+    install_id = install_id or ids.session_install_id()
+    catalogue = app.app or {}
     install = {
         "installId": install_id,
-        "kind": kind,  # "install" (POST /apps/:id/install, one per app and device) or "session" (auth/token)
+        "kind": kind,  # "install" (POST /apps/:id/install, one per app and device) or "session" (any other)
         "deviceUuid": device["uuid"],
         "deviceId": device["id"],
-        "appId": app["id"],
+        "appId": app.app_id,
+        "scope": CATALOGUE if app.app is not None else DEVICE,
         "tokenDigest": issued.digest,
         "tokenSealed": seal(issued.plaintext, device["uuid"], install_id),
-        "version": app["version"],
-        "permissionPrefix": app["permissionPrefix"],
-        "specialPermissions": list(app.get("specialPermissions") or []),
-        "permissionKey": list(app.get("permissionKey") or []),
+        "version": catalogue.get("version"),
+        "permissionPrefix": catalogue.get("permissionPrefix"),
+        "specialPermissions": list(catalogue.get("specialPermissions") or []),
+        "permissionKey": list(catalogue.get("permissionKey") or []),
         "deviceType": device_type,
         "isReadOnly": read_only,
         "note": note,
         "installedAt": now,
         "updatedAt": now,
     }
+    if app.given != app.app_id or type(app.given) is not type(app.app_id):
+        install["appIdGiven"] = app.given  # a catalogue app named by a string ("3"): echoed as given
     return install, issued.plaintext
 
 
@@ -105,7 +127,7 @@ def authenticate(token: str | None) -> Caller | None:
     """The install a token belongs to, or None (unknown, revoked, or not a plausible token)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    record = installs.by_token_digest(token_digest(token))
+    record = installs.by_token_digest(ids.token_digest(token))
     return Caller(token=token, record=record) if record else None
 
 

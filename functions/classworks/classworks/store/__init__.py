@@ -1,7 +1,7 @@
-"""classworks' data access: every DynamoDB call of the service lives in this package, one module per entity.
+"""classworks' data access: every AWS call of the service lives in this package, one module per entity.
 
-Tables come from the environment the template sets (CLASSWORKS_TABLE, KV_TABLE). Every read is by key
-(GetItem, Query on a partition, BatchGetItem); there is no Scan. Keys of the main table:
+DynamoDB through suite.dynamo (tables from classworks.config). Every read is by key (GetItem, Query on a
+partition, BatchGetItem); there is no Scan. Keys of the main table:
 
 | item          | pk                  | sk                 |
 |---------------|---------------------|--------------------|
@@ -12,6 +12,9 @@ Tables come from the environment the template sets (CLASSWORKS_TABLE, KV_TABLE).
 | namespace     | `NAMESPACE#<name>`  | `NAMESPACE`        |
 | token digest  | `TOKEN#<sha256>`    | `TOKEN`            |
 | device code   | `DEVICECODE#<code>` | `DEVICECODE`       |
+| live room     | `LIVE#<uuid>` / `LIVECONN#<connection>` | `CONN#...` / `JOIN#...` |
 
-KV values sit in their own table (`device`, `key`), whose stream will feed live change events.
+KV values sit in their own table (`device`, `key`), whose stream feeds the live changes. Besides DynamoDB:
+`sealed` (KMS envelope encryption), `limits` (rate-limit counters), `site_key` (Secrets Manager), `pushes`
+(WebSocket pushes).
 """

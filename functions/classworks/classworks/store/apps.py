@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from classworks.store import dynamo
+from classworks import config
+from classworks.store import counters
+from suite import dynamo
 
 PARTITION = "APPS"
 _PUBLIC_FIELDS = ("id", "name", "description", "developerName", "permissionPrefix", "specialPermissions",
@@ -39,45 +41,31 @@ def _public(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def next_id() -> int:
-    """A new app id (1, 2, 3...) from an atomic counter."""
-    answer = dynamo.client().update_item(
-        TableName=dynamo.main_table(), Key=dynamo.key("COUNTER", "APP"),
-        UpdateExpression="ADD n :one", ExpressionAttributeValues=dynamo.values(one=1), ReturnValues="UPDATED_NEW")
-    return int(answer["Attributes"]["n"]["N"])
+    """A new app id (1, 2, 3...)."""
+    return counters.next_value("APP")
 
 
 def get(app_id: int) -> dict[str, Any] | None:
-    item = dynamo.get(PARTITION, sort_key(app_id))
+    item = dynamo.get(config.table(), PARTITION, sort_key(app_id))
     return _public(item) if item else None
 
 
 def get_many(app_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    wanted = sorted(set(app_ids))
-    found: dict[int, dict[str, Any]] = {}
-    ddb = dynamo.client()
-    for start in range(0, len(wanted), 100):
-        keys = [dynamo.key(PARTITION, sort_key(app_id)) for app_id in wanted[start:start + 100]]
-        request: dict[str, Any] = {dynamo.main_table(): {"Keys": keys, "ConsistentRead": True}}
-        while request:
-            answer = ddb.batch_get_item(RequestItems=request)
-            for item in answer.get("Responses", {}).get(dynamo.main_table(), []):
-                app = _public(dynamo.from_item(item))
-                found[app["id"]] = app
-            request = answer.get("UnprocessedKeys") or {}
-    return found
+    found = dynamo.batch_get(config.table(), [(PARTITION, sort_key(app_id)) for app_id in sorted(set(app_ids))])
+    return {item["id"]: _public(item) for item in found.values()}
 
 
 def _query(filter_expression: str | None = None, **filter_values: Any) -> list[dict[str, Any]]:
     request: dict[str, Any] = {
-        "TableName": dynamo.main_table(),
         "KeyConditionExpression": "pk = :pk AND begins_with(sk, :app)",
-        "ExpressionAttributeValues": dynamo.values(pk=PARTITION, app="APP#", **filter_values),
+        "ExpressionAttributeValues": dynamo.expression_values(
+            {":pk": PARTITION, ":app": "APP#", **{f":{k}": v for k, v in filter_values.items()}}),
         "ScanIndexForward": False,  # highest id first = newest first
         "ConsistentRead": True,
     }
     if filter_expression:
         request["FilterExpression"] = filter_expression
-    return [_public(item) for item in dynamo.query_all(**request)]
+    return [_public(item) for item in dynamo.query(config.table(), **request)]
 
 
 def newest_first(search: str | None = None) -> list[dict[str, Any]]:
@@ -93,10 +81,10 @@ def with_permission_key() -> list[dict[str, Any]]:
 
 def put(app: Mapping[str, Any], *, create: bool) -> None:
     """Write an app; `create` insists it is new, otherwise it must already exist (never a silent upsert)."""
-    item = dynamo.to_item({"pk": PARTITION, "sk": sort_key(app["id"]), **app, "searchText": search_text(app)})
-    condition = "attribute_not_exists(pk)" if create else "attribute_exists(pk)"
-    ddb = dynamo.client()
+    item = {"pk": PARTITION, "sk": sort_key(app["id"]), **app, "searchText": search_text(app)}
     try:
-        ddb.put_item(TableName=dynamo.main_table(), Item=item, ConditionExpression=condition)
-    except ddb.exceptions.ConditionalCheckFailedException:
-        raise (AppExists if create else AppMissing)(app["id"]) from None
+        dynamo.put(config.table(), item, condition="attribute_not_exists(pk)" if create else "attribute_exists(pk)")
+    except Exception as exc:
+        if dynamo.is_condition_failure(exc):
+            raise (AppExists if create else AppMissing)(app["id"]) from None
+        raise

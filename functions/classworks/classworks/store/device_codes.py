@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from classworks.store import dynamo
+from classworks import config
+from suite import dynamo
 
 SORT_KEY = "DEVICECODE"
 
@@ -28,18 +29,18 @@ def _pk(code: str) -> str:
 
 def create(code: str, created_at_ms: int, expires_at: int) -> bool:
     """False when the code is already in use (the caller draws another)."""
-    ddb = dynamo.client()
     try:
-        ddb.put_item(TableName=dynamo.main_table(), ConditionExpression="attribute_not_exists(pk)",
-                     Item=dynamo.to_item({"pk": _pk(code), "sk": SORT_KEY, "code": code,
-                                          "createdAt": created_at_ms, "expires_at": expires_at}))
-    except ddb.exceptions.ConditionalCheckFailedException:
-        return False
+        dynamo.put(config.table(), {"pk": _pk(code), "sk": SORT_KEY, "code": code, "createdAt": created_at_ms,
+                                    "expires_at": expires_at}, condition="attribute_not_exists(pk)")
+    except Exception as exc:
+        if dynamo.is_condition_failure(exc):
+            return False
+        raise
     return True
 
 
 def get(code: str, now: int) -> dict[str, Any] | None:
-    item = dynamo.get(_pk(code), SORT_KEY)
+    item = dynamo.get(config.table(), _pk(code), SORT_KEY)
     if item is None or item["expires_at"] <= now:
         return None
     return item
@@ -47,14 +48,13 @@ def get(code: str, now: int) -> dict[str, Any] | None:
 
 def bind(code: str, sealed_token: str, now: int) -> None:
     """Attach a (sealed) token to a live, unbound code."""
-    ddb = dynamo.client()
     try:
-        ddb.update_item(
-            TableName=dynamo.main_table(), Key=dynamo.key(_pk(code), SORT_KEY),
-            UpdateExpression="SET tokenSealed = :sealed",
-            ConditionExpression="attribute_exists(pk) AND expires_at > :now AND attribute_not_exists(tokenSealed)",
-            ExpressionAttributeValues=dynamo.values(sealed=sealed_token, now=now))
-    except ddb.exceptions.ConditionalCheckFailedException:
+        dynamo.update(config.table(), _pk(code), SORT_KEY, "SET tokenSealed = :sealed",
+                      condition="attribute_exists(pk) AND expires_at > :now AND attribute_not_exists(tokenSealed)",
+                      values={":sealed": sealed_token, ":now": now}, return_values="NONE")
+    except Exception as exc:
+        if not dynamo.is_condition_failure(exc):
+            raise
         current = get(code, now)
         if current is not None and "tokenSealed" in current:
             raise CodeAlreadyBound(code) from None
@@ -66,9 +66,9 @@ def take_token(code: str, now: int) -> str | None:
     ddb = dynamo.client()
     try:
         answer = ddb.delete_item(
-            TableName=dynamo.main_table(), Key=dynamo.key(_pk(code), SORT_KEY), ReturnValues="ALL_OLD",
+            TableName=config.table(), Key=dynamo.key(_pk(code), SORT_KEY), ReturnValues="ALL_OLD",
             ConditionExpression="attribute_exists(tokenSealed) AND expires_at > :now",
-            ExpressionAttributeValues=dynamo.values(now=now))
+            ExpressionAttributeValues=dynamo.expression_values({":now": now}))
     except ddb.exceptions.ConditionalCheckFailedException:
         return None
-    return dynamo.from_item(answer["Attributes"])["tokenSealed"]
+    return (dynamo.from_item(answer["Attributes"]) or {})["tokenSealed"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from classworks.store import dynamo
-from suite import dynamo as plumbing
+from classworks import config
+from classworks.store import counters
+from suite import dynamo
 
 PROFILE = "PROFILE"
 
@@ -33,60 +34,52 @@ def device_pk(uuid: str) -> str:
 
 
 def next_id() -> int:
-    answer = dynamo.client().update_item(
-        TableName=dynamo.main_table(), Key=dynamo.key("COUNTER", "DEVICE"),
-        UpdateExpression="ADD n :one", ExpressionAttributeValues=dynamo.values(one=1), ReturnValues="UPDATED_NEW")
-    return int(answer["Attributes"]["n"]["N"])
+    return counters.next_value("DEVICE")
 
 
 def get(uuid: str) -> dict[str, Any] | None:
-    return dynamo.get(device_pk(uuid), PROFILE)
+    return dynamo.get(config.table(), device_pk(uuid), PROFILE)
 
 
 def names(uuids: Iterable[str]) -> dict[str, str | None]:
     """Device names by uuid (one BatchGetItem per 100 devices); unknown devices are absent."""
-    found = plumbing.batch_get(dynamo.main_table(), [(device_pk(u), PROFILE) for u in uuids])
+    found = dynamo.batch_get(config.table(), [(device_pk(u), PROFILE) for u in uuids])
     return {item["uuid"]: item.get("name") for item in found.values()}
 
 
 def uuid_for_namespace(namespace: str) -> str | None:
-    item = dynamo.get(f"NAMESPACE#{namespace}", "NAMESPACE")
+    item = dynamo.get(config.table(), f"NAMESPACE#{namespace}", "NAMESPACE")
     return item["uuid"] if item else None
 
 
 def create(device: Mapping[str, Any]) -> None:
     """Insert a new device and claim its namespace, both or neither."""
-    table = dynamo.main_table()
+    table = config.table()
+    transaction = dynamo.Transaction()
+    transaction.put(table, {"pk": device_pk(device["uuid"]), "sk": PROFILE, **device},
+                    condition="attribute_not_exists(pk)")
+    transaction.put(table, {"pk": f"NAMESPACE#{device['namespace']}", "sk": "NAMESPACE", "uuid": device["uuid"]},
+                    condition="attribute_not_exists(pk)")
     try:
-        dynamo.transact([
-            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": dynamo.to_item({"pk": device_pk(device["uuid"]), "sk": PROFILE, **device})}},
-            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": dynamo.to_item({"pk": f"NAMESPACE#{device['namespace']}", "sk": "NAMESPACE",
-                                             "uuid": device["uuid"]})}},
-        ])
-    except dynamo.TransactionCancelled as exc:
-        if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
+        transaction.commit()
+    except Exception as exc:
+        reasons = dynamo.cancellation_reasons(exc)
+        if reasons and reasons[0] == "ConditionalCheckFailed":
             raise DeviceExists(device["uuid"]) from None
-        if len(exc.reasons) > 1 and exc.reasons[1] == "ConditionalCheckFailed":
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
             raise NamespaceTaken(device["namespace"]) from None
         raise
 
 
 def _update(uuid: str, expression: str, condition: str, names: dict[str, str] | None = None,
             **named_values: Any) -> dict[str, Any]:
-    request: dict[str, Any] = {
-        "TableName": dynamo.main_table(), "Key": dynamo.key(device_pk(uuid), PROFILE),
-        "UpdateExpression": expression, "ConditionExpression": condition,
-        "ExpressionAttributeValues": dynamo.values(**named_values), "ReturnValues": "ALL_NEW",
-    }
-    if names:
-        request["ExpressionAttributeNames"] = names
-    ddb = dynamo.client()
     try:
-        return dynamo.from_item(ddb.update_item(**request)["Attributes"])
-    except ddb.exceptions.ConditionalCheckFailedException:
-        raise DeviceChanged(uuid) from None
+        return dynamo.update(config.table(), device_pk(uuid), PROFILE, expression, condition=condition, names=names,
+                             values={f":{name}": value for name, value in named_values.items()}) or {}
+    except Exception as exc:
+        if dynamo.is_condition_failure(exc):
+            raise DeviceChanged(uuid) from None
+        raise
 
 
 def rename(uuid: str, name: str, now: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 JSON text, not a DynamoDB map: it keeps the value exactly as sent (numbers, key order, empty objects and
 arrays, nesting deeper than DynamoDB's 32 levels). Listings read the `metadata` local secondary index, whose
-entries carry the key and its metadata but not the value.
+entries carry the key and its metadata but not the value. The table's stream feeds the live changes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from classworks.store import dynamo
+from classworks import config
+from suite import dynamo
 
 METADATA_INDEX = "metadata"
 ITEM_LIMIT_BYTES = 400 * 1024  # DynamoDB's item size limit (names + values)
@@ -34,13 +35,13 @@ def item_size(device: str, key: str, value_json: str, creator_ip: str) -> int:
 
 
 def get(device: str, key: str) -> dict[str, Any] | None:
-    answer = dynamo.client().get_item(TableName=dynamo.kv_table(), Key=_key(device, key), ConsistentRead=True)
+    answer = dynamo.client().get_item(TableName=config.kv_table(), Key=_key(device, key), ConsistentRead=True)
     return dynamo.from_item(answer.get("Item"))
 
 
 def get_metadata(device: str, key: str) -> dict[str, Any] | None:
     answer = dynamo.client().get_item(
-        TableName=dynamo.kv_table(), Key=_key(device, key), ConsistentRead=True,
+        TableName=config.kv_table(), Key=_key(device, key), ConsistentRead=True,
         ProjectionExpression="#key, createdAt, updatedAt, creatorIp", ExpressionAttributeNames={"#key": "key"})
     return dynamo.from_item(answer.get("Item"))
 
@@ -52,11 +53,12 @@ def upsert(device: str, key: str, value_json: str, creator_ip: str, now: str, *,
     if item_size(device, key, value_json, creator_ip) > ITEM_LIMIT_BYTES:
         raise ItemTooLarge(key)
     answer = dynamo.client().update_item(
-        TableName=dynamo.kv_table(), Key=_key(device, key),
+        TableName=config.kv_table(), Key=_key(device, key),
         UpdateExpression="SET #value = :value, creatorIp = :ip, updatedAt = :now, "
                          "createdAt = if_not_exists(createdAt, :now), viaBatch = :batch ADD revision :one",
         ExpressionAttributeNames={"#value": "value"},
-        ExpressionAttributeValues=dynamo.values(value=value_json, ip=creator_ip, now=now, one=1, batch=batch),
+        ExpressionAttributeValues=dynamo.expression_values({":value": value_json, ":ip": creator_ip, ":now": now,
+                                                            ":one": 1, ":batch": batch}),
         ReturnValues="UPDATED_OLD")
     # `revision` counts the writes of a key; it had no old value exactly when this write created the key.
     return "revision" not in answer.get("Attributes", {})
@@ -81,13 +83,21 @@ def upsert_many(device: str, entries: list[tuple[str, str]], creator_ip: str,
 
 def delete(device: str, key: str) -> bool:
     """True when the key existed."""
-    answer = dynamo.client().delete_item(TableName=dynamo.kv_table(), Key=_key(device, key),
-                                         ReturnValues="ALL_OLD")
+    answer = dynamo.client().delete_item(TableName=config.kv_table(), Key=_key(device, key), ReturnValues="ALL_OLD")
     return bool(answer.get("Attributes"))
 
 
 def list_metadata(device: str) -> list[dict[str, Any]]:
     """Key, createdAt, updatedAt and creatorIp of every value of a device (index entries, no values)."""
     return dynamo.query_all(
-        TableName=dynamo.kv_table(), IndexName=METADATA_INDEX, ConsistentRead=True,
-        KeyConditionExpression="device = :device", ExpressionAttributeValues=dynamo.values(device=device))
+        config.kv_table(), IndexName=METADATA_INDEX, ConsistentRead=True, KeyConditionExpression="device = :device",
+        ExpressionAttributeValues=dynamo.expression_values({":device": device}))
+
+
+def stream_change(record: dict[str, Any]) -> dict[str, Any]:
+    """One record of the table's stream (Lambda's shape) in plain values: its event name, the item's keys
+    (`device`, `key`), the new image (none for a REMOVE) and the record's approximate time (epoch seconds)."""
+    change = record.get("dynamodb") or {}
+    return {"event": record.get("eventName"), "keys": dynamo.from_item(change.get("Keys")) or {},
+            "image": dynamo.from_item(change.get("NewImage")) or {},
+            "at": change.get("ApproximateCreationDateTime")}

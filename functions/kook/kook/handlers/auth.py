@@ -1,7 +1,5 @@
 from kook.api import ENVELOPE
-from kook.guard import auth_before_validation
 from kook.routes import auth
 from suite.api import http_function
 
 app, handler = http_function(ENVELOPE, auth.router)
-auth_before_validation(app)

@@ -1,16 +1,6 @@
-"""The scheduled automatic backup (EventBridge Scheduler): one backup per slot, then retention."""
+"""BackupScheduleFunction (EventBridge Scheduler): one automatic backup per slot, then the retention."""
 
-from typing import Any
+from kook.routes import maintenance
+from suite.workers import scheduled
 
-from kook.services import backup
-from kook.services.schedule import slot_time
-from suite import observability
-
-log = observability.logger()
-
-
-@log.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result = backup.run_automatic(slot=slot_time(event))
-    log.info("automatic backup stored", extra={"backup_id": result["backup_id"], "pruned": result["pruned"]})
-    return {"backup_id": result["backup_id"], "pruned": result["pruned"]}
+handler = scheduled(maintenance.automatic_backup)

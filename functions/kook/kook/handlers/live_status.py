@@ -1,23 +1,6 @@
-"""LiveStatusFunction (every minute): `{"type": "status"}` to the live-log clients a few times per run, and
-connections whose login ended are closed. Returns at once when nobody is connected."""
+"""LiveStatusFunction (every minute): status pushes to the live-log clients; revoked logins closed."""
 
-import time
-from typing import Any
+from kook.routes import live
+from suite.workers import scheduled
 
-from kook import config
-from kook.services import live
-from suite import observability
-
-log = observability.logger()
-
-
-@log.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    rounds = []
-    for index in range(config.status_pushes_per_run()):
-        if index:
-            time.sleep(config.status_push_interval_seconds())
-        rounds.append(live.push_status())
-        if not rounds[-1]["connections"]:
-            break
-    return {"rounds": rounds}
+handler = scheduled(live.push_status)

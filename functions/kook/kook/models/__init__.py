@@ -1,1 +1,2 @@
-"""Request bodies (pydantic), one module per endpoint group so each function imports only its own."""
+"""Request and response bodies (pydantic), one module per endpoint group so each function imports only its own;
+the backup file format (models/backup.py)."""

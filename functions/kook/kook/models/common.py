@@ -28,3 +28,7 @@ class Lenient(BaseModel):
     """Unknown fields are ignored (and never stored)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Message(BaseModel):
+    message: str

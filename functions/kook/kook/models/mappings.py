@@ -1,10 +1,11 @@
-"""Request bodies of the mappings routes (pydantic). Secrets are plain `str` and never echoed in errors."""
+"""Request and response bodies of the mappings routes (pydantic).
+Secrets are plain `str` and never echoed in errors."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from kook.models.common import Flag, Lenient, Text
 
@@ -40,3 +41,61 @@ class MappingBatchIn(Lenient):
 class MappingImportIn(Lenient):
     mappings: list[dict[str, Any]] = Field(max_length=1000)
     replace_existing: bool = False
+
+
+# ------------------------------------------------------------------------------------------------ answers
+
+class MappingView(BaseModel):
+    id: int
+    kook_server_id: str
+    kook_channel_id: str
+    kook_channel_name: str
+    target_platform: str
+    target_bot_id: int
+    target_channel_id: str
+    enabled: int  # 1 or 0
+    created_at: str | None
+    updated_at: str | None
+
+
+class MappingList(BaseModel):
+    data: list[MappingView]
+
+
+class MappingAdded(BaseModel):
+    message: str
+    mapping_id: int
+    data: MappingView
+
+
+class MappingsAdded(BaseModel):
+    message: str
+    count: int
+    data: list[MappingView]
+
+
+class MappingChanged(BaseModel):
+    message: str
+    data: MappingView
+
+
+class MappingToggled(MappingChanged):
+    enabled: int
+
+
+class MappingExport(BaseModel):
+    version: str
+    export_time: str
+    mappings: list[MappingView]
+
+
+class RowError(BaseModel):
+    channel: str
+    error: str
+
+
+class ImportResult(BaseModel):
+    success_count: int
+    failed_count: int
+    errors: list[RowError]
+    mappings: list[MappingView]

@@ -14,8 +14,8 @@ from typing import Any
 
 from kook import config
 from kook.providers import http, multipart
-from kook.providers.http import ProviderError, SendResult
-from suite.outbound import UnsafeUrlError, UrlPolicy, validate_url
+from kook.providers.http import SendResult
+from suite.outbound import ProviderError, UnsafeUrlError, UrlPolicy, check_status, guarded, json_body, validate_url
 
 DISCORD_HOSTS = frozenset({"discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"})
 WEBHOOK_PATH = re.compile(r"^/api/(?:v\d{1,2}/)?webhooks/(\d{5,25})/([A-Za-z0-9_.-]{20,200})$")
@@ -27,7 +27,7 @@ class InvalidWebhook(ValueError):
 
 
 def webhook_policy() -> UrlPolicy:
-    base = config.base_url("discord")
+    base = config.get().base_url("discord")
     if base == config.DEFAULT_BASE_URLS["discord"]:
         return UrlPolicy(allowed_hosts=DISCORD_HOSTS, path_prefixes=("/api/",))
     return UrlPolicy.for_base_url(base, path_prefixes=("/api/",))
@@ -58,13 +58,13 @@ def send_text(webhook_url: str, content: str, *, username: str | None = None,
     if avatar_url:
         payload["avatar_url"] = avatar_url
     client = http.client(webhook_policy())
-    response = http.guarded("discord", lambda: client.post(url, params={"wait": "true"}, json=payload,
+    response = guarded("discord", lambda: client.post(url, params={"wait": "true"}, json=payload,
                                                            deadline=http.deadline()))
     if response.status in (401, 403, 404):
         raise ProviderError("rejected", "discord: the webhook was deleted or its token is wrong",
                             status=response.status)
-    http.check_status("discord", response)
-    body = http.json_body("discord", response) if response.content else {}
+    check_status("discord", response)
+    body = json_body("discord", response) if response.content else {}
     return SendResult(latency_ms=int(response.elapsed_ms), message_id=str(body.get("id")) if body else None)
 
 
@@ -72,12 +72,12 @@ def webhook_info(webhook_url: str) -> tuple[dict[str, Any], int]:
     """`GET {webhook}`: the webhook's name and channel (no message is sent). Returns (info, latency_ms)."""
     url = validate_webhook_url(webhook_url)
     client = http.client(webhook_policy())
-    response = http.guarded("discord", lambda: client.get(url, deadline=http.deadline()))
+    response = guarded("discord", lambda: client.get(url, deadline=http.deadline()))
     if response.status in (401, 403, 404):
         raise ProviderError("rejected", "discord: the webhook was deleted or its token is wrong",
                             status=response.status)
-    http.check_status("discord", response)
-    body = http.json_body("discord", response)
+    check_status("discord", response)
+    body = json_body("discord", response)
     info = {"name": body.get("name"), "channel_id": body.get("channel_id"), "guild_id": body.get("guild_id")}
     return info, int(response.elapsed_ms)
 
@@ -124,13 +124,13 @@ def execute(webhook_url: str, *, content: str, username: str | None = None, avat
                   for index, upload in enumerate(files)]
         body, content_type = multipart.encode(parts)
         sending = {"data": body, "headers": {"Content-Type": content_type}}
-    response = http.guarded("discord", lambda: client.post(url, params={"wait": "true"}, deadline=http.deadline(),
+    response = guarded("discord", lambda: client.post(url, params={"wait": "true"}, deadline=http.deadline(),
                                                            **sending))
     if response.status in (401, 403, 404):
         raise ProviderError("rejected", f"discord: the webhook was deleted or its token is wrong "
                             f"(HTTP {response.status})", status=response.status)
-    http.check_status("discord", response)
-    body_json = http.json_body("discord", response) if response.content else {}
+    check_status("discord", response)
+    body_json = json_body("discord", response) if response.content else {}
     wait = 0.0
     if response.headers.get("X-RateLimit-Remaining") == "0":
         try:

@@ -12,8 +12,8 @@ from typing import Any
 
 from kook import config
 from kook.providers import http, multipart
-from kook.providers.http import ProviderError, SendResult
-from suite.outbound import UrlPolicy, parse_retry_after
+from kook.providers.http import SendResult
+from suite.outbound import ProviderError, UrlPolicy, check_status, guarded, json_body, parse_retry_after
 
 _REFRESH_MARGIN = 300
 _tokens: dict[tuple[str, str, str], tuple[str, float]] = {}  # (base, app_id, secret digest) → (token, valid until)
@@ -26,18 +26,18 @@ def _secret_id(app_secret: str) -> str:
 
 def tenant_token(app_id: str, app_secret: str) -> tuple[str, int]:
     """(token, latency_ms of fetching it; 0 when cached)."""
-    base = config.base_url("feishu")
+    base = config.get().base_url("feishu")
     cache_key = (base, app_id, _secret_id(app_secret))
     with _lock:
         cached = _tokens.get(cache_key)
         if cached and cached[1] > time.monotonic():
             return cached[0], 0
     client = http.for_base_url(base)
-    response = http.guarded("feishu", lambda: client.post(
+    response = guarded("feishu", lambda: client.post(
         f"{base}/open-apis/auth/v3/tenant_access_token/internal",
         json={"app_id": app_id, "app_secret": app_secret}, deadline=http.deadline()))
-    http.check_status("feishu", response)
-    body = http.json_body("feishu", response)
+    check_status("feishu", response)
+    body = json_body("feishu", response)
     if body.get("code") != 0 or not body.get("tenant_access_token"):
         raise ProviderError("rejected", "feishu: app_id or app_secret refused", provider_code=body.get("code"))
     lifetime = max(60, int(body.get("expire", 7200)) - _REFRESH_MARGIN)
@@ -49,20 +49,20 @@ def tenant_token(app_id: str, app_secret: str) -> tuple[str, int]:
 def send_text(app_id: str, app_secret: str, chat_id: str, text: str, *, idempotency_key: str | None = None
               ) -> SendResult:
     token, token_latency = tenant_token(app_id, app_secret)
-    base = config.base_url("feishu")
+    base = config.get().base_url("feishu")
     client = http.for_base_url(base)
     payload: dict[str, Any] = {"receive_id": chat_id, "msg_type": "text",
                                "content": json.dumps({"text": text}, ensure_ascii=False),
                                "uuid": idempotency_key or uuid.uuid4().hex}
-    response = http.guarded("feishu", lambda: client.post(
+    response = guarded("feishu", lambda: client.post(
         f"{base}/open-apis/im/v1/messages", params={"receive_id_type": "chat_id"}, json=payload,
         headers={"Authorization": f"Bearer {token}"}, idempotent=True, deadline=http.deadline()))
     if response.status in (400, 401, 403):
-        body = http.json_body("feishu", response)
+        body = json_body("feishu", response)
         raise ProviderError("rejected", f"feishu: message refused (code {body.get('code')})",
                             status=response.status, provider_code=body.get("code"))
-    http.check_status("feishu", response)
-    body = http.json_body("feishu", response)
+    check_status("feishu", response)
+    body = json_body("feishu", response)
     if body.get("code") != 0:
         raise ProviderError("rejected", f"feishu: message refused (code {body.get('code')})",
                             provider_code=body.get("code"))
@@ -83,20 +83,20 @@ FILE_TYPES = {"video/mp4": "mp4", "application/pdf": "pdf", "audio/ogg": "opus",
 def forget_token(app_id: str, app_secret: str) -> None:
     """Drop a cached tenant token Feishu refused (it may have been revoked before it expired)."""
     with _lock:
-        _tokens.pop((config.base_url("feishu"), app_id, _secret_id(app_secret)), None)
+        _tokens.pop((config.get().base_url("feishu"), app_id, _secret_id(app_secret)), None)
 
 
 def _authorised_call(app_id: str, app_secret: str, path: str, **request: Any) -> tuple[dict[str, Any], int]:
     """POST with the tenant token (refetched once when Feishu says it is invalid); (data, latency_ms).
     Feishu answers errors as `{code != 0, msg}`, often with HTTP 400; rate limits become ProviderError
     ("rate_limited") with `x-ogw-ratelimit-reset`, 401/403 stay `rejected` with their status."""
-    base = config.base_url("feishu")
+    base = config.get().base_url("feishu")
     client = http.worker_client(UrlPolicy.for_base_url(base))
     extra_headers = request.pop("headers", {})
     for attempt in range(2):
         token, token_latency = tenant_token(app_id, app_secret)
         headers = {**extra_headers, "Authorization": f"Bearer {token}"}
-        response = http.guarded("feishu", lambda h=headers: client.post(f"{base}{path}", headers=h,
+        response = guarded("feishu", lambda h=headers: client.post(f"{base}{path}", headers=h,
                                                                         deadline=http.deadline(), **request))
         try:
             body = response.json()

@@ -12,8 +12,7 @@ from typing import Any
 
 from kook import config
 from kook.providers import http
-from kook.providers.http import ProviderError
-from suite.outbound import UrlPolicy
+from suite.outbound import ProviderError, UrlPolicy, check_status, guarded, json_body, retry_after_of
 
 PAGE_SIZE = 100
 MAX_PAGES = 20  # 2,000 servers or channels: far beyond any account; stops a provider that never ends paging
@@ -39,8 +38,8 @@ def _data_of(response: Any, failure: str) -> dict[str, Any]:
     a body that is not JSON and any other non-zero `code` (`failure` is the safe message for that last case)."""
     if response.status in (401, 403):
         raise ProviderError("rejected", "kook: credentials refused", status=response.status)
-    http.check_status("kook", response)
-    body = http.json_body("kook", response)
+    check_status("kook", response)
+    body = json_body("kook", response)
     code = body.get("code") if isinstance(body, dict) else None
     if code in _AUTH_CODES:
         raise ProviderError("rejected", "kook: credentials refused", provider_code=code)
@@ -51,12 +50,12 @@ def _data_of(response: Any, failure: str) -> dict[str, Any]:
 
 
 def _get_pages(path: str, credentials: Credentials, params: dict[str, Any]) -> list[dict[str, Any]]:
-    base = config.base_url("kook")
+    base = config.get().base_url("kook")
     client = http.for_base_url(base)
     items: list[dict[str, Any]] = []
     page = 1
     while page <= MAX_PAGES:
-        response = http.guarded("kook", lambda p=page: client.get(
+        response = guarded("kook", lambda p=page: client.get(
             f"{base}/api/v3{path}", params={**params, "page": p, "page_size": PAGE_SIZE},
             headers=credentials.headers(), deadline=http.deadline()))
         data = _data_of(response, "kook: request failed")
@@ -125,19 +124,19 @@ def messages(credentials: Credentials, channel_id: str, *, after: str | None = N
     """`GET /api/v3/message/list?target_id=&msg_id=&flag=after|before&page_size=`: the messages after `after` or
     before `before` (neither: the newest page), oldest first. A 429 raises ProviderError("rate_limited") with
     KOOK's reset time."""
-    base = config.base_url("kook")
+    base = config.get().base_url("kook")
     params: dict[str, Any] = {"target_id": channel_id, "page_size": page_size}
     if after:
         params.update(msg_id=after, flag="after")
     elif before:
         params.update(msg_id=before, flag="before")
     client = http.worker_client(UrlPolicy.for_base_url(base))
-    response = http.guarded("kook", lambda: client.get(f"{base}/api/v3/message/list", params=params,
+    response = guarded("kook", lambda: client.get(f"{base}/api/v3/message/list", params=params,
                                                        headers=credentials.headers(), deadline=http.deadline()))
     rate = _rate_limit(response.headers)
     if response.status == 429:
         raise ProviderError("rate_limited", "kook: rate limited (HTTP 429)", status=429,
-                            retry_after=rate.reset_seconds or http.retry_after_of(response))
+                            retry_after=rate.reset_seconds or retry_after_of(response))
     items = [item for item in _data_of(response, "kook: message list refused").get("items") or []
              if isinstance(item, dict)]
     items.sort(key=lambda item: (int(item.get("create_at") or 0), str(item.get("id"))))
@@ -146,14 +145,14 @@ def messages(credentials: Credentials, channel_id: str, *, after: str | None = N
 
 def me(credentials: Credentials) -> dict[str, Any]:
     """`GET /api/v3/user/me`: the account's own KOOK user (its id tells our own messages apart)."""
-    base = config.base_url("kook")
+    base = config.get().base_url("kook")
     client = http.for_base_url(base)
-    response = http.guarded("kook", lambda: client.get(f"{base}/api/v3/user/me", headers=credentials.headers(),
+    response = guarded("kook", lambda: client.get(f"{base}/api/v3/user/me", headers=credentials.headers(),
                                                        deadline=http.deadline()))
     if response.status in (401, 403):
         raise ProviderError("rejected", "kook: credentials refused", status=response.status)
-    http.check_status("kook", response)
-    body = http.json_body("kook", response)
+    check_status("kook", response)
+    body = json_body("kook", response)
     if not isinstance(body, dict) or body.get("code") != 0:
         raise ProviderError("bad_response", "kook: user/me refused", provider_code=(body or {}).get("code"))
     data = body.get("data") or {}

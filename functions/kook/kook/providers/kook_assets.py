@@ -12,19 +12,18 @@ import mimetypes
 
 from kook import config
 from kook.providers import http
-from kook.providers.http import ProviderError
-from suite.outbound import UnsafeUrlError, UrlPolicy, validate_url
+from suite.outbound import ProviderError, UnsafeUrlError, UrlPolicy, check_status, guarded, validate_url
 
 REFERER = "https://www.kookapp.cn/"
 
 
 def _policy_for(url: str) -> UrlPolicy:
-    assets = UrlPolicy(allowed_hosts=config.kook_asset_hosts())
+    assets = UrlPolicy(allowed_hosts=config.get().kook_asset_hosts)
     try:
         validate_url(url, assets)
         return assets
     except UnsafeUrlError:
-        base = config.base_url("kook")
+        base = config.get().base_url("kook")
         if base == config.DEFAULT_BASE_URLS["kook"]:
             raise
         configured = UrlPolicy.for_base_url(base)
@@ -40,7 +39,7 @@ def download(url: str, *, max_bytes: int = http.MEDIA_MAX_BYTES) -> tuple[bytes,
         raise ProviderError("unsafe_url", "kook: not a KOOK asset URL") from None
     client = http.media_client(policy)
     try:
-        response = http.guarded("kook", lambda: client.get(url, headers={"Referer": REFERER},
+        response = guarded("kook", lambda: client.get(url, headers={"Referer": REFERER},
                                                            deadline=http.deadline() + 7))
     except ProviderError as exc:
         if exc.message.endswith("too_large"):  # the client's byte cap (guarded names the transport failure)
@@ -49,7 +48,7 @@ def download(url: str, *, max_bytes: int = http.MEDIA_MAX_BYTES) -> tuple[bytes,
     if 400 <= response.status < 500 and response.status != 429:
         raise ProviderError("rejected", f"kook: the file is not available (HTTP {response.status})",
                             status=response.status)
-    http.check_status("kook", response)
+    check_status("kook", response)
     if len(response.content) > max_bytes:
         raise ProviderError("too_large", "kook: the file is larger than any target accepts")
     content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()

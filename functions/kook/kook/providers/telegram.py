@@ -8,8 +8,8 @@ from typing import Any
 
 from kook import config
 from kook.providers import http, multipart
-from kook.providers.http import ProviderError, SendResult
-from suite.outbound import UrlPolicy
+from kook.providers.http import SendResult
+from suite.outbound import ProviderError, UrlPolicy, check_status, guarded, json_body
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 CHAT_ID = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,62})$")
@@ -25,21 +25,21 @@ def _call(token: str, method: str, payload: dict[str, Any] | None = None, *, wor
     multipart body and its content type instead of JSON."""
     if not TOKEN.match(token or ""):
         raise ProviderError("rejected", "telegram: the bot token is malformed")
-    base = config.base_url("telegram")
+    base = config.get().base_url("telegram")
     client = http.worker_client(UrlPolicy.for_base_url(base)) if worker else http.for_base_url(base)
     sending: dict[str, Any] = {"json": payload or {}}
     if upload is not None:
         sending = {"data": upload[0], "headers": {"Content-Type": upload[1]}}
-    response = http.guarded("telegram", lambda: client.post(f"{base}/bot{token}/{method}", deadline=http.deadline(),
+    response = guarded("telegram", lambda: client.post(f"{base}/bot{token}/{method}", deadline=http.deadline(),
                                                             **sending))
     if response.status in (401, 404):
         raise ProviderError("rejected", "telegram: the bot token was refused", status=response.status)
     if response.status == 400:
-        body = http.json_body("telegram", response)
+        body = json_body("telegram", response)
         raise ProviderError("rejected", f"telegram: {str(body.get('description', 'bad request'))[:200]}",
                             status=400)
-    http.check_status("telegram", response)
-    body = http.json_body("telegram", response)
+    check_status("telegram", response)
+    body = json_body("telegram", response)
     if not body.get("ok"):
         raise ProviderError("rejected", "telegram: request refused", provider_code=body.get("error_code"))
     return body.get("result"), int(response.elapsed_ms)

@@ -6,15 +6,19 @@ import json
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from kook.api import ENVELOPE
-from kook.services import webhook
-from kook.web import raw_body
+from kook.logic import webhook
+from kook.models.webhook import WebhookAnswer
+from kook.routes.common import raw_body
 from suite.api import Router
 
 router = Router()
 TAGS = ["ingest"]
 
 
-@router.post("/kook/webhook/<account_id>", tags=TAGS, summary="KOOK bot webhook (challenge and events)")
+# Public: KOOK proves itself with the account's verify_token inside the (compressed, maybe encrypted) body.
+# 400 unreadable body, 403 wrong or missing verify token, 404 unknown account, 503 the queue refused (KOOK retries).
+@router.post("/kook/webhook/<account_id>", returns=WebhookAnswer, media_type=content_types.APPLICATION_JSON,
+             errors=(400, 403, 404, 503), tags=TAGS, summary="KOOK bot webhook (challenge and events)")
 def receive(account_id: int):
     answer = webhook.receive(account_id, raw_body(router.current_event.raw_event))
     if answer.challenge is not None:

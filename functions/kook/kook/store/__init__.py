@@ -1,8 +1,10 @@
-"""The kook data-access package: every DynamoDB, S3, SQS and WebSocket-management call of the service lives here.
+"""The kook data-access package: every AWS call of the service lives here: DynamoDB (on suite.dynamo), S3, SQS,
+KMS (store.secrets), SES (store.email), WebSocket pushes (store.connections on suite.push).
 
 Tables (functions/kook/template.yaml; the design is in docs/kook.md):
 
-- ConfigTable (pk, sk): accounts, bots, mappings, settings, login tokens, caches, id counters, rate-limit windows,
+- ConfigTable (pk, sk): accounts, bots, mappings, settings, login tokens, caches, id counters (store.counters),
+  rate-limit windows (store.settings.hit_limit),
   and the pipeline's bookkeeping (webhook event claims, poll cursors and pauses, delivery progress, live-log
   connections: store.ingest, store.connections). GSI ByKookChannel (kook_channel_id, mapping_id): the forwarding
   hot path, "mappings of this KOOK channel".

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import cache, dynamo
+from kook.store import cache, counters
+from suite import dynamo
 
 ACCOUNT = "ACCOUNT"
 EMAIL = "ACCOUNT_EMAIL"
@@ -19,7 +20,7 @@ CAPTCHA = "ACCOUNT_CAPTCHA"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def sort_key(account_id: int) -> str:
@@ -27,7 +28,7 @@ def sort_key(account_id: int) -> str:
 
 
 def new_id() -> int:
-    return dynamo.next_ids(_table(), "account")[0]
+    return counters.next_ids(_table(), "account")[0]
 
 
 def create(account: dict[str, Any]) -> bool:
@@ -103,7 +104,7 @@ def restore(accounts: list[dict[str, Any]]) -> None:
         items.append({"pk": EMAIL, "sk": account["email"].lower(), "account_id": account["id"]})
     dynamo.batch_put(_table(), items)
     if accounts:
-        dynamo.raise_counter_to(_table(), "account", max(a["id"] for a in accounts))
+        counters.raise_counter_to(_table(), "account", max(a["id"] for a in accounts))
 
 
 def delete_all() -> int:

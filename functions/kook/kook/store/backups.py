@@ -25,7 +25,7 @@ class StoredBackup:
 
     @property
     def path(self) -> str:
-        return f"s3://{config.backup_bucket()}/{self.key}"
+        return f"s3://{config.get().backup_bucket}/{self.key}"
 
 
 def _s3() -> Any:
@@ -38,7 +38,7 @@ def object_key(kind: str, backup_id: str) -> str:
 
 def write(kind: str, backup_id: str, body: bytes, *, overwrite: bool) -> bool:
     """Store a backup; with overwrite=False an existing object is left alone and False is returned."""
-    request: dict[str, Any] = {"Bucket": config.backup_bucket(), "Key": object_key(kind, backup_id), "Body": body,
+    request: dict[str, Any] = {"Bucket": config.get().backup_bucket, "Key": object_key(kind, backup_id), "Body": body,
                                "ContentType": "application/json", "Metadata": {"kind": kind}}
     if not overwrite:
         request["IfNoneMatch"] = "*"
@@ -55,7 +55,7 @@ def write(kind: str, backup_id: str, body: bytes, *, overwrite: bool) -> bool:
 def find(backup_id: str) -> StoredBackup | None:
     for kind in KINDS:
         try:
-            head = _s3().head_object(Bucket=config.backup_bucket(), Key=object_key(kind, backup_id))
+            head = _s3().head_object(Bucket=config.get().backup_bucket, Key=object_key(kind, backup_id))
         except Exception as exc:
             if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 continue
@@ -66,7 +66,7 @@ def find(backup_id: str) -> StoredBackup | None:
 
 
 def read(stored: StoredBackup) -> bytes:
-    return _s3().get_object(Bucket=config.backup_bucket(), Key=stored.key)["Body"].read()
+    return _s3().get_object(Bucket=config.get().backup_bucket, Key=stored.key)["Body"].read()
 
 
 def list_all(kind: str | None = None) -> list[StoredBackup]:
@@ -74,7 +74,7 @@ def list_all(kind: str | None = None) -> list[StoredBackup]:
     found: list[StoredBackup] = []
     paginator = _s3().get_paginator("list_objects_v2")
     for prefix in [kind] if kind else KINDS:
-        for page in paginator.paginate(Bucket=config.backup_bucket(), Prefix=f"{prefix}/"):
+        for page in paginator.paginate(Bucket=config.get().backup_bucket, Prefix=f"{prefix}/"):
             for entry in page.get("Contents", []):
                 name = entry["Key"].split("/", 1)[1]
                 if not name.endswith(".json"):
@@ -86,4 +86,4 @@ def list_all(kind: str | None = None) -> list[StoredBackup]:
 
 def remove(stored: StoredBackup) -> None:
     """Delete the current version (the bucket's versioning keeps the old one until its lifecycle rule expires it)."""
-    _s3().delete_object(Bucket=config.backup_bucket(), Key=stored.key)
+    _s3().delete_object(Bucket=config.get().backup_bucket, Key=stored.key)

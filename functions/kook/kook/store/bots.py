@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
+from kook.store import counters, tables
+from suite import dynamo
 
 BOT = "BOT"
 FAILING = "failing"  # a target answered 401/403/404: forwarding to it stops until a test succeeds
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def sort_key(bot_id: int) -> str:
@@ -25,7 +26,7 @@ def sort_key(bot_id: int) -> str:
 
 
 def new_id() -> int:
-    return dynamo.next_ids(_table(), "bot")[0]
+    return counters.next_ids(_table(), "bot")[0]
 
 
 def create(bot: dict[str, Any]) -> None:
@@ -83,7 +84,7 @@ def record_test(bot_id: int, *, ok: bool) -> None:
 def restore(bots: list[dict[str, Any]]) -> None:
     dynamo.batch_put(_table(), [{"pk": BOT, "sk": sort_key(b["id"]), **b} for b in bots])
     if bots:
-        dynamo.raise_counter_to(_table(), "bot", max(b["id"] for b in bots))
+        counters.raise_counter_to(_table(), "bot", max(b["id"] for b in bots))
 
 
 def delete_all() -> int:
@@ -93,4 +94,4 @@ def delete_all() -> int:
 
 
 def count() -> int:
-    return dynamo.count_partition(_table(), BOT)
+    return tables.count_partition(_table(), BOT)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
+from suite import dynamo
 
 CACHE = "CACHE"
 STATS = "CACHE_STATS"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def account_prefix(account_id: int) -> str:

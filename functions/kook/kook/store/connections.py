@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
-from suite import push
+from suite import dynamo, push
 
 CONNECTION = "WS_CONNECTION"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def add(connection_id: str, *, stage: str, channels: list[str], expires_at: int, token_digest: str | None) -> None:
@@ -35,7 +34,7 @@ def list_all() -> list[dict[str, Any]]:
 
 
 def _endpoint(stage: str) -> str:
-    return f"{config.ws_management_endpoint()}/{stage}"
+    return f"{config.get().ws_management_endpoint}/{stage}"
 
 
 def post(connection: dict[str, Any], data: bytes) -> bool:

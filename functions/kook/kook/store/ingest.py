@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
+from suite import dynamo
 
 EVENT_CLAIM_TTL_SECONDS = 7 * 86400
 PROGRESS_TTL_SECONDS = 7 * 86400
@@ -23,7 +23,7 @@ PAUSE = "POLL_PAUSE"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 # ------------------------------------------------------------------------------------------------ webhook events

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo, settings
+from kook.store import settings
+from suite import dynamo
 
 STATUSES = ("pending", "success", "failed")
 DAY_INDEX = "ByDay"
@@ -67,7 +68,7 @@ class Delivery:
 
 
 def _table() -> str:
-    return config.logs_table()
+    return config.get().logs_table
 
 
 def platform_name(platform: str) -> str:
@@ -90,7 +91,7 @@ def retention_days() -> int:
         configured = (settings.document("system_config") or {}).get("log_retention_days")
         cached = (int(configured) if configured else None, time.monotonic())
         _retention_cache["system_config"] = cached
-    return cached[0] or config.log_retention_days()
+    return cached[0] or config.get().log_retention_days
 
 
 def forget_retention() -> None:
@@ -143,7 +144,7 @@ def record_delivery(delivery: Delivery, *, at: dt.datetime | None = None, retent
 
 def _is_transaction_conflict(exc: Exception) -> bool:
     """Another transaction was writing the same counter item at that moment (DynamoDB: TransactionConflict)."""
-    return "TransactionConflict" in dynamo.cancellation_codes(exc)
+    return "TransactionConflict" in dynamo.cancellation_reasons(exc)
 
 
 def _merged_row(current: dict[str, Any] | None, delivery: Delivery, moment: dt.datetime,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
+from kook.store import counters, tables
+from suite import dynamo
 
 MAPPING = "MAPPING"
 TARGET = "MAPPING_TARGET"
@@ -33,7 +34,7 @@ class VersionConflict(Exception):
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
 def sort_key(mapping_id: int) -> str:
@@ -62,7 +63,7 @@ def create_all(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not rows:
         return []
     now = clock.iso()
-    ids = dynamo.next_ids(_table(), "mapping", len(rows))
+    ids = counters.next_ids(_table(), "mapping", len(rows))
     created = [{**row, "id": mapping_id, "created_at": now, "updated_at": now, "version": 1}
                for row, mapping_id in zip(rows, ids, strict=True)]
     transaction = dynamo.Transaction()
@@ -72,7 +73,7 @@ def create_all(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         transaction.commit()
     except Exception as exc:
         if dynamo.is_condition_failure(exc):
-            codes = dynamo.cancellation_codes(exc)
+            codes = dynamo.cancellation_reasons(exc)
             failed = next((i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"), 0)
             raise DuplicateTarget(failed // 2) from None
         raise
@@ -120,7 +121,7 @@ def update(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         transaction.commit()
     except Exception as exc:
         if dynamo.is_condition_failure(exc):
-            codes = dynamo.cancellation_codes(exc)
+            codes = dynamo.cancellation_reasons(exc)
             if codes and codes[-1] == "ConditionalCheckFailed":
                 raise VersionConflict from None
             raise DuplicateTarget() from None
@@ -149,7 +150,7 @@ def restore(mappings: list[dict[str, Any]]) -> None:
         items.append({"pk": TARGET, "sk": target_key(mapping), "mapping_id": mapping["id"]})
     dynamo.batch_put(_table(), items)
     if mappings:
-        dynamo.raise_counter_to(_table(), "mapping", max(m["id"] for m in mappings))
+        counters.raise_counter_to(_table(), "mapping", max(m["id"] for m in mappings))
 
 
 def delete_all() -> int:
@@ -157,4 +158,4 @@ def delete_all() -> int:
 
 
 def count() -> int:
-    return dynamo.count_partition(_table(), MAPPING)
+    return tables.count_partition(_table(), MAPPING)

@@ -35,7 +35,7 @@ def _client() -> Any:
 
 def get(key: str) -> StoredMedia | None:
     try:
-        answer = _client().get_object(Bucket=config.media_bucket(), Key=key)
+        answer = _client().get_object(Bucket=config.get().media_bucket, Key=key)
     except Exception as exc:
         if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return None
@@ -46,6 +46,6 @@ def get(key: str) -> StoredMedia | None:
 
 
 def put(key: str, data: bytes, *, content_type: str, filename: str) -> StoredMedia:
-    _client().put_object(Bucket=config.media_bucket(), Key=key, Body=data, ContentType=content_type,
+    _client().put_object(Bucket=config.get().media_bucket, Key=key, Body=data, ContentType=content_type,
                          Metadata={"filename": urllib.parse.quote(filename[:200])}, ServerSideEncryption="AES256")
     return StoredMedia(key, data, content_type, filename)

@@ -10,19 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from kook import clock, config
-from kook.store import dynamo
-from suite.ratelimit import FixedWindowLimiter
+from suite import dynamo
+from suite.ratelimit import Decision, limiter_for
 
 SETTINGS = "SETTINGS"
 TOKENS = "AUTH_TOKEN"
 
 
 def _table() -> str:
-    return config.config_table()
+    return config.get().config_table
 
 
-def limiter() -> FixedWindowLimiter:
-    return FixedWindowLimiter(_table(), sort_key=("sk", "limit"))
+def hit_limit(key: str, *, limit: int, window_seconds: int) -> Decision:
+    """Count one attempt in `key`'s fixed window (suite.ratelimit: an atomic counter guarded by the limit)."""
+    return limiter_for(_table(), sort_key=("sk", "limit")).hit(key, limit=limit, window_seconds=window_seconds)
+
+
+def clear_limit(key: str, *, window_seconds: int) -> None:
+    limiter_for(_table(), sort_key=("sk", "limit")).reset(key, window_seconds=window_seconds)
 
 
 # ------------------------------------------------------------------------------------------------ password

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kook import config
-from kook.store import accounts, bots, dynamo, logs, settings
+from kook.store import accounts, bots, logs, settings
+from suite import dynamo
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ def _running(state: dict[str, Any] | None) -> bool:
 
 
 def delivery(kook_message_id: str, target: str, bot_id: int) -> DeliverySnapshot:
-    logs_table, config_table = config.logs_table(), config.config_table()
+    logs_table, config_table = config.get().logs_table, config.get().config_table
     row_key = logs.row_key(kook_message_id, target)
     bot_key = (bots.BOT, bots.sort_key(bot_id))
     state_key = (settings.SETTINGS, "system_state")
@@ -40,5 +41,5 @@ def webhook(account_id: int) -> tuple[dict[str, Any] | None, bool]:
     """(the account or None, whether the service runs)."""
     account_key = (accounts.ACCOUNT, accounts.sort_key(account_id))
     state_key = (settings.SETTINGS, "system_state")
-    found = dynamo.batch_get(config.config_table(), [account_key, state_key])
+    found = dynamo.batch_get(config.get().config_table, [account_key, state_key])
     return found.get(account_key), _running(found.get(state_key))

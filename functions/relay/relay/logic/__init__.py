@@ -1,1 +1,1 @@
-"""relay logic (docs/ARCHITECTURE.md §4)."""
+"""relay logic: business rules in plain Python (no events, no boto3)."""

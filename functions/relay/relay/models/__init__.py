@@ -1,1 +1,1 @@
-"""relay models (docs/ARCHITECTURE.md §4)."""
+"""relay models: stored entities (entities.py, PynamoDB) and request/response bodies per group."""

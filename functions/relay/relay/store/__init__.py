@@ -1,1 +1,1 @@
-"""relay store (docs/ARCHITECTURE.md §4)."""
+"""relay store: every AWS data call, one module per entity (docs/relay.md, "Data")."""

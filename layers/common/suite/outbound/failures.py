@@ -58,8 +58,8 @@ def check_status(provider: str, response: HttpResponse) -> None:
     if response.ok:
         return
     if response.status in (408, 429):
-        reason = "rate_limited" if response.status == 429 else "timeout"
-        raise ProviderError(reason, f"{provider}: HTTP {response.status}", status=response.status,
+        reason, what = ("rate_limited", "rate limited") if response.status == 429 else ("timeout", "timed out")
+        raise ProviderError(reason, f"{provider}: {what} (HTTP {response.status})", status=response.status,
                             retry_after=retry_after_of(response))
     if 400 <= response.status < 500:
         raise ProviderError("rejected", f"{provider}: request refused (HTTP {response.status})", status=response.status)

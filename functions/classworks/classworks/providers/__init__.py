@@ -1,0 +1,2 @@
+"""Outside APIs classworks calls, one module each through suite.outbound (none: the service calls no outside
+API)."""

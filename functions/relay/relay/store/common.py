@@ -1,0 +1,64 @@
+"""What every relay store module shares: PynamoDB transactions and reading why a conditional write failed."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from relay import config
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+CANCELLED = "TransactionCanceledException"
+
+
+@functools.cache
+def _connection() -> Connection:
+    return Connection()  # region and endpoint from the environment, like every boto3 client of the suite
+
+
+def reset() -> None:
+    """Forget the transaction connection (tests that recreate the AWS backend)."""
+    _connection.cache_clear()
+
+
+@contextmanager
+def transaction() -> Iterator[TransactWrite]:
+    """All-or-nothing writes across models (≤ 100 actions); raises TransactWriteError when a condition fails."""
+    with TransactWrite(connection=_connection()) as tx:
+        yield tx
+
+
+def condition_failed(exc: BaseException) -> bool:
+    """A failed condition: on one write, or on any action of a cancelled transaction."""
+    if not isinstance(exc, PynamoDBException):
+        return False
+    code = exc.cause_response_code
+    if code == CONDITION_FAILED:
+        return True
+    if code == CANCELLED and isinstance(exc, TransactWriteError):
+        return any(reason is not None and reason.code == "ConditionalCheckFailed"
+                   for reason in exc.cancellation_reasons)
+    return False
+
+
+def failed_actions(exc: TransactWriteError) -> list[int]:
+    """Positions (in the order they were added) of the transaction actions whose condition failed."""
+    return [index for index, reason in enumerate(exc.cancellation_reasons)
+            if reason is not None and reason.code == "ConditionalCheckFailed"]
+
+
+def get_or_none(model: Any, pk: str, sk: str) -> Any:
+    try:
+        return model.get(pk, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def tables() -> config.Config:
+    return config.get()
