@@ -5,6 +5,7 @@ a user's tier.
     PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local catalog
     PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local admin-credentials
     PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local tier alice@example.com pro
+    # `make dev` runs `ccjk.seed dev` by itself (Metadata.LocalDev.Seed): the catalogue, then the credentials
     # against a deployed stack (your AWS credentials; the names are the stack's):
     ... -m ccjk.seed --market-table <MarketTable> --ccjk-table <CcjkTable> --region eu-west-1 catalog my.json
 
@@ -14,7 +15,8 @@ skills, MCP servers, agents, hooks and templates and 9 providers). An item that 
 updated with the file's fields; a new one also gets the file's `activity` (install, download and rating counts,
 and trending installs today) so that `make dev` shows a living marketplace — demo numbers, not backed by users.
 `admin-credentials` prints the username and password of AdminCredentialsSecret (Authorization: Basic for
-/admin/*). `tier EMAIL free|pro|enterprise` sets a user's tier (their install quota).
+/admin/*). `tier EMAIL free|pro|enterprise` sets a user's tier (their install quota). `dev` is `catalog` then
+`admin-credentials`, what the local stack runs when it starts.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     catalog = commands.add_parser("catalog", help="create or update catalogue items and providers")
     catalog.add_argument("file", type=Path, nargs="?", default=DEFAULT_CATALOG)
     commands.add_parser("admin-credentials", help="print the admin username and password")
+    commands.add_parser("dev", help="the catalogue, then the admin credentials (what `make dev` runs)")
     tier = commands.add_parser("tier", help="set a user's tier")
     tier.add_argument("email")
     tier.add_argument("tier", choices=["free", "pro", "enterprise"])
@@ -70,8 +73,9 @@ def _configure(args: argparse.Namespace) -> None:
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "ccjk-seed")
 
 
-def seed_catalog(path: Path) -> dict[str, int]:
-    """Create or update every item and provider of the file; counts of what was created and updated."""
+def seed_catalog(path: Path, *, update_existing: bool = True) -> dict[str, int]:
+    """Create (or update) every item and provider of the file; counts of what was created and updated.
+    `update_existing=False` (the local stack's start) leaves what exists as it is, so a restart is quick."""
     from ccjk.logic import catalog, catalog_admin  # noqa: PLC0415 (after _configure: the store reads the environment)
     from ccjk.models.market import CatalogFields, NewCatalogItem, NewProvider, ProviderFields  # noqa: PLC0415
 
@@ -80,23 +84,29 @@ def seed_catalog(path: Path) -> dict[str, int]:
     except (OSError, ValueError) as exc:
         raise SystemExit(f"{path}: {exc}") from None
     counts = {"created": 0, "updated": 0, "providers_created": 0, "providers_updated": 0}
-    for raw in document.get("items", []):
+    raws = document.get("items", [])
+    wanted = {catalog.new_id(kind, raw["slug"]) for raw in raws
+              if raw.get("slug") and (kind := catalog.kind_of(raw.get("type")))}
+    known = catalog.resolve_many(wanted)  # one read for the whole file: a restart updates, it does not duplicate
+    new: list[tuple[NewCatalogItem, dict[str, Any] | None]] = []
+    for raw in raws:
         fields: dict[str, Any] = {k: v for k, v in raw.items() if k != "activity"}
         kind = catalog.kind_of(fields.get("type"))
-        existing = catalog.resolve(catalog.new_id(kind, fields["slug"]), (kind,)) if kind and fields.get("slug") \
-            else None
+        existing = known.get(catalog.new_id(kind, fields["slug"])) if kind and fields.get("slug") else None
+        if existing is not None and not update_existing:
+            continue
         if existing is not None:
             catalog_admin.update_item(existing.catalog_id, CatalogFields.model_validate(
                 {k: v for k, v in fields.items() if k not in ("slug", "type")}), allowed=(kind,))
             counts["updated"] += 1
             continue
-        item = catalog_admin.create_item(NewCatalogItem.model_validate(fields))
-        if raw.get("activity"):
-            catalog_admin.seed_activity(item, raw["activity"])
-        counts["created"] += 1
+        new.append((NewCatalogItem.model_validate(fields), raw.get("activity")))
+    counts["created"] = len(catalog_admin.seed_items(new))
     known = {entry.catalog_id for entry in catalog_admin.providers()}
     for raw in document.get("providers", []):
         shortcode = str(raw.get("shortcode", "")).lower()
+        if shortcode in known and not update_existing:
+            continue
         if shortcode in known:
             catalog_admin.update_provider(shortcode, ProviderFields.model_validate(raw))
             counts["providers_updated"] += 1
@@ -109,18 +119,18 @@ def seed_catalog(path: Path) -> dict[str, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure(args)
-    if args.command == "catalog":
-        counts = seed_catalog(args.file)
+    if args.command in ("catalog", "dev"):
+        counts = seed_catalog(getattr(args, "file", DEFAULT_CATALOG), update_existing=args.command == "catalog")
         print(f"catalogue: {counts['created']} items created, {counts['updated']} updated; providers: "
               f"{counts['providers_created']} created, {counts['providers_updated']} updated")
-    elif args.command == "admin-credentials":
+    if args.command in ("admin-credentials", "dev"):
         from ccjk.store import admin_secret  # noqa: PLC0415
 
         found = admin_secret.credentials(fresh=True)
         if found is None:
             raise SystemExit("AdminCredentialsSecret is not configured or not {\"username\", \"password\"}")
-        print(f"username: {found[0]}\npassword: {found[1]}")
-    elif args.command == "tier":
+        print(f"admin (Authorization: Basic for /admin/*): username {found[0]}, password {found[1]}")
+    if args.command == "tier":
         from ccjk.store import directory, users  # noqa: PLC0415
 
         user = users.by_email(args.email.strip().lower())

@@ -119,8 +119,9 @@ def attributes(fields: CatalogFields) -> dict[str, Any]:
     return {**_simple(fields, given), **_structured(fields, given)}
 
 
-def create_item(fields: NewCatalogItem, *, kind: str | None = None, allowed: Sequence[str] = catalog.KINDS,
-                created_by: str | None = None) -> CatalogItem:
+def _prepared(fields: NewCatalogItem, kind: str | None, allowed: Sequence[str]) -> tuple[str, dict[str, Any], str,
+                                                                                     bool]:
+    """(kind, attribute values, slug, whether the slug was given) of a new item's request."""
     kind = kind or catalog.kind_of(fields.type)
     if kind is None or kind not in allowed:
         raise _bad("type", f"must be one of {', '.join(allowed)}")
@@ -130,29 +131,42 @@ def create_item(fields: NewCatalogItem, *, kind: str | None = None, allowed: Seq
     if explicit and not catalog.valid_slug(slug):
         raise _bad("slug", "lower-case letters, digits, '.', '_' and '-', 1-64 characters, starting with a letter "
                            "or digit")
-    if not slug:
-        slug = f"{kind}-{clock.iso()[:10]}".replace("_", "-")
+    return kind, values, slug or f"{kind}-{clock.iso()[:10]}", explicit
+
+
+def _built(kind: str, slug: str, values: dict[str, Any], *, created_by: str | None, now_ms: int) -> CatalogItem:
+    """The item as it is first stored, filed under its search prefixes (`search_keys`)."""
+    item_id = catalog.new_id(kind, slug)
+    version = values.get("version") or "1.0.0"
+    item = CatalogItem(item_pk(item_id), ITEM_SK, catalog_kind=kind, catalog_id=item_id, slug=slug,
+                       created_ms=now_ms, updated_ms=now_ms, created_by=created_by,
+                       versions=json.dumps([{"version": version, "releasedAt": clock.iso(now_ms / 1000),
+                                             "changelog": "First release"}]),
+                       **{k: v for k, v in values.items() if v is not None})
+    item.search_keys = sorted(search.index_keys(item))
+    return item
+
+
+def create_item(fields: NewCatalogItem, *, kind: str | None = None, allowed: Sequence[str] = catalog.KINDS,
+                created_by: str | None = None) -> CatalogItem:
+    """A new item (the slug from the name when not given; a taken derived slug gets a suffix); a kind holds at
+    most MAX_ITEMS_PER_KIND (one COUNT Query)."""
+    kind, values, slug, explicit = _prepared(fields, kind, allowed)
     if catalog_data.count_of_kind(kind) >= catalog.MAX_ITEMS_PER_KIND:
         raise Conflict(f"The catalogue holds at most {catalog.MAX_ITEMS_PER_KIND} items of a kind",
                        code="CATALOG_FULL")
     now_ms = int(clock.now() * 1000)
-    version = values.get("version") or "1.0.0"
     for attempt in range(5):
-        candidate = slug if attempt == 0 else f"{slug[:58]}-{attempt + 1}"
-        item_id = catalog.new_id(kind, candidate)
-        item = CatalogItem(item_pk(item_id), ITEM_SK, catalog_kind=kind, catalog_id=item_id, slug=candidate,
-                           created_ms=now_ms, updated_ms=now_ms, created_by=created_by,
-                           versions=json.dumps([{"version": version, "releasedAt": clock.iso(now_ms / 1000),
-                                                 "changelog": "First release"}]),
-                           **{k: v for k, v in values.items() if v is not None})
+        item = _built(kind, slug if attempt == 0 else f"{slug[:58]}-{attempt + 1}", values, created_by=created_by,
+                      now_ms=now_ms)
         try:
             catalog_data.create(item)
         except catalog_data.AlreadyExists:
             if explicit:
-                raise Conflict("An item with this slug exists", code="SLUG_TAKEN", details={"id": item_id}) from None
+                raise Conflict("An item with this slug exists", code="SLUG_TAKEN",
+                               details={"id": item.catalog_id}) from None
             continue
-        keys = search.reindex(item)
-        catalog_data.update(item, {"search_keys": keys}, expected_revision=1, now_ms=now_ms)
+        catalog_data.write_entries(kind, item.catalog_id, search.index_keys(item))
         return item
     raise Conflict("An item with this slug exists", code="SLUG_TAKEN")
 
@@ -281,21 +295,32 @@ def providers(*, category: str | None = None, verified: bool | None = None) -> l
             if (not category or p.category == category) and (verified is None or bool(p.verified) == verified)]
 
 
-def seed_activity(item: CatalogItem, activity: dict[str, Any]) -> None:
-    """Demo activity for a seeded item: install, download and rating counters, and trending counts today (the
-    seed command's `activity`; these are not backed by users' installs or ratings)."""
+def seed_items(entries: Sequence[tuple[NewCatalogItem, dict[str, Any] | None]]) -> list[CatalogItem]:
+    """The seed command's new items, in bulk (BatchWriteItem for the items, their search entries and trending
+    windows; their slugs were checked to be free just before): each with the file's `activity` — install, download
+    and rating counters and trending counts in the current windows — demo numbers not backed by users."""
     from ccjk.logic import rankings  # noqa: PLC0415
 
-    stars = {int(k): int(v) for k, v in (activity.get("ratings") or {}).items() if str(k) in "12345"}
-    rating_sum, rating_count = sum(k * v for k, v in stars.items()), sum(stars.values())
-    counters: dict[str, int | float] = {"install_count": int(activity.get("installs", 0)),
-                                        "download_count": int(activity.get("downloads", 0)),
-                                        "rating_sum": rating_sum, "rating_count": rating_count,
-                                        "rating_score": catalog.bayesian(rating_sum, rating_count)}
-    counters.update({f"rating_{n}": stars.get(n, 0) for n in range(1, 6)})
-    catalog_data.set_counters(item.catalog_id, counters)
-    if int(activity.get("trending", 0)) > 0:
-        from ccjk.store import rankings as ranking_data  # noqa: PLC0415
+    now_ms = int(clock.now() * 1000)
+    windows = rankings.windows()
+    items, entries_by_item, trending = [], [], []
+    for fields, given in entries:
+        kind, values, slug, _explicit = _prepared(fields, None, catalog.KINDS)
+        item = _built(kind, slug, values, created_by="seed", now_ms=now_ms)
+        activity = given or {}
+        stars = {int(k): int(v) for k, v in (activity.get("ratings") or {}).items() if str(k) in "12345"}
+        item.install_count = int(activity.get("installs", 0))
+        item.download_count = int(activity.get("downloads", 0))
+        item.rating_sum, item.rating_count = sum(k * v for k, v in stars.items()), sum(stars.values())
+        item.rating_score = catalog.bayesian(item.rating_sum, item.rating_count)
+        for n in range(1, 6):
+            setattr(item, f"rating_{n}", stars.get(n, 0))
+        items.append(item)
+        entries_by_item.append((kind, item.catalog_id, search.index_keys(item)))
+        if int(activity.get("trending", 0)) > 0:
+            trending.append((kind, item.catalog_id, int(activity["trending"])))
+    catalog_data.put_many(items, entries_by_item)
+    from ccjk.store import rankings as ranking_data  # noqa: PLC0415
 
-        ranking_data.count_activity(item.catalog_kind, item.catalog_id, rankings.windows(),
-                                    int(activity["trending"]))
+    ranking_data.set_windows_many(trending, windows)
+    return items

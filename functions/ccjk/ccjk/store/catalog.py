@@ -8,7 +8,7 @@ item can never bring a skeleton of it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
@@ -165,6 +165,17 @@ def write_entries(kind: str, item_id: str, entries: Mapping[str, tuple[float, st
             batch.save(SearchEntry(search_pk(prefix), f"{kind}#{item_id}", weight=weight, label=label))
 
 
+def put_many(items: Sequence[CatalogItem], entries: Iterable[tuple[str, str, Mapping[str, tuple[float, str]]]]) -> None:
+    """New items and their index entries in bulk (the seed command's; unconditional)."""
+    with CatalogItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)
+    with SearchEntry.batch_write() as batch:
+        for kind, item_id, found in entries:
+            for prefix, (weight, label) in found.items():
+                batch.save(SearchEntry(search_pk(prefix), f"{kind}#{item_id}", weight=weight, label=label))
+
+
 # ------------------------------------------------------------------------------------------------ providers
 
 def provider(shortcode: str) -> Provider | None:
@@ -209,11 +220,3 @@ def delete_provider(entry: Provider) -> None:
             raise Stale() from None
         raise
 
-
-def set_counters(item_id: str, counters: Mapping[str, int | float]) -> None:
-    """Set counters to given values (the seed's demo activity; never on a request path)."""
-    names = {f"#c{i}": name for i, name in enumerate(counters)}
-    values = {f":c{i}": value for i, value in enumerate(counters.values())}
-    expression = "SET " + ", ".join(f"#c{i} = :c{i}" for i in range(len(counters)))
-    dynamo.update(table(), item_pk(item_id), ITEM_SK, expression, names=names, values=values,
-                  condition="attribute_exists(pk)", return_values="NONE")

@@ -9,7 +9,7 @@ popular item would conflict in transactions; separate ADDs never lose a count).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ccjk.models.market_entities import RankedCounter
 from ccjk.store.market import table
@@ -36,6 +36,14 @@ def count_activity(kind: str, item_id: str, windows: Mapping[str, int], amount: 
         pk = trend_pk(kind, first_day)
         dynamo.update(table(), pk, item_id, "ADD rank_score :n SET rank_pk = :pk, expires_at = :ttl",
                       values={":n": amount, ":pk": pk, ":ttl": expires_at}, return_values="NONE")
+
+
+def set_windows_many(entries: Iterable[tuple[str, str, int]], windows: Mapping[str, int]) -> None:
+    """Write items' counters in the windows ((kind, item id, count) each; the seed's demo activity for new items,
+    which have no counters yet: written in batches, never on a request)."""
+    dynamo.batch_put(table(), [{"pk": trend_pk(kind, first_day), "sk": item_id, "rank_pk": trend_pk(kind, first_day),
+                                "rank_score": count, "expires_at": expires_at}
+                               for kind, item_id, count in entries for first_day, expires_at in windows.items()])
 
 
 def trending(kind: str, first_day: str, limit: int) -> list[tuple[str, int]]:
