@@ -345,12 +345,13 @@ def v1_template_view(item: CatalogItem, language: str | None = None) -> dict[str
     }
 
 
-def etag(item: CatalogItem) -> str:
-    """A strong validator: the item's id, revision and counters a view shows (a new rating changes the view)."""
+def etag(item: CatalogItem, *, variant: str = "") -> str:
+    """A strong validator: the item's id, revision and counters a view shows (a new rating changes the view), and
+    the view's variant (a language)."""
     import hashlib  # noqa: PLC0415
 
-    basis = f"{item.catalog_id}:{int(item.revision)}:{int(item.download_count or 0)}:{int(item.install_count or 0)}:" \
-            f"{int(item.rating_count or 0)}:{int(item.rating_sum or 0)}"
+    counters = (item.revision, item.download_count, item.install_count, item.rating_count, item.rating_sum)
+    basis = f"{variant}:{item.catalog_id}:" + ":".join(str(int(n or 0)) for n in counters)
     return '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ccjk import access
@@ -245,13 +246,17 @@ def specs(request: ProjectSpec):
 
 # ------------------------------------------------------------------------------------------------ templates
 
-@router.get("/api/v1/templates/<id>", returns=V1Template, errors=(404,),
-            summary="A template (any kind) by any id form; ?language=zh-CN localises title and summary",
-            tags=CATALOG)
+@router.get("/api/v1/templates/<id>", returns=V1Template, errors=(404,), empty=(304,),
+            summary="A template (any kind) by any id form; ?language=zh-CN localises title and summary; ETag, and "
+                    "304 for a matching If-None-Match", tags=CATALOG)
 def template(id: str, language: Text = None):
     item = catalog.require(id, catalog.KINDS, what="Template", code="TEMPLATE_NOT_FOUND")
-    return ENVELOPE.ok(catalog.v1_template_view(item, common.text("language", language, max_length=16)),
-                       headers=common.PUBLIC_CACHE)
+    wanted = common.text("language", language, max_length=16)
+    tag = catalog.etag(item, variant=wanted or "")
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=0, must-revalidate"}
+    if catalog.etag_matches(common.header(router, "If-None-Match"), tag):
+        return Response(status_code=304, body=None, headers=headers)
+    return ENVELOPE.ok(catalog.v1_template_view(item, wanted), headers=headers)
 
 
 @router.post("/api/v1/templates/batch", returns=V1TemplateBatch,
