@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccjk.logic import catalog, devices, installs, ratings
+from ccjk.logic import catalog, devices, ratings
 from ccjk.store import catalog as catalog_data
 from ccjk.store import devices as device_data
 from ccjk.store import directory as directory_data
@@ -110,6 +110,3 @@ def items(kinds: tuple[str, ...], *, search_text: str | None, category: str | No
 def rating_queue(offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
     return [ratings.view(r) for r in ratings.queue(offset, limit)], ranking_data.stats().get("ratings", 0)
 
-
-def quota_of(user_id: str) -> dict[str, Any]:
-    return {kind: installs.quota(user_id, kind) for kind in (catalog.SKILL, catalog.MCP, catalog.AGENT, catalog.HOOK)}

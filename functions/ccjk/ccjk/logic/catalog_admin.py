@@ -210,6 +210,12 @@ def delete_item(ref: str, *, allowed: Sequence[str] = catalog.KINDS) -> CatalogI
     except catalog_data.Stale:
         raise NotFound("Item not found", code="NOT_FOUND") from None
     search.unindex(item)
+    from ccjk.store import rankings as ranking_data  # noqa: PLC0415
+    from ccjk.store import ratings as rating_data  # noqa: PLC0415
+
+    removed = rating_data.purge_item(item.catalog_id)
+    if removed:
+        ranking_data.add_stats({"ratings": -removed})
     return item
 
 

@@ -104,5 +104,17 @@ def delete(found: RatingRef, *, item_exists: bool) -> None:
         raise
 
 
+def purge_item(item_id: str) -> int:
+    """Every rating of a deleted item, with their locks and pointers (so an item made again under the same id
+    starts without them); how many ratings there were."""
+    found = dynamo.query_all(table(), KeyConditionExpression="pk = :pk",
+                             ExpressionAttributeValues=dynamo.expression_values({":pk": item_pk(item_id)}),
+                             ProjectionExpression="pk, sk, rating_id", ConsistentRead=True)
+    keys = [(entry["pk"], entry["sk"]) for entry in found if entry["sk"] != ITEM_SK]
+    keys += [(ref_pk(entry["rating_id"]), "REF") for entry in found if str(entry["sk"]).startswith("RATING#")]
+    dynamo.batch_delete(table(), keys)
+    return sum(1 for entry in found if str(entry["sk"]).startswith("RATING#"))
+
+
 def item_counts(item_id: str) -> dict[str, Any] | None:
     return dynamo.get(table(), item_pk(item_id), ITEM_SK)

@@ -164,6 +164,21 @@ def test_rating_moderation_takes_a_rating_out_of_the_summary(market: Market):
     assert again.status == 201  # the lock went with the rating
 
 
+def test_deleting_an_item_takes_its_ratings_along(market: Market):
+    skill = market.item("skill")
+    user = market.user()
+    rated = market.call("POST", f"/api/v1/skills/{skill['id']}/ratings", {"rating": 4}, headers=user["headers"])
+    assert rated.status == 201
+    assert market.call("DELETE", f"/admin/skills/{skill['id']}", headers=market.admin()).status == 200
+    assert rated.json["data"]["id"] not in [r["id"] for r in market.get("/admin/ratings", query={"limit": 100},
+                                                                         headers=market.admin()).json["data"]]
+    again = market.item("skill", slug=skill["slug"])  # the same id, made again: a clean slate
+    assert again["id"] == skill["id"]
+    assert market.get(f"/api/v1/skills/{skill['id']}/ratings").json["data"]["summary"]["count"] == 0
+    assert market.call("POST", f"/api/v1/skills/{skill['id']}/ratings", {"rating": 5},
+                       headers=user["headers"]).status == 201
+
+
 def test_feature_flags(market: Market):
     admin = market.admin()
     shown = market.get("/admin/feature-flags", headers=admin).json["data"]
