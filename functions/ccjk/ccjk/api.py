@@ -1,24 +1,54 @@
-"""What every ccjk HTTP function shares: the `{success, data}` / `{success:false, error}` envelope."""
+"""What every ccjk HTTP function shares: the `{success, data}` / `{success:false, error, message, code}` envelope.
+
+Every reader of the real client gets what it reads from one error body (docs/ccjk-client.md, "The clients at a
+glance"): the typed clients read `error` (a string: the bind client calls `.includes()` on it), the marketplace and
+ratings clients read `message` and `code`. So an error carries the same text twice.
+"""
+
+from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from suite.envelopes import CodeMessageEnvelope, SuccessEnvelope
+from aws_lambda_powertools.event_handler import Response
+
+from suite.envelopes import CodeMessageEnvelope, SuccessEnvelope, json_response
 from suite.errors import ApiError
 
 TITLE = "ccjk cloud API"
 VERSION = "1.0.0"
-ENVELOPE = SuccessEnvelope()
+
+
+class CcjkEnvelope(SuccessEnvelope):
+    """SuccessEnvelope whose errors also carry `message` (= `error`)."""
+
+    def error_body(self, error: ApiError) -> Any:
+        body = super().error_body(error)
+        return {"success": False, "error": body["error"], "message": body["error"], "code": body["code"],
+                **({"details": body["details"]} if "details" in body else {})}
+
+    def ok_spread(self, data: dict[str, Any], *, status: int = 200) -> Response:
+        """`{success, data}` with the payload's fields also at the top level: the typed reply client reads
+        `status`, `reply`, `replies` there, the notification clients read them under `data`."""
+        return json_response(status, {**data, **self.success_body(data, {})})
+
+    def error_schema(self) -> dict[str, Any]:
+        schema = super().error_schema()
+        return {**schema, "required": ["success", "error", "message", "code"],
+                "properties": {**schema["properties"], "message": {"type": "string"}}}
+
+
+ENVELOPE = CcjkEnvelope()
 
 
 # ------------------------------------------------------------------------------- marketplace families (issue 18)
 # The public API, API v1 and admin answer MARKET_ENVELOPE; API v8 answers V8_ENVELOPE. Each is the union of what
 # the real clients of that family read (docs/ccjk-client.md, "The clients at a glance").
 
-class MarketEnvelope(SuccessEnvelope):
+class MarketEnvelope(CcjkEnvelope):
     """`{success: true, data, ...}`: an object payload is also spread at the top level (the v1 setup and
     marketplace clients read `recommendations`, `skills`, `results` there; the user-skill and rating clients read
-    `data`). Errors: `{success: false, error, message, code, details?}` (`error` stays a string)."""
+    `data`). Errors as ccjk's: `{success: false, error, message, code, details?}`."""
 
     def success_body(self, data: Any, meta: Mapping[str, Any]) -> Any:
         body: dict[str, Any] = {"success": True}
@@ -29,23 +59,11 @@ class MarketEnvelope(SuccessEnvelope):
         body.update(meta)
         return body
 
-    def error_body(self, error: ApiError) -> Any:
-        body: dict[str, Any] = {"success": False, "error": error.message, "message": error.message, "code": error.code}
-        if error.details:
-            body["details"] = error.details
-        return body
-
     def success_schema(self, data: dict[str, Any] | None) -> dict[str, Any]:
         wrapped = super().success_schema(data)
         if data is not None and ("$ref" in data or data.get("type") == "object"):
             return {"allOf": [wrapped, data]}  # the payload's fields sit beside `data` too
         return wrapped
-
-    def error_schema(self) -> dict[str, Any]:
-        schema = super().error_schema()
-        schema["required"] = ["success", "error", "message", "code"]
-        schema["properties"]["message"] = {"type": "string"}
-        return schema
 
 
 class V8Envelope(CodeMessageEnvelope):

@@ -1,13 +1,18 @@
-"""Operator and developer commands for ccjk's marketplace: load a catalogue, read the admin credentials, change
-a user's tier.
+"""Operator and developer commands for ccjk, one sub-command each: the mail outbox, the marketplace's catalogue,
+the admin credentials, a user's tier.
 
     # against `make dev` (moto on 127.0.0.1:4566, the local stack's names):
+    PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local outbox alice@example.com
     PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local catalog
     PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local admin-credentials
     PYTHONPATH=functions/ccjk:layers/common .venv/bin/python -m ccjk.seed --local tier alice@example.com pro
     # `make dev` runs `ccjk.seed dev` by itself (Metadata.LocalDev.Seed): the catalogue, then the credentials
     # against a deployed stack (your AWS credentials; the names are the stack's):
     ... -m ccjk.seed --market-table <MarketTable> --ccjk-table <CcjkTable> --region eu-west-1 catalog my.json
+    ... -m ccjk.seed --outbox-table <MailOutboxTable name> --region eu-west-1 outbox alice@example.com
+
+`outbox EMAIL` prints every message the mail outbox holds for an address (the sign-in codes of
+`POST /auth/login {email}` while MailTransport is `outbox`), oldest first.
 
 `catalog [FILE]` creates the items and providers of a JSON file (`{"items": [...], "providers": [...]}`, fields as
 POST /admin/templates and POST /admin/providers take them; without a file, functions/ccjk/seed/catalog.json: 78
@@ -42,8 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--market-table", help="the MarketTable name (default: $MARKET_TABLE)")
     parser.add_argument("--ccjk-table", help="the CcjkTable name (default: $CCJK_TABLE)")
     parser.add_argument("--admin-secret", help="the AdminCredentialsSecret (default: $ADMIN_CREDENTIALS_SECRET_ARN)")
+    parser.add_argument("--outbox-table", help="the MailOutboxTable name (default: $MAIL_OUTBOX_TABLE)")
     parser.add_argument("--region", help="AWS region (default: $AWS_REGION or us-east-1)")
     commands = parser.add_subparsers(dest="command", required=True)
+    outbox_command = commands.add_parser("outbox", help="print the mail outbox of an address (sign-in codes)")
+    outbox_command.add_argument("email")
     catalog = commands.add_parser("catalog", help="create or update catalogue items and providers")
     catalog.add_argument("file", type=Path, nargs="?", default=DEFAULT_CATALOG)
     commands.add_parser("admin-credentials", help="print the admin username and password")
@@ -62,10 +70,11 @@ def _configure(args: argparse.Namespace) -> None:
         os.environ.setdefault("MARKET_TABLE", LOCAL_PREFIX + "MarketTable")
         os.environ.setdefault("CCJK_TABLE", LOCAL_PREFIX + "CcjkTable")
         os.environ.setdefault("ADMIN_CREDENTIALS_SECRET_ARN", LOCAL_PREFIX + "AdminCredentialsSecret")
+        os.environ.setdefault("MAIL_OUTBOX_TABLE", LOCAL_PREFIX + "MailOutboxTable")
     elif args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     for option, variable in (("market_table", "MARKET_TABLE"), ("ccjk_table", "CCJK_TABLE"),
-                             ("admin_secret", "ADMIN_CREDENTIALS_SECRET_ARN")):
+                             ("admin_secret", "ADMIN_CREDENTIALS_SECRET_ARN"), ("outbox_table", "MAIL_OUTBOX_TABLE")):
         if getattr(args, option):
             os.environ[variable] = getattr(args, option)
     os.environ.setdefault("AWS_REGION", args.region or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
@@ -116,9 +125,26 @@ def seed_catalog(path: Path, *, update_existing: bool = True) -> dict[str, int]:
     return counts
 
 
+def outbox(email: str) -> int:
+    from ccjk.store import mail  # noqa: PLC0415  (after the environment is configured)
+    from suite.clock import iso_utc  # noqa: PLC0415
+
+    table = os.environ.get("MAIL_OUTBOX_TABLE")
+    if not table:
+        raise SystemExit("which outbox? give --local or --outbox-table (or set MAIL_OUTBOX_TABLE)")
+    messages = mail.outbox(email, table)
+    for message in messages:
+        print(f"--- {iso_utc(int(message['sent_at']))}  {message['subject']}\n{message['text']}\n")
+    if not messages:
+        print(f"no mail to {email}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure(args)
+    if args.command == "outbox":
+        return outbox(args.email)
     if args.command in ("catalog", "dev"):
         counts = seed_catalog(getattr(args, "file", DEFAULT_CATALOG), update_existing=args.command == "catalog")
         print(f"catalogue: {counts['created']} items created, {counts['updated']} updated; providers: "

@@ -2,7 +2,7 @@
 agents, hooks and templates each have their own count). The tier is the user's (`tier` of the ccjk user; an
 admin or the seed command changes it); what a client sends as `userTier` is ignored.
 
-Correct under concurrency by construction (store/installs.py): the install item and the quota counter are
+Correct under concurrency by construction (store/user_installs.py): the install item and the quota counter are
 written in one transaction whose conditions are "not installed yet" and "under the limit". The item's install
 count and the trending windows are atomic ADDs after that transaction (a crash between the two can leave a
 count one short; the installs themselves and the quota never disagree).
@@ -18,8 +18,8 @@ from ccjk import clock, config
 from ccjk.logic import catalog, rankings
 from ccjk.models.market_entities import Install
 from ccjk.store import catalog as catalog_data
-from ccjk.store import installs as install_data
 from ccjk.store import rankings as ranking_data
+from ccjk.store import user_installs as install_data
 from ccjk.store import users as user_data
 from suite.errors import BadRequest, Conflict, NotFound
 

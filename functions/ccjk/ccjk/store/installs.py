@@ -1,98 +1,51 @@
-"""A user's installs and the quota counters that bound them, kept together by transactions.
-
-Installing writes the install item (only if it does not exist) and adds one to the user's counter of that kind
-(only while it is under the tier's limit) in one transaction, so parallel installs can neither pass the limit
-nor install one item twice; uninstalling deletes the item (only if it exists) and takes one off the counter.
-"""
+"""The CLI's anonymous installs (auto-bootstrap, `/api/v1/devices/register|handshake|sync`): `INSTALL#<deviceId>`
+/ `INSTALL`, kept INSTALL_RETENTION_SECONDS after the install was last heard of (TTL `expires_at`). These are the
+client's random install ids (`X-Device-ID`), not the `dev_…` devices of `/device/register` and `/bind/use`."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
-
-from ccjk.models.market_entities import Install
-from ccjk.store.market import WriteRefused, commit, table, user_pk
+from ccjk.store.common import table
 from suite import dynamo
+from suite.dynamo import expression_values
+
+INSTALL_SK = "INSTALL"
+INSTALL_RETENTION_SECONDS = 180 * 86_400
 
 
-class AlreadyInstalled(Exception):
-    pass
+def _pk(install_id: str) -> str:
+    return f"INSTALL#{install_id}"
 
 
-class QuotaExceeded(Exception):
-    pass
-
-
-class NotInstalled(Exception):
-    pass
-
-
-def install_sk(item_id: str) -> str:
-    return f"INSTALL#{item_id}"
-
-
-def quota_sk(kind: str) -> str:
-    return f"QUOTA#{kind}"
-
-
-def install(user_id: str, values: dict[str, Any], *, limit: int | None) -> None:
-    """Write the install `values` (item_id, item_kind, ...) and count it against `limit` (None: unlimited)."""
-    transaction = dynamo.Transaction()
-    transaction.put(table(), {"pk": user_pk(user_id), "sk": install_sk(values["item_id"]), **values},
-                    condition="attribute_not_exists(pk)")
-    condition = None if limit is None else "attribute_not_exists(used) OR used < :limit"
-    transaction.update(table(), user_pk(user_id), quota_sk(values["item_kind"]), "ADD used :one",
-                       condition=condition, values={":one": 1, **({":limit": limit} if limit is not None else {})})
+def register(install_id: str, profile: dict[str, Any], *, now_iso: str, now: int) -> tuple[str, bool]:
+    """(registeredAt, whether it is new): the first registration wins, later ones only refresh its expiry."""
     try:
-        commit(transaction)
-    except WriteRefused as refused:
-        if refused.failed(0):
-            raise AlreadyInstalled() from None
-        if refused.failed(1):
-            raise QuotaExceeded() from None
-        raise
+        dynamo.client().put_item(
+            TableName=table(), ConditionExpression="attribute_not_exists(pk)",
+            Item=dynamo.to_item({"pk": _pk(install_id), "sk": INSTALL_SK, "registered_at": now_iso,
+                                 "profile": json.dumps(profile, ensure_ascii=False),
+                                 "expires_at": now + INSTALL_RETENTION_SECONDS}))
+    except Exception as exc:
+        if not dynamo.is_condition_failure(exc):
+            raise
+        answer = dynamo.client().update_item(
+            TableName=table(), Key=dynamo.key(_pk(install_id), INSTALL_SK),
+            UpdateExpression="SET expires_at = :expires",
+            ExpressionAttributeValues=expression_values({":expires": now + INSTALL_RETENTION_SECONDS}),
+            ReturnValues="ALL_NEW")
+        return str(answer["Attributes"]["registered_at"]["S"]), False
+    return now_iso, True
 
 
-def uninstall(user_id: str, item_id: str, kind: str) -> None:
-    transaction = dynamo.Transaction()
-    transaction.delete(table(), user_pk(user_id), install_sk(item_id), condition="attribute_exists(pk)")
-    transaction.update(table(), user_pk(user_id), quota_sk(kind), "ADD used :minus", values={":minus": -1})
-    try:
-        commit(transaction)
-    except WriteRefused as refused:
-        if refused.failed(0):
-            raise NotInstalled() from None
-        raise
-
-
-def get(user_id: str, item_id: str) -> Install | None:
-    try:
-        return Install.get(user_pk(user_id), install_sk(item_id), consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
-def of_user(user_id: str) -> list[Install]:
-    """Every install of the user, oldest item id first (bounded by the tier's quotas)."""
-    return list(Install.query(user_pk(user_id), Install.sk.startswith("INSTALL#"), consistent_read=True))
-
-
-def used(user_id: str, kind: str) -> int:
-    found = dynamo.get(table(), user_pk(user_id), quota_sk(kind))
-    return int((found or {}).get("used", 0))
-
-
-def update(entry: Install, *, enabled: bool | None, config: str | None, now_ms: int) -> Install:
-    actions = [Install.updated_ms.set(now_ms)]
-    if enabled is not None:
-        actions.append(Install.enabled.set(enabled))
-    if config is not None:
-        actions.append(Install.config.set(config))
-    try:
-        entry.update(actions=actions, condition=Install.pk.exists())
-    except UpdateError as error:
-        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
-            raise NotInstalled() from None
-        raise
-    return entry
+def seen(install_id: str, field: str, *, now_iso: str, now: int, stats: dict[str, Any] | None = None) -> None:
+    """Record a handshake or sync (`field`: last_handshake_at | last_sync_at), creating the record if needed."""
+    update = "SET #field = :at, expires_at = :expires, registered_at = if_not_exists(registered_at, :at)"
+    values: dict[str, Any] = {":at": now_iso, ":expires": now + INSTALL_RETENTION_SECONDS}
+    if stats is not None:
+        update += ", stats = :stats"
+        values[":stats"] = json.dumps(stats, ensure_ascii=False)
+    dynamo.client().update_item(
+        TableName=table(), Key=dynamo.key(_pk(install_id), INSTALL_SK), UpdateExpression=update,
+        ExpressionAttributeNames={"#field": field}, ExpressionAttributeValues=expression_values(values))

@@ -17,7 +17,7 @@ import pytest
 
 from ccjk.logic import catalog, installs, ratings
 from ccjk.store import catalog as catalog_data
-from ccjk.store import installs as install_data
+from ccjk.store import user_installs as install_data
 from suite.errors import ApiError
 from tests.integration.ccjk.market.support import Market
 
