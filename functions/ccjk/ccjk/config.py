@@ -91,7 +91,6 @@ class MarketConfig:
     access_token_ttl_seconds: int  # API v1 access tokens (JWT)
     refresh_token_ttl_seconds: int  # API v1 refresh tokens (opaque, rotating)
     trending_window_days: int
-    feature_flag_defaults: str  # JSON object: the flags /api/v1/handshake serves until an admin changes them
 
 
 def _load_market(env: Environment) -> MarketConfig:
@@ -103,7 +102,6 @@ def _load_market(env: Environment) -> MarketConfig:
         access_token_ttl_seconds=env.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=60),
         refresh_token_ttl_seconds=env.integer("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600, minimum=3600),
         trending_window_days=env.integer("TRENDING_WINDOW_DAYS", 7, minimum=1),
-        feature_flag_defaults=env.text("FEATURE_FLAGS", "{}"),
     )
 
 

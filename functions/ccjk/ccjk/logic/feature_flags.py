@@ -1,6 +1,7 @@
-"""Feature flags for the clients' handshake (`POST /api/v1/handshake` answers them): defaults in code, overridden
-by the FEATURE_FLAGS environment variable (a JSON object, per deployment), overridden by what an admin set with
-PUT /admin/feature-flags (stored in MarketTable). `current()` is what a handshake should serve.
+"""Feature flags for the clients' handshake (`POST /api/v1/handshake`, logic/bootstrap.py, serves them): the
+handshake's defaults, overridden by what an admin set with PUT /admin/feature-flags (CcjkTable's
+`CONFIG#feature-flags` item, which the handshake reads; it caches it a minute, so a change reaches every client
+within one). `current()` is what a handshake serves.
 """
 
 from __future__ import annotations
@@ -9,31 +10,17 @@ import json
 import re
 from typing import Any
 
-from ccjk import clock, config
+from ccjk import clock
+from ccjk.logic import bootstrap
 from ccjk.store import flags as flag_data
 from suite.errors import BadRequest, Conflict
 
-DEFAULTS: dict[str, Any] = {
-    "silentUpgrade": False,
-    "telemetryEnabled": True,
-    "autoSync": True,
-    "analytics": True,
-    "syncInterval": 1_800_000,  # ms (the live server's value)
-    "upgradeCheckInterval": 21_600_000,
-    "minClientVersion": None,
-}
+DEFAULTS: dict[str, Any] = {**bootstrap.DEFAULT_FLAGS, "syncInterval": bootstrap.SYNC_INTERVAL_MS,
+                            "upgradeCheckInterval": bootstrap.UPGRADE_CHECK_INTERVAL_MS, "minClientVersion": None}
 BOOLEANS = {"silentUpgrade", "telemetryEnabled", "autoSync", "analytics"}
 INTERVALS = {"syncInterval", "upgradeCheckInterval"}
 MAX_FLAGS = 50
 VERSION_RE = re.compile(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
-
-
-def _configured() -> dict[str, Any]:
-    try:
-        found = json.loads(config.market().feature_flag_defaults or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
 
 
 def _stored() -> tuple[dict[str, Any], int, str | None, str | None]:
@@ -49,12 +36,12 @@ def _stored() -> tuple[dict[str, Any], int, str | None, str | None]:
 
 def current() -> dict[str, Any]:
     """The flags in effect."""
-    return {**DEFAULTS, **_configured(), **_stored()[0]}
+    return {**DEFAULTS, **_stored()[0]}
 
 
 def view() -> dict[str, Any]:
     overrides, revision, updated_at, updated_by = _stored()
-    return {"flags": {**DEFAULTS, **_configured(), **overrides}, "defaults": {**DEFAULTS, **_configured()},
+    return {"flags": {**DEFAULTS, **overrides}, "defaults": dict(DEFAULTS),
             "overrides": overrides, "revision": revision, "updatedAt": updated_at, "updatedBy": updated_by}
 
 

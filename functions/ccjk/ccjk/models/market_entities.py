@@ -302,9 +302,10 @@ class SyncSet(Model):
 
 
 class FeatureFlags(Model):
-    """pk `CONFIG`, sk `FLAGS`: the flags an admin set (over the configured defaults)."""
+    """pk `CONFIG#feature-flags`, sk `FLAGS` in **CcjkTable**: the flags an admin set (over the defaults), where
+    the handshake (`POST /api/v1/handshake`, store/feature_flags.py) reads them."""
 
-    Meta = table_from_env(MARKET)
+    Meta = table_from_env("CCJK_TABLE")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     flags = UnicodeAttribute()  # JSON object text

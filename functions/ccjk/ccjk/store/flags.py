@@ -1,4 +1,6 @@
-"""The feature flags an admin set (`CONFIG`/`FLAGS`), written with a condition on the revision that was read."""
+"""The feature flags an admin sets: CcjkTable's `CONFIG#feature-flags` / `FLAGS` (`flags`: a JSON object), the item
+the handshake reads (store/feature_flags.py, cached a minute per execution environment), written with a condition
+on the revision that was read."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from ccjk.models.market_entities import FeatureFlags
 
-PK, SK = "CONFIG", "FLAGS"
+PK, SK = "CONFIG#feature-flags", "FLAGS"
 
 
 class Stale(Exception):

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from ccjk.logic import feature_flags
+from ccjk.store.feature_flags import _cache as flag_cache
 from suite import aws
 from tests.integration.ccjk.conftest import fresh_address
 from tests.integration.ccjk.market.support import ADMIN, CcjkStream, Market, basic, unique
@@ -188,7 +189,12 @@ def test_feature_flags(market: Market):
     assert changed.status == 200, changed.text
     assert changed.json["data"]["flags"]["silentUpgrade"] is True
     assert changed.json["data"]["updatedBy"] == ADMIN["username"]
-    assert feature_flags.current()["minClientVersion"] == "9.4.13"  # what the handshake serves
+    assert feature_flags.current()["minClientVersion"] == "9.4.13"
+    flag_cache.clear()  # the handshake caches the flags a minute per execution environment
+    shake = market.call("POST", "/api/v1/handshake", {"deviceId": f"{unique()}-install", "ccjkVersion": "9.4.13"})
+    assert shake.status == 200, shake.text
+    assert shake.json["data"]["featureFlags"]["silentUpgrade"] is True
+    assert shake.json["data"]["minClientVersion"] == "9.4.13"
     for bad in ({"silentUpgrade": "yes"}, {"syncInterval": 5}, {"minClientVersion": "latest"}, {"bad name": 1}):
         assert market.call("PUT", "/admin/feature-flags", {"flags": bad}, headers=admin).status == 400, bad
     reset = market.call("PUT", "/admin/feature-flags", {"flags": {"silentUpgrade": None, "minClientVersion": None}},
