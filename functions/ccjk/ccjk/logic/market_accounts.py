@@ -7,8 +7,8 @@ passwords, throttling and 401 for a wrong e-mail or password). The access token 
 family id (`sid`), so every Bearer route of ccjk accepts it. The refresh token is opaque (`rt_` + 256 bits,
 stored as its SHA-256), single use: refreshing marks it rotated and issues the next one in one transaction;
 presenting a rotated token again ends the whole family (a stolen copy and the real one cannot both live on).
-Logout ends the family: refresh stops at once, and `verify` refuses the family's access tokens from then on
-(other routes accept an access token until it expires, at most an hour).
+Logout ends the family (refresh stops at once, and `verify` refuses the family's other access tokens) and signs
+the presented access token out everywhere (logic/sessions.py's revocation, which every Bearer route checks).
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ def refresh(request: V1Refresh) -> dict[str, Any]:
 
 
 def _claims(token: str) -> dict[str, Any]:
+    """The claims of a valid token that was not signed out (sessions.verify checks the revocation)."""
     from suite.security.jwt_tokens import InvalidToken  # noqa: PLC0415
 
+    sessions.verify(token)
     try:
         return sessions.codec().verify(token)
     except InvalidToken:
@@ -113,4 +115,5 @@ def logout(token: str) -> dict[str, Any]:
     family_id = claims.get("sid")
     if isinstance(family_id, str):
         token_data.revoke(family_id)
+    sessions.revoke(sessions.verify(token))
     return {"loggedOut": True}

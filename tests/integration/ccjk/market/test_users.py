@@ -50,6 +50,7 @@ def test_logout_ends_the_sign_in(market: Market):
     assert market.get("/api/v1/auth/verify", headers=user["headers"]).status == 401
     assert market.call("POST", "/api/v1/auth/refresh", {"refreshToken": user["refresh"]}).status == 401
     assert market.get("/api/v1/auth/verify").status == 401
+    assert market.get("/auth/me", headers=user["headers"]).status == 401  # signed out everywhere
 
 
 def test_register_refuses_a_taken_email(market: Market):
