@@ -66,9 +66,18 @@ def test_openapi_document_and_swagger_ui(suite_stack, service):
 
 
 def test_unknown_route_gets_api_gateways_404(suite_stack):
-    response = requests.post(suite_stack.url("ccjk") + "/health", timeout=30)
+    # kook declares no `$default` route, so the gateway answers itself
+    response = requests.post(suite_stack.url("kook") + "/health", timeout=30)
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found"}
+
+
+def test_a_default_route_answers_unknown_routes_in_the_services_envelope(suite_stack):
+    # ccjk's `$default` route (FallbackFunction) takes what no route serves, a known path's other methods included
+    response = requests.post(suite_stack.url("ccjk") + "/health", timeout=30)
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert response.json()["success"] is False
 
 
 def test_api_gateways_limits_hold_on_a_real_port(suite_stack):
