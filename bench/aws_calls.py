@@ -536,6 +536,116 @@ def feishu_encrypted(plain: bytes, encrypt_key: str) -> bytes:
     return json.dumps({"encrypt": base64.b64encode(iv + data).decode()}).encode()
 
 
+class CcjkMarketScenario:
+    """ccjk's marketplace (issue 18): the public and v1 catalogue reads (list, one item, search, rankings, the
+    marketplace, recommendations, a template batch), v1 accounts, an install against the quota, a rating, a
+    download; v8 templates (list, one with its ETag, batch, download), a v8 install, v8 context messages and a
+    compaction; admin stats and catalogue writes. Catalogue items come from the admin API in set-up."""
+
+    PASSWORD = "bench market password"  # noqa: S105 (a fake user in moto)
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.client = client
+        self.run_id = uuid.uuid4().hex[:8]
+        self.items: list[str] = []
+        self.refresh = self.access = self.device_token = self.template = ""
+        self.users: list[str] = []
+        self.admin_pair = {"username": "bench-admin", "password": "bench-admin-password"}
+
+    def admin(self) -> dict[str, str]:
+        pair = f"{self.admin_pair['username']}:{self.admin_pair['password']}".encode()
+        return {"authorization": "Basic " + base64.b64encode(pair).decode()}
+
+    def set_up(self) -> None:
+        from suite import aws  # noqa: PLC0415
+
+        admin_fn = next(fn for fn in self.client.functions if fn.key == "ccjk.AdminFunction")
+        aws.client("secretsmanager").put_secret_value(
+            SecretId=admin_fn.environment["ADMIN_CREDENTIALS_SECRET_ARN"], SecretString=json.dumps(self.admin_pair))
+        for n in range(30):
+            body = {"type": "skill", "name_en": f"Bench skill {n} {self.run_id}", "slug": f"bench-{self.run_id}-{n}",
+                    "category": "development", "tags": ["bench", "git" if n % 2 else "test"], "content": "x" * 400,
+                    "description_en": "A skill the benchmark installs, rates and downloads"}
+            self.items.append(self.client(Request("POST", "/admin/skills", body, self.admin()), 201).body["data"]["id"])
+        template = {"type": "workflow", "name_en": f"Bench workflow {self.run_id}", "content": "# steps\n"}
+        self.template = self.client(Request("POST", "/admin/templates", template, self.admin()), 201).body["data"]["id"]
+        device = self.client(Request("POST", "/device/register", {"name": "bench market"}), 201).body["data"]
+        self.device_token = device["token"]
+
+    def keep_pair(self, answer: Answer) -> None:
+        self.access, self.refresh = answer.body["data"]["accessToken"], answer.body["data"]["refreshToken"]
+
+    def keep_user(self, answer: Answer) -> None:
+        self.users.append(answer.body["data"]["accessToken"])
+
+    def user(self, n: int) -> dict[str, str]:
+        return bearer(self.users[n])
+
+    def steps(self) -> list[Step]:
+        email = f"market-{self.run_id}-{{n}}@example.com"
+        skill = lambda n: self.items[n]  # noqa: E731
+        session = f"bench-{self.run_id}"
+        message = {"type": "user", "role": "user", "content": "Refactor the login form and add tests"}
+        return [
+            Step(lambda n: Request("GET", "/api/skills", query="limit=20&sort=popular")),
+            Step(lambda n: Request("GET", f"/api/skills/{self.items[0]}")),
+            Step(lambda n: Request("GET", "/api/search", query=f"q=bench+{'git' if n % 2 else 'test'}")),
+            Step(lambda n: Request("GET", "/api/rankings", query="dimension=installs&limit=20")),
+            Step(lambda n: Request("GET", "/api/rankings", query="dimension=trending&limit=20")),
+            Step(lambda n: Request("GET", "/api/v1/skills/marketplace", query="limit=20")),
+            Step(lambda n: Request("POST", "/api/v1/specs", {"dependencies": {"react": "19", "git": "2"}})),
+            Step(lambda n: Request("POST", "/api/v1/templates/batch", {"ids": [self.template, "tpl_none"]})),
+            Step(lambda n: Request("POST", "/api/v1/auth/register", {"email": email.format(n=n),
+                                                                    "password": self.PASSWORD}),
+                 expect=201, keep=self.keep_user),
+            Step(lambda n: Request("POST", "/api/v1/auth/login", {"email": email.format(n=n),
+                                                                 "password": self.PASSWORD}), keep=self.keep_pair),
+            Step(lambda n: Request("POST", "/api/v1/auth/refresh", {"refreshToken": self.refresh}),
+                 keep=self.keep_pair),
+            Step(lambda n: Request("POST", "/api/v1/skills/user/install", {"skillId": skill(n)}, self.user(0)),
+                 expect=201, note="quota transaction"),
+            Step(lambda n: Request("POST", f"/api/v1/skills/{self.items[1]}/ratings", {"rating": 4},
+                                   self.user(n)), expect=201, note="rating transaction, one user each"),
+            Step(lambda n: Request("GET", f"/api/v1/skills/{self.items[1]}/ratings")),
+            Step(lambda n: Request("GET", f"/api/v1/skills/{self.items[2]}/download"), note="counted"),
+            Step(lambda n: Request("GET", "/api/v8/templates", query="type=skill&limit=20")),
+            Step(lambda n: Request("GET", f"/api/v8/templates/{self.template}")),
+            Step(lambda n: Request("POST", "/api/v8/templates/batch", {"templates": [self.template, self.items[3]]})),
+            Step(lambda n: Request("POST", f"/api/v8/templates/{self.template}/download"), note="counted"),
+            Step(lambda n: Request("POST", "/api/v8/skills/user/install", {"skill_id": skill(10 + n)}, self.user(1)),
+                 expect=201),
+            Step(lambda n: Request("GET", "/api/v8/skills/user", headers=self.user(0))),
+            Step(lambda n: Request("POST", f"/api/v8/sessions/{session}/messages", message,
+                                   bearer(self.device_token)), expect=201),
+            Step(lambda n: Request("GET", f"/api/v8/sessions/{session}/messages", headers=bearer(self.device_token))),
+            Step(lambda n: Request("POST", f"/api/v8/sessions/{session}-{n}/compact", {"keep_last_n": 1},
+                                   bearer(self.device_token)), note="3 messages",
+                 prepare=lambda n: [self.client(Request("POST", f"/api/v8/sessions/{session}-{n}/messages", message,
+                                                        bearer(self.device_token)), 201) for _ in range(3)]),
+            Step(lambda n: Request("GET", "/admin/stats", headers=self.admin())),
+            Step(lambda n: Request("POST", "/admin/skills", {"name_en": f"Admin {self.run_id} {n}"}, self.admin()),
+                 expect=201, note="item and its search index"),
+            Step(lambda n: Request("PUT", f"/admin/skills/{self.items[20 + n]}", {"description_en": f"v{n}"},
+                                   self.admin()), note="re-index"),
+        ]
+
+
+class CcjkWithMarket:
+    """ccjk's rows: the core scenarios' (issues 3 and 18), then the marketplace's (issue 18)."""
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        self.core = CcjkClientCoreScenario(client, fake_url)
+        self.market = CcjkMarketScenario(client, fake_url)
+
+    def set_up(self) -> None:
+        for part in (self.core, self.market):
+            if hasattr(part, "set_up"):
+                part.set_up()
+
+    def steps(self) -> list[Step]:
+        return [*self.core.steps(), *self.market.steps()]
+
+
 class ClassworksScenario:
     """A device registers in a namespace, gets a token for an app, then writes, reads, lists, imports and
     deletes keys. The app itself comes from the catalogue (there is no route to create one). Then a Socket.IO
@@ -1028,7 +1138,7 @@ def kook_encrypt(plain: bytes, key: str) -> bytes:
 
 
 SCENARIOS: dict[str, Callable[[Client, str], Any]] = {
-    "ccjk": CcjkClientCoreScenario,  # CcjkScenario's steps, then issue 18's
+    "ccjk": CcjkWithMarket,  # CcjkScenario's steps, then issue 18's client core, then its marketplace
     "classworks": ClassworksScenario,
     "kook": KookScenario,
     "relay": RelayScenario,

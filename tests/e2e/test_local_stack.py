@@ -66,13 +66,14 @@ def test_openapi_document_and_swagger_ui(suite_stack, service):
 
 
 def test_unknown_route_gets_api_gateways_404(suite_stack):
-    response = requests.post(suite_stack.url("relay") + "/health", timeout=30)
+    # kook declares no `$default` route, so the gateway answers itself
+    response = requests.post(suite_stack.url("kook") + "/health", timeout=30)
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found"}
 
 
-def test_an_apis_default_route_serves_what_no_other_route_does(suite_stack):
-    # ccjk declares a $default route (its clients read only its own envelope): the gateway hands it the request
+def test_a_default_route_answers_unknown_routes_in_the_services_envelope(suite_stack):
+    # ccjk's `$default` route (FallbackFunction) takes what no route serves, a known path's other methods included
     response = requests.post(suite_stack.url("ccjk") + "/health", timeout=30)
     assert response.status_code == 404
     assert response.json()["code"] == "NOT_FOUND"

@@ -354,3 +354,32 @@ def test_each_envelope_describes_its_own_bodies():
         responses = document["paths"]["/me/name"]["put"]["responses"]
         assert validation in responses
         assert document["components"]["schemas"]["ErrorBody"] == envelope.error_schema()
+
+
+def test_a_router_with_its_own_envelope_is_documented_and_served_in_it():
+    family = CodeMessageEnvelope(success_code=200)
+    v8 = Router(envelope=family)
+
+    @v8.get("/v8/thing/<name>", returns=DeviceView, errors=(404,))
+    def thing(name: str):
+        if name == "ghost":
+            raise NotFound("No such thing")
+        return family.ok({"id": name, "name": name})
+
+    docs = docs_function(SuccessEnvelope(), [router, v8], title="T", version="1")[1]
+    document = json.loads(docs(http_event("GET", "/openapi.json"), FakeLambdaContext())["body"])
+    schemas = document["components"]["schemas"]
+    responses = document["paths"]["/v8/thing/{name}"]["get"]["responses"]
+    assert responses["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBodyCodeMessageEnvelope"}
+    assert schemas["ErrorBodyCodeMessageEnvelope"] == family.error_schema()
+    assert schemas["ErrorBody"] == SuccessEnvelope().error_schema()  # the service's own routes keep theirs
+    assert responses["200"]["content"]["application/json"]["schema"]["required"] == ["code", "message"]
+    me_error = document["paths"]["/me/name"]["put"]["responses"]["404"]["content"]["application/json"]["schema"]
+    assert me_error == {"$ref": "#/components/schemas/ErrorBody"}
+
+    handler = http_function(family, v8)[1]
+    assert call(handler, "GET", "/v8/thing/ghost") == (404, {"code": 404, "message": "No such thing"})
+    assert call(handler, "GET", "/v8/thing/a")[1]["code"] == 200
+    with pytest.raises(ValueError, match="own envelope"):
+        http_function(SuccessEnvelope(), v8)

@@ -287,8 +287,8 @@ def test_every_api_of_the_suite_has_its_own_local_id():
     suite = open_suite(REPO_ROOT / "template.yaml")
     http = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.http_apis()}
     websocket = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.websocket_apis()}
-    # classworks and kook: the same logical id in two services; certctrl: the agents' updates socket;
-    # ccjk: the daemon's log socket
+    # classworks and kook: the same logical id in two services; certctrl: the agents' updates socket; ccjk: the
+    # cloud control's log socket
     assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi", "certctrl.DeviceSocketApi", "ccjk.ControlLogsApi"}
     ids = [*http.values(), *websocket.values()]
     assert len(set(ids)) == len(ids) == 9
@@ -308,4 +308,5 @@ def test_local_seed_is_read_from_the_metadata(template, tmp_path):
     seeded.write_text(template.read_text().replace("Port: 4321", "Port: 4321\n    Seed: [demo.seed, --quiet]"))
     assert Stack(path=seeded, name="s", key="demo").local_seed == ["demo.seed", "--quiet"]
     suite = open_suite(REPO_ROOT / "template.yaml")
-    assert {stack.key: stack.local_seed for stack in suite.stacks if stack.local_seed} == {"relay": ["relay.seed"]}
+    seeds = {stack.key: stack.local_seed for stack in suite.stacks if stack.local_seed}
+    assert seeds == {"relay": ["relay.seed"], "ccjk": ["ccjk.seed", "dev"]}

@@ -110,3 +110,25 @@ DEVICE_BEARER = auth.Credential("deviceBearer", {**auth.HTTP_BEARER, "bearerForm
 # A device for itself (X-Device-Token, or its token as a Bearer token) or a user for one of their devices: the
 # caller is a `Device` or a user id. Routes that act on a device check which device it may reach.
 DEVICE_OR_USER = auth.any_of(DEVICE, DEVICE_BEARER, USER)
+
+
+# ------------------------------------------------------------------------------- marketplace (issue 18)
+# ADMIN: `Authorization: Basic` against the AdminCredentialsSecret (logic/admin_auth.py: constant-time compare,
+# failed attempts throttled per client address); the caller is the admin's user name.
+# DEVICE_ANY: a device token in `X-Device-Token` or as `Authorization: Bearer dt_…` (the v8 context client sends
+# it the second way); the caller is the Device.
+# USER_IF_PRESENT: a user JWT when one is sent (a bad one is still a 401), else anonymous.
+
+def _admin(event: Any) -> str:
+    from ccjk.logic import admin_auth  # noqa: PLC0415 (only the admin function pays for it)
+
+    value = auth.header(event, "Authorization")
+    if value is None:
+        raise auth.MissingCredentials("Missing Authorization header")
+    return admin_auth.check(value, source_ip=auth.source_ip(event))
+
+
+ADMIN = auth.Credential("adminBasic", auth.HTTP_BASIC, _admin,
+                        description="The admin credentials (AdminCredentialsSecret: username and password)")
+DEVICE_ANY = auth.any_of(DEVICE, DEVICE_BEARER)
+USER_IF_PRESENT = auth.optional(USER)

@@ -77,3 +77,32 @@ def _load(env: Environment) -> Config:
 
 
 get = settings(_load)
+
+
+# ------------------------------------------------------------------------------- marketplace (issue 18)
+# The marketplace functions (catalogue, API v1/v8, rankings, admin) read these through `config.market()`; the
+# rest of ccjk never needs them, so they are a settings object of their own.
+
+@dataclass(frozen=True)
+class MarketConfig:
+    market_table: str  # MarketTable: catalogue, search index, counters, installs, ratings, v8 context, v1 sessions
+    admin_credentials_secret_arn: str  # {"username", "password"} for Authorization: Basic on /admin/*
+    install_quotas: Mapping[str, int | None]  # tier → installs per kind (None: unlimited)
+    access_token_ttl_seconds: int  # API v1 access tokens (JWT)
+    refresh_token_ttl_seconds: int  # API v1 refresh tokens (opaque, rotating)
+    trending_window_days: int
+
+
+def _load_market(env: Environment) -> MarketConfig:
+    return MarketConfig(
+        market_table=env.text("MARKET_TABLE"),
+        admin_credentials_secret_arn=env.text("ADMIN_CREDENTIALS_SECRET_ARN"),
+        install_quotas={"free": env.integer("FREE_INSTALL_QUOTA", 10, minimum=0),
+                        "pro": env.integer("PRO_INSTALL_QUOTA", 100, minimum=0), "enterprise": None},
+        access_token_ttl_seconds=env.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=60),
+        refresh_token_ttl_seconds=env.integer("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600, minimum=3600),
+        trending_window_days=env.integer("TRENDING_WINDOW_DAYS", 7, minimum=1),
+    )
+
+
+market = settings(_load_market)

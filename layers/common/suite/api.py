@@ -103,10 +103,15 @@ class Router(APIGatewayHttpRouter):
     `requires` names the parameters (or `body`) it requires but checks itself, to answer with its own messages.
     The declarations are kept in `contracts`, keyed by (METHOD, OpenAPI path), for the docs function and the
     tests.
+
+    `envelope` names the router's own response style when it differs from the service's (one family of routes
+    with its own envelope, e.g. ccjk's v8 API): its function must be built with that envelope, and the service's
+    document describes these routes' bodies in it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, envelope: Envelope | None = None) -> None:
         super().__init__()
+        self.envelope = envelope
         self.contracts: dict[tuple[str, str], RouteContract] = {}
 
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
@@ -125,7 +130,7 @@ class Router(APIGatewayHttpRouter):
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
                 also_status_codes=tuple(also_status_codes), media_type=media_type, reads_body=_reads_body(func),
                 body=body, requires=tuple(requires), empty=tuple(empty), error_body=error_body,
-                body_media_type=body_media_type)
+                body_media_type=body_media_type, envelope=self.envelope)
             return register(func)
 
         return decorator
@@ -299,7 +304,12 @@ def _lambda_response(response: Response) -> dict[str, Any]:
 
 
 def http_function(envelope: Envelope, *routers: APIGatewayHttpRouter) -> tuple[APIGatewayHttpResolver, Handler]:
-    """Build one endpoint-group Lambda: `app, handler = http_function(ENVELOPE, devices.router)`."""
+    """Build one endpoint-group Lambda: `app, handler = http_function(ENVELOPE, devices.router)`. A router that
+    names its own envelope must be served with that one (its document says so)."""
+    for router in routers:
+        own = getattr(router, "envelope", None)
+        if own is not None and own is not envelope:
+            raise ValueError(f"a router with its own envelope ({type(own).__name__}) is served with another")
     app = create_app(envelope, routers)
     return app, lambda_entrypoint(app, envelope)
 

@@ -52,6 +52,7 @@ class RouteContract:
     # a protocol's own error body (a model) some of the route's errors answer with (Engine.IO's {code, message});
     # the document allows it beside the envelope's, which requests no route can read still get
     error_body: Any = None
+    envelope: Any = None  # the route family's own envelope, when it is not the service's (suite.api.Router)
 
 
 def openapi_path(rule: str) -> str:
@@ -82,14 +83,16 @@ def complete(document: dict[str, Any], envelope: Any, contracts: Mapping[tuple[s
     definitions = components.setdefault("schemas", {})
     schemes = components.setdefault("securitySchemes", {})
     definitions["ErrorBody"] = envelope.error_schema()
-    error_ref = {"$ref": COMPONENTS + "ErrorBody"}
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             contract = contracts.get((method.upper(), path), RouteContract())
-            _complete_operation(operation, contract, envelope, error_ref=error_ref, definitions=definitions,
-                                schemes=schemes)
+            own = contract.envelope or envelope
+            error_name = "ErrorBody" if own is envelope else f"ErrorBody{type(own).__name__}"
+            definitions.setdefault(error_name, own.error_schema())
+            _complete_operation(operation, contract, own, error_ref={"$ref": COMPONENTS + error_name},
+                                definitions=definitions, schemes=schemes)
     # Powertools' own 422 models are no longer referenced when the envelope answers 400.
     if not _references(document, "HTTPValidationError"):
         definitions.pop("HTTPValidationError", None)
@@ -206,7 +209,7 @@ def declared_statuses(contract: RouteContract, envelope: Any) -> Sequence[int]:
     if contract.credentials:
         statuses.add(401)
     if contract.reads_body:
-        statuses.update({envelope.validation_status, 415})
+        statuses.update({(contract.envelope or envelope).validation_status, 415})
     if contract.body is not None:
-        statuses.add(envelope.validation_status)
+        statuses.add((contract.envelope or envelope).validation_status)
     return sorted(statuses)

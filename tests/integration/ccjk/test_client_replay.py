@@ -722,7 +722,6 @@ TEMPLATE_FIELDS = {"id", "type", "name_en", "name_zh_cn", "description_en", "des
                    "is_official", "is_featured", "download_count", "rating_average"}
 
 
-@TODO
 def test_v8_templates_list_get_etag_batch_featured_search(client):
     word = f"replay{uuid.uuid4().hex[:8]}"
     created = client.call("POST", "/admin/templates", {

@@ -25,6 +25,7 @@ from schemathesis.checks import positive_data_acceptance
 from ccjk.logic import control
 from suite import aws
 from tests.integration.ccjk.conftest import Robots, fresh_address, wecom_channel
+from tests.integration.ccjk.market import fuzz as market
 from tests.integration.ccjk.replay import CALLBACK_SECRETS
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import fuzz_operation, operation_labels, service_schema
@@ -213,11 +214,20 @@ def fuzzing(moto_stack, robots):
         yield service_schema(client), Setup(client, robots)
 
 
+@pytest.fixture(scope="module")
+def market_things(fuzzing):
+    """The marketplace's operations (issue 18): tests/integration/ccjk/market/fuzz.py."""
+    return market.MarketFuzz(fuzzing[1].client)
+
+
 @pytest.mark.parametrize("label", operation_labels("ccjk"))
-def test_operation_holds_under_fuzzing(fuzzing, label):
+def test_operation_holds_under_fuzzing(fuzzing, market_things, label):
     schema, setup = fuzzing
     caller = Caller(setup)
     caller.new_user()
-    excluded = [positive_data_acceptance] if label in RULES_THE_SCHEMA_DOES_NOT_STATE else []
-    assert fuzz_operation(schema, label, headers=caller.headers, prepare=real_ids(label, caller),
+    rules = {**RULES_THE_SCHEMA_DOES_NOT_STATE, **market.MARKET_RULES}
+    base = market.ALIASES.get(label, label)
+    excluded = [positive_data_acceptance] if base in rules else []
+    prepare = market_things.prepare(label, caller) if market.owns(label) else real_ids(base, caller)
+    assert fuzz_operation(schema, label, headers=market_things.headers(label, caller.headers), prepare=prepare,
                           excluded_checks=excluded) >= 1

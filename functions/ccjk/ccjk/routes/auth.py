@@ -88,3 +88,10 @@ def devices(page: Annotated[str | None, Query(description="1, 2, … (integer)")
 def unbind(deviceId: str):
     binding.unbind(auth.caller(), deviceId)
     return ENVELOPE.ok(None, message="Device removed")
+
+
+# API v1 alias (issue 18): the live server also serves the bind route under /api/v1 (remote-api host).
+@router.post("/api/v1/bind/use", auth=access.DEVICE_IF_VALID, returns=DeviceBound, errors=(404, 409, 429),
+             summary="POST /bind/use under /api/v1 (the same route)", tags=BIND)
+def use_v1(request: UseBindCode):
+    return use(request)

@@ -55,3 +55,10 @@ def history(page: Annotated[str | None, Query(description="1, 2, … (integer)")
     paging = PagePagination.from_query({"page": page, "limit": limit}, default_limit=50, max_limit=100)
     data, total = notifications.history(auth.caller(), paging, notificationId)
     return ENVELOPE.ok(data, **paging.meta(total))
+
+
+# API v1 alias (issue 18): the live server also serves the notify route under /api/v1 (remote-api host).
+@router.post("/api/v1/notify", auth=access.DEVICE, returns=NotifyAccepted, status_code=202,
+             errors=(DUPLICATE_RUNNING, 503), summary="POST /notify under /api/v1 (the same route)", tags=TAGS)
+def notify_v1(request: NotifyRequest, idempotency_key: IdempotencyKey = None):
+    return notify(request, idempotency_key)

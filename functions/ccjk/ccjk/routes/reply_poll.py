@@ -30,3 +30,13 @@ def poll(timeout: Annotated[str | None, Query(description="Seconds (≤ 60) or m
     remaining_ms = context.get_remaining_time_in_millis() if context else DEFAULT_REMAINING_MS
     found = replies.poll(auth.caller(), timeout_text=timeout, since_text=since, remaining_seconds=remaining_ms / 1000)
     return ENVELOPE.ok_spread(found)
+
+
+# API v1 alias (issue 18): the live server also serves the poll under /api/v1 (remote-api host).
+@router.get("/api/v1/reply/poll", auth=access.DEVICE_POLLING, returns=Polled, errors=(400, 429),
+            middlewares=[limited(Quota("reply-poll", 60, 60))],
+            summary="GET /reply/poll under /api/v1 (the same route)", tags=["reply"])
+def poll_v1(timeout: Annotated[str | None, Query(description="Seconds (≤ 60) or milliseconds (> 60); default 30; "
+                                                             "the wait is at most 25 s")] = None,
+            since: Annotated[str | None, Query(description="ISO-8601: replies created after it (exclusive)")] = None):
+    return poll(timeout, since)
