@@ -10,6 +10,7 @@ served by an HttpApi event (or, for WS rows, by a WebSocket API path) of its tem
 from __future__ import annotations
 
 import csv
+import re
 import sys
 
 from devstack.stack import REPO_ROOT
@@ -21,6 +22,12 @@ OURS = {("GET", "/openapi.json"), ("GET", "/swagger")}
 def inventory(service: str) -> list[dict[str, str]]:
     with (REPO_ROOT / "docs" / "contracts" / "routes" / f"{service}.tsv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def contract_path(path: str) -> str:
+    """A template path as the contract writes it: API Gateway's greedy `{name+}` is the contract's `{name}` (its
+    rows say "greedy wildcard")."""
+    return re.sub(r"\{(\w+)\+\}", r"{\1}", path)
 
 
 def contract_routes(service: str) -> set[tuple[str, str]]:
@@ -35,7 +42,7 @@ def contract_routes(service: str) -> set[tuple[str, str]]:
 
 
 def served(stack: Stack) -> set[tuple[str, str]]:
-    routes = {(route.method, route.path) for fn in stack.functions() for route in fn.routes} - OURS
+    routes = {(route.method, contract_path(route.path)) for fn in stack.functions() for route in fn.routes} - OURS
     routes |= {("WS", path) for api in stack.websocket_apis() for path in api.paths}
     return routes
 

@@ -114,3 +114,31 @@ def test_docs_function_serves_openapi_and_swagger():
     assert swagger["headers"]["Content-Type"] == "text/html"
     assert "swagger-ui" in swagger["body"].lower()
     assert json.loads(call(handler, http_event("GET", "/swagger", query="format=json"))["body"])["openapi"]
+
+
+greedy = Router()
+
+
+@greedy.get("/repos/<repo_id>/tags")
+def repo_tags(repo_id: str):
+    return {"tags": repo_id}
+
+
+@greedy.get("/repos/<repo_id>/<git_path+>")
+def repo_git(repo_id: str, git_path: str):
+    return {"repo": repo_id, "git_path": git_path}
+
+
+def test_a_greedy_parameter_takes_the_rest_of_the_path_and_a_literal_route_still_wins():
+    handler = http_function(SuccessEnvelope(), greedy)[1]
+    answer = call(handler, http_event("GET", "/repos/7/tools.git/info/refs"))
+    assert response_json(answer) == {"repo": "7", "git_path": "tools.git/info/refs"}
+    assert response_json(call(handler, http_event("GET", "/repos/7/tags"))) == {"tags": "7"}
+    assert call(handler, http_event("GET", "/repos/7"))["statusCode"] == 404  # {name+} needs a segment
+
+
+def test_a_greedy_parameter_is_an_ordinary_path_parameter_in_the_document():
+    _, docs = docs_function(SuccessEnvelope(), [greedy], title="t", version="1")
+    document = response_json(call(docs, http_event("GET", "/openapi.json")))
+    operation = document["paths"]["/repos/{repo_id}/{git_path}"]["get"]
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == {"repo_id", "git_path"}
