@@ -1,6 +1,7 @@
 """GET /openapi.json and /swagger: the service's OpenAPI document, generated from all of its routers."""
 
 from certctrl.api import ENVELOPE, TITLE, VERSION
+from certctrl.routes import admin as admin_routes  # issue 20
 from certctrl.routes import (
     apikeys,
     auth,
@@ -14,9 +15,12 @@ from certctrl.routes import (
     health,
 )
 from certctrl.routes import extras as extras_routes  # issue 19
+from certctrl.routes import git as git_routes  # issue 19 (git)
 from certctrl.routes import notifications as notifications_routes  # issue 19
+from certctrl.routes import payments as payments_routes  # issue 20
 from certctrl.routes import sign_in as sign_in_routes  # issue 19
 from certctrl.routes import tunnels as tunnels_routes  # issue 19
+from certctrl.routes import wallets as wallets_routes  # issue 20
 from certctrl.routes import webauthn as webauthn_routes  # issue 19
 from suite.api import docs_function
 
@@ -24,5 +28,7 @@ ROUTERS = [health.router, auth.router, device_login.router, devices.router, devi
            device_assets.router, device_updates.router, device_self.router, apikeys.router, catalogs.router]
 ROUTERS += [webauthn_routes.router, notifications_routes.router, sign_in_routes.router, tunnels_routes.router,
             tunnels_routes.hooks, extras_routes.router]  # issue 19
+ROUTERS += [git_routes.router]  # issue 19 (git)
+ROUTERS += [wallets_routes.router, payments_routes.router, payments_routes.notify, admin_routes.router]  # issue 20
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)
