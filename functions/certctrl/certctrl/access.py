@@ -171,7 +171,7 @@ def _check_admin(event: Any) -> UserCaller:
     return caller
 
 
-ADMIN = Credential("session", cookie_scheme(COOKIE), _check_admin,
+ADMIN = Credential("adminSession", cookie_scheme(COOKIE), _check_admin,
                    "The session cookie of a user with the admin role (python -m certctrl.seed make-admin)")
 
 

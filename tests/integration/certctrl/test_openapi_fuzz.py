@@ -15,6 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from certctrl.logic.permissions import CATALOG
 from tests.integration.certctrl.conftest import fresh_address
+from tests.integration.certctrl.money_support import make_admin, payment_gateways
 from tests.integration.certctrl.support import api_key, bearer, new_account, register_device
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import document_of, fuzz_operation, operation_labels, service_schema
@@ -52,6 +53,8 @@ SEMANTIC_400 = {
     "GET /apiv1/users/{user_id}/notifications/wechat/handshake/{handshake_token}",  # the signature
     "POST /hooks/{tunnel_id}",  # known tunnels, text bodies
     "POST /txt-as-url-response",  # 64 KiB of UTF-8
+    # issue 20
+    "POST /apiv1/alipay/notify",  # RSA2 signature over the form (WeChat Pay's refusal is 401, always acceptable)
 }
 ALL = [{"obtype": entry.obtype, "obid": "*", "actions": list(entry.actions)} for entry in CATALOG]
 
@@ -60,18 +63,23 @@ ALL = [{"obtype": entry.obtype, "obid": "*", "actions": list(entry.actions)} for
 def world(moto_stack):
     with pytest.MonkeyPatch.context() as monkeypatch:
         client = ApiClient(moto_stack, "certctrl", monkeypatch, source_ip=fresh_address())
-        account = new_account(client)
-        key_id, key = api_key(client, account, ALL)
-        device = register_device(client, account)
-        security = {f"{method.upper()} {path}": {name for req in op.get("security", []) for name in req}
-                    for path, item in document_of(client)["paths"].items() for method, op in item.items()}
-        yield {"schema": service_schema(client), "account": account, "key": key, "key_id": key_id,
-               "device": device, "security": security}
+        with payment_gateways(client):  # issue 20: notifies verified against the fakes' keys
+            account = new_account(client)
+            make_admin(client, account)  # issue 20: the admin routes take an administrator's cookie
+            key_id, key = api_key(client, account, ALL)
+            device = register_device(client, account)
+            wallets = client.get(f"/apiv1/users/{account.user_id}/wallets", headers=account.headers).json["data"]
+            repo = client.post(f"/apiv1/users/{account.user_id}/gitrepos", {"name": "fuzzed"}, headers=account.headers)
+            security = {f"{method.upper()} {path}": {name for req in op.get("security", []) for name in req}
+                        for path, item in document_of(client)["paths"].items() for method, op in item.items()}
+            yield {"schema": service_schema(client), "account": account, "key": key, "key_id": key_id,
+                   "device": device, "security": security, "wallet_id": wallets[0]["id"],
+                   "repo_id": repo.json["data"]["id"]}
 
 
 def _credentials(world: dict, label: str) -> dict[str, str]:
     schemes = world["security"].get(label, set())
-    if "session" in schemes:
+    if "session" in schemes or "adminSession" in schemes:
         return world["account"].headers
     if "apiKey" in schemes:
         return bearer(world["key"])
@@ -91,6 +99,10 @@ def _own_ids(world: dict, label: str):
             params["device_id"] = "999999" if removes_device else str(world["device"].device_id)
         if "apikey_id" in params and label.startswith("GET"):
             params["apikey_id"] = str(world["key_id"])
+        if "wallet_id" in params and "/admin/" not in label:  # issue 20: the caller's own wallet
+            params["wallet_id"] = str(world["wallet_id"])
+        if "repo_id" in params:  # issue 19 (git): the caller's own repository
+            params["repo_id"] = str(world["repo_id"])
 
     return prepare
 
