@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import random
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,7 +39,7 @@ def world():
     alipay = FakeAlipay()
     with pytest.MonkeyPatch.context() as monkeypatch, mock_aws():
         arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
-            Name="alipay-property", SecretString=json.dumps(alipay.secret))["ARN"]
+            Name=f"alipay-property-{uuid.uuid4().hex}", SecretString=json.dumps(alipay.secret))["ARN"]
         with money_tables(monkeypatch, ALIPAY_APP_ID=alipay.APP_ID, ALIPAY_SECRET_ARN=arn):
             payment_secrets.forget()
             pricing.set_rate("USD", "CNY", "7.2", "admin:test")
