@@ -7,6 +7,7 @@ are optional here and `require()` names the missing one when code reaches for a 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from suite.config import ConfigError, Environment, settings
@@ -35,6 +36,19 @@ class Config:
     feed_max_signals: int
     feed_retention_days: int
     payment_channels: tuple[str, ...]
+    # issue 17: certificates, CAs, ACME, delivery (docs/certctrl.md §8)
+    certificates_table: str | None = None
+    secrets_key_arn: str | None = None
+    jobs_queue_url: str | None = None
+    acme_directories: Mapping[str, str] = field(default_factory=dict)  # operator directories (e.g. a local pebble)
+    acme_ca_bundle: str | None = None  # a PEM file trusted for those directories only (local pebble)
+    acme_dns_zone: str = "acme-dns.cjj365.cc"  # CNAME delegation targets: <cert_key>.acme.<zone>
+    acme_dns_zone_id: str | None = None  # its Route 53 hosted zone
+    step_delay_cap_seconds: int = 900  # the longest an issue waits between two steps (tests and pebble: 1)
+    http01_agent_port: int = 80  # where agents that serve HTTP-01 themselves listen (acme.http01.start)
+    event_bus: str = "default"  # EventBridge bus of certctrl's events (expiry warnings)
+    renew_shards: int = 4  # partitions of the sparse renewal and expiry indexes
+    renewal_batch: int = 200  # certificates one sweep enqueues at most (the rest wait for the next run)
 
     def require(self, name: str) -> str:
         value = getattr(self, name)
@@ -66,7 +80,30 @@ def _load(env: Environment) -> Config:
         feed_max_signals=env.integer("FEED_MAX_SIGNALS", 1000, minimum=1),
         feed_retention_days=env.integer("FEED_RETENTION_DAYS", 30, minimum=1),
         payment_channels=env.csv("PAYMENT_CHANNELS", ("alipay", "wechatpay")),
+        certificates_table=env.optional("CERTIFICATES_TABLE"),
+        secrets_key_arn=env.optional("SECRETS_KEY_ARN"),
+        jobs_queue_url=env.optional("CERT_JOBS_QUEUE_URL"),
+        acme_directories=_directories(env.text("ACME_DIRECTORIES", "") or "{}"),
+        acme_ca_bundle=env.optional("ACME_CA_BUNDLE"),
+        acme_dns_zone=env.text("ACME_DNS_ZONE", "acme-dns.cjj365.cc").strip().strip(".").lower(),
+        acme_dns_zone_id=env.optional("ACME_DNS_ZONE_ID"),
+        step_delay_cap_seconds=env.integer("ISSUE_STEP_DELAY_CAP_SECONDS", 900, minimum=0, maximum=900),
+        http01_agent_port=env.integer("ACME_HTTP01_AGENT_PORT", 80, minimum=1, maximum=65535),
+        event_bus=env.text("CERT_EVENTS_BUS", "default"),
+        renew_shards=env.integer("RENEW_SHARDS", 4, minimum=1, maximum=64),
+        renewal_batch=env.integer("RENEWAL_BATCH", 200, minimum=1),
     )
+
+
+def _directories(text: str) -> dict[str, str]:
+    """ACME_DIRECTORIES: a JSON object of provider name → directory URL the operator trusts."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise ConfigError("ACME_DIRECTORIES must be a JSON object of name → directory URL") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError("ACME_DIRECTORIES must be a JSON object of name → directory URL")
+    return {k.strip().lower(): v.strip() for k, v in value.items()}
 
 
 get = settings(_load)

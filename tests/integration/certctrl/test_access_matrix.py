@@ -11,8 +11,8 @@ import pytest
 
 from certctrl.logic.permissions import CATALOG
 from tests.integration.certctrl.conftest import fresh_address
-from tests.integration.certctrl.support import api_key, bearer, login, new_account, register_device, session_cookie
 from tests.integration.certctrl.money_support import new_admin
+from tests.integration.certctrl.support import api_key, bearer, login, new_account, register_device, session_cookie
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import document_of
 

@@ -14,6 +14,7 @@ import pytest
 from schemathesis.checks import positive_data_acceptance
 
 from certctrl.logic.permissions import CATALOG
+from certctrl.providers import acme, dns_lookup
 from tests.integration.certctrl.conftest import fresh_address
 from tests.integration.certctrl.money_support import make_admin, payment_gateways
 from tests.integration.certctrl.support import api_key, bearer, new_account, register_device
@@ -55,25 +56,68 @@ SEMANTIC_400 = {
     "POST /txt-as-url-response",  # 64 KiB of UTF-8
     # issue 20
     "POST /apiv1/alipay/notify",  # RSA2 signature over the form (WeChat Pay's refusal is 401, always acceptable)
+    # issue 17: names, keys, subject fields, policies and PEM texts are checked beyond the schema; the ACME rules
+    "POST /apiv1/me/acme-accounts",  # provider and directory URL (known, configured or public https)
+    "POST /apiv1/users/{user_id}/acme-accounts",
+    "PUT /apiv1/users/{user_id}/acme-accounts/{acme_account_id}",  # NO_KID (409)
+    "POST /apiv1/users/{user_id}/certificates",  # DNS names, key sizes, ISO countries, policies
+    "POST /apiv1/users/{user_id}/acme-accounts/{acme_account_id}/certificates",
+    "PUT /apiv1/users/{user_id}/certificates/{certificate_id}",  # policies; verify_domain's CNAMEs (409)
+    "POST /apiv1/users/{user_id}/certificates/{certificate_id}/issues",  # one issue at a time (409)
+    "PUT /apiv1/users/{user_id}/certificates/{certificate_id}/issue-result",  # PEM texts and keys
+    "GET /apiv1/users/{user_id}/certificates/{certificate_id}/export",  # format=zip only
+    "POST /apiv1/users/{user_id}/cas",  # key usage, algorithms
+    "POST /apiv1/users/{user_id}/cas/{ca_id}/issue",
+    "POST /apiv1/internal/certificates/{certificate_id}/challenges/http01/start",  # <token>.<thumbprint>
+    "POST /apiv1/internal/certificates/{certificate_id}/challenges/tlsalpn01/start",
+    "POST /apiv1/internal/certificates/{certificate_id}/challenges/http01/stop",
+    "POST /apiv1/internal/certificates/{certificate_id}/challenges/tlsalpn01/stop",
+    "POST /apiv1/me/certificate-assign",  # which certificate the key names
+    "POST /apiv1/me/install-config-update/{device_public_id}",  # patches' ob_type/ob_id, item rules
 }
 ALL = [{"obtype": entry.obtype, "obid": "*", "actions": list(entry.actions)} for entry in CATALOG]
+
+
+def _no_ca_calls(monkeypatch) -> None:
+    """Fuzzing is about our API, not the CAs': registrations and CNAME lookups answer without the network."""
+    monkeypatch.setattr(acme.AcmeClient, "register", lambda self, email=None, eab=None: acme.AcmeAccount(
+        kid="https://ca.invalid/acme/acct/1", status="valid", contacts=(), created=True))
+    monkeypatch.setattr(acme.AcmeClient, "meta", lambda self: acme.DirectoryMeta(None, False, (), False))
+    monkeypatch.setattr(dns_lookup, "cname", lambda name: None)
+
+
+def _certificate_world(client, account, device) -> dict:
+    """A CA, a SELF_CA account and an issued certificate assigned to the device: real ids for the paths."""
+    base = f"/apiv1/users/{account.user_id}"
+    ca = client.post(f"{base}/cas", {"name": "fuzz CA"}, headers=account.headers).json["data"]
+    acct = client.post(f"{base}/acme-accounts", {"name": "fuzz", "provider": "SELF_CA", "ca_id": ca["id"]},
+                       headers=account.headers).json["data"]
+    cert = client.post(f"{base}/acme-accounts/{acct['id']}/certificates", {"domain_name": "fuzz.example.com"},
+                       headers=account.headers).json["data"]
+    assert client.post(f"{base}/certificates/{cert['id']}/issues", {}, headers=account.headers).status == 200
+    assert client.post(f"{base}/devices/{device.device_id}/certificates", {"cert_id": cert["id"]},
+                       headers=account.headers).status == 200
+    return {"ca_id": str(ca["id"]), "acme_account_id": str(acct["id"]), "certificate_id": str(cert["id"]),
+            "device_public_id": device.public_id}
 
 
 @pytest.fixture(scope="module")
 def world(moto_stack):
     with pytest.MonkeyPatch.context() as monkeypatch:
+        _no_ca_calls(monkeypatch)
         client = ApiClient(moto_stack, "certctrl", monkeypatch, source_ip=fresh_address())
         with payment_gateways(client):  # issue 20: notifies verified against the fakes' keys
             account = new_account(client)
             make_admin(client, account)  # issue 20: the admin routes take an administrator's cookie
             key_id, key = api_key(client, account, ALL)
             device = register_device(client, account)
+            ids = _certificate_world(client, account, device)
             wallets = client.get(f"/apiv1/users/{account.user_id}/wallets", headers=account.headers).json["data"]
             repo = client.post(f"/apiv1/users/{account.user_id}/gitrepos", {"name": "fuzzed"}, headers=account.headers)
             security = {f"{method.upper()} {path}": {name for req in op.get("security", []) for name in req}
                         for path, item in document_of(client)["paths"].items() for method, op in item.items()}
             yield {"schema": service_schema(client), "account": account, "key": key, "key_id": key_id,
-                   "device": device, "security": security, "wallet_id": wallets[0]["id"],
+                   "device": device, "security": security, "ids": ids, "wallet_id": wallets[0]["id"],
                    "repo_id": repo.json["data"]["id"]}
 
 
@@ -90,6 +134,7 @@ def _credentials(world: dict, label: str) -> dict[str, str]:
 
 def _own_ids(world: dict, label: str):
     removes_device = label == "DELETE /apiv1/users/{user_id}/devices/{device_id}"
+    removes = label.startswith("DELETE") or label.endswith("/unassign")
 
     def prepare(case) -> None:
         params = case.path_parameters or {}
@@ -103,6 +148,9 @@ def _own_ids(world: dict, label: str):
             params["wallet_id"] = str(world["wallet_id"])
         if "repo_id" in params:  # issue 19 (git): the caller's own repository
             params["repo_id"] = str(world["repo_id"])
+        for name, value in world["ids"].items():  # the objects of issue 17 (never deleted by the fuzzing)
+            if name in params and not removes:
+                params[name] = value
 
     return prepare
 

@@ -71,8 +71,12 @@ def catalog() -> list[dict[str, Any]]:
     return [entry.view() for entry in CATALOG]
 
 
-def _field(permission: Any, name: str) -> Any:
+def field(permission: Any, name: str) -> Any:
+    """A permission's `obtype`, `obid` or `actions`, whether it is a stored map or a plain dict."""
     return permission.get(name) if isinstance(permission, Mapping) else getattr(permission, name, None)
+
+
+_field = field
 
 
 def allows(permissions: Iterable[Any], obtype: str, action: str, obid: Any = None) -> bool:
