@@ -56,6 +56,7 @@ BENCH_ENV = {
     "PASSWORD_HASH_PROFILE": "fast",  # argon2id's test profile: the real one would dominate every auth row
 }
 SCAN = ("dynamodb", "Scan")
+FORM = {"content-type": "application/x-www-form-urlencoded; charset=utf-8"}
 
 
 # ------------------------------------------------------------------------------------------------ counting
@@ -859,7 +860,97 @@ class CertctrlScenario:
         self.user_id = login.body["data"]["user"]["id"]
         self.cookie = self.session_from(login)
         self.start_login(0)
+        self.set_up_money_and_git()
         self.acme_account()
+
+    # -- issue 20 (wallets, payments, admin) and git ----------------------------------------------------------
+    def set_up_money_and_git(self) -> None:
+        """The person becomes an administrator (as `python -m certctrl.seed make-admin` does); the fake Alipay's
+        keys go into the stack's AlipaySecret; an API key for git; a repository."""
+        import boto3  # noqa: PLC0415
+
+        from certctrl.store import users  # noqa: PLC0415
+        from tests.support.fake_payment_gateways import FakeAlipay  # noqa: PLC0415
+
+        self.alipay = FakeAlipay()
+        self.quote_id, self.notify_body = "", b""
+        money = next(fn for fn in self.client.functions if fn.key == "certctrl.MoneyFunction")
+        boto3.client("secretsmanager").put_secret_value(SecretId=money.environment["ALIPAY_SECRET_ARN"],
+                                                        SecretString=json.dumps(self.alipay.secret))
+        self.client.overrides["ALIPAY_APP_ID"] = FakeAlipay.APP_ID
+        admin = next(fn for fn in self.client.functions if fn.key == "certctrl.AdminFunction")
+        self.client.use_environment(admin)
+        users.set_role(self.user_id, "admin", granted=True, now_ms=int(time.time() * 1000))
+        self.client(Request("POST", "/apiv1/admin/fx-rates", {"base": "USD", "quote": "CNY", "rate": "7.2"},
+                            self.person()), 200)
+        git_key = [{"obtype": "gitrepos", "obid": "*", "actions": ["read", "write"]}]
+        self.git_key = self.client(Request("POST", f"/apiv1/users/{self.user_id}/apikeys",
+                                           {"name": "git", "permissions": git_key}, self.person()),
+                                   201).body["data"]["token"]
+        self.client(Request("POST", f"/apiv1/users/{self.user_id}/gitrepos", {"name": "bench"}, self.person()), 201)
+        self.wallet_id = next(w["id"] for w in self.client(Request(
+            "GET", f"/apiv1/users/{self.user_id}/wallets", headers=self.person()), 200).body["data"]
+            if w["currency"] == "CNY")
+        self.fund(0)
+
+    def keyed(self, n: int, what: str) -> dict[str, str]:
+        return {**self.person(), "idempotency-key": f"bench-{self.run_id}-{what}-{n}"}
+
+    def order(self, n: int, amount: int = 100_000) -> dict[str, Any]:
+        return self.client(Request("POST", f"/apiv1/users/{self.user_id}/alipay/page-pay", {"amount": amount},
+                                   self.keyed(n, "order")), 201).body["data"]
+
+    def next_notify(self, n: int) -> None:
+        order = self.order(1000 + n)
+        self.notify_body = self.alipay.notify(out_trade_no=order["out_trade_no"], total_amount="1000.00")
+
+    def next_forgery(self, n: int) -> None:
+        order = self.order(2000 + n)
+        self.notify_body = self.alipay.notify(out_trade_no=order["out_trade_no"], total_amount="1000.00",
+                                              key=self.alipay.forger_key)
+
+    def fund(self, n: int) -> None:
+        self.next_notify(3000 + n)
+        self.client(Request("POST", "/apiv1/alipay/notify", raw_body=self.notify_body, headers=FORM), 200)
+
+    def next_quote(self, n: int) -> None:
+        self.quote_id = self.client(Request("POST", f"/apiv1/users/{self.user_id}/payment-quotes",
+                                            {"purpose": "conversion", "source_currency": "CNY",
+                                             "target_currency": "USD", "source_amount": 720}, self.person()),
+                                    201).body["data"]["id"]
+
+    def git(self) -> dict[str, str]:
+        return {"authorization": "Basic " + base64.b64encode(f"git:{self.git_key}".encode()).decode()}
+
+    def money_and_git_steps(self) -> list[Step]:
+        user = f"/apiv1/users/{self.user_id}"
+        return [
+            Step(lambda n: Request("GET", f"{user}/wallets", headers=self.person()), note="wallets opened already"),
+            Step(lambda n: Request("POST", f"{user}/alipay/page-pay", {"amount": 5000}, self.keyed(n, "pay")),
+                 expect=201, note="+ idempotency record, RSA2-signed URL"),
+            Step(lambda n: Request("POST", "/apiv1/alipay/notify", raw_body=self.notify_body, headers=FORM),
+                 prepare=self.next_notify, note="genuine: credited once + outstanding charges looked at"),
+            Step(lambda n: Request("POST", "/apiv1/alipay/notify", raw_body=self.notify_body, headers=FORM),
+                 prepare=self.next_forgery, expect=400, note="forged: nothing written"),
+            Step(lambda n: Request("POST", f"{user}/wallets/{self.wallet_id}/issue-charges", {"amount": 100},
+                                   self.keyed(n, "charge")), expect=201, note="one TransactWriteItems"),
+            Step(lambda n: Request("POST", f"{user}/payment-quotes",
+                                   {"purpose": "conversion", "source_currency": "CNY", "target_currency": "USD",
+                                    "source_amount": 720}, self.person()), expect=201, note="rate locked"),
+            Step(lambda n: Request("POST", f"{user}/wallet-conversions", {"quote_id": self.quote_id},
+                                   self.keyed(n, "convert")), prepare=self.next_quote, expect=201),
+            Step(lambda n: Request("GET", f"{user}/wallet-topups", headers=self.person())),
+            Step(lambda n: Request("GET", "/apiv1/admin/wallet-topups", headers=self.person(), query="state=review"),
+                 note="admin"),
+            Step(lambda n: Request("GET", "/apiv1/admin/users", headers=self.person(), query="limit=20"),
+                 note="admin: counter + BatchGetItem"),
+            Step(lambda n: Request("POST", "/apiv1/admin/fx-rates", {"base": "EUR", "quote": "CNY", "rate": "7.8"},
+                                   self.person()), note="admin: + audit record"),
+            Step(lambda n: Request("GET", f"{user}/gitrepos", headers=self.person()), note="catalog from S3"),
+            Step(lambda n: Request("GET", f"/git/{self.user_id}/bench.git/info/refs", headers=self.git(),
+                                   query="service=git-upload-pack"), note="git clone's first request"),
+        ]
+
 
     def acme_account(self) -> None:
         """An ACME account as a registration leaves it (sealed key, KID), written directly: the benchmark reaches
@@ -880,6 +971,7 @@ class CertctrlScenario:
                                                  account_id=account_id),
             created_at_ms=now, updated_at_ms=now))
         self.acme_acct_id = account_id
+
     @staticmethod
     def session_from(answer: Answer) -> str:
         for cookie in answer.headers.get("set-cookie", "").splitlines():
@@ -1032,6 +1124,7 @@ class CertctrlScenario:
             Step(lambda n: Request("POST", "/txt-as-url-response", {"text": f"text {n}"}, self.person()),
                  expect=201, keep=self.keep_text),
             Step(lambda n: Request("GET", f"/txt-as-url-response/{self.text}"), note="public"),
+            *self.money_and_git_steps(),  # issue 20 and git
             *self.certificate_steps(),
         ]
 

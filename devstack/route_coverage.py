@@ -10,6 +10,7 @@ served by an HttpApi event (or, for WS rows, by a WebSocket API path) of its tem
 from __future__ import annotations
 
 import csv
+import re
 import sys
 
 from devstack.stack import REPO_ROOT
@@ -26,6 +27,12 @@ def inventory(service: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+def contract_path(path: str) -> str:
+    """A template path as the contract writes it: API Gateway's greedy `{name+}` is the contract's `{name}` (its
+    rows say "greedy wildcard")."""
+    return re.sub(r"\{(\w+)\+\}", r"{\1}", path)
+
+
 def contract_routes(service: str) -> set[tuple[str, str]]:
     """Every (method, path) the contract allows. API Gateway routes are exact, so a row whose note says the
     original also served its "trailing-slash form" ("... form too", "... form; serve both") admits `path/`."""
@@ -38,7 +45,8 @@ def contract_routes(service: str) -> set[tuple[str, str]]:
 
 
 def served(stack: Stack) -> set[tuple[str, str]]:
-    routes = {(route.method, route.path) for fn in stack.functions() for route in fn.routes} - OURS - FALLBACK
+    routes = {(route.method, contract_path(route.path)) for fn in stack.functions() for route in fn.routes} - OURS \
+        - FALLBACK
     routes |= {("WS", path) for api in stack.websocket_apis() for path in api.paths}
     return routes
 

@@ -1,9 +1,10 @@
-"""certctrl's money tables for tests, until the wiring task adds them to functions/certctrl/template.yaml.
+"""certctrl's money tables for the engine tests that need a ledger of their own.
 
-`LEDGER_TABLE` is the CloudFormation `Properties` of the table docs/certctrl-money.md §3 describes (the template
-will carry exactly this); `CATALOG_TABLE` mirrors the CatalogTable of issue 16 (pk, sk). `money_tables(...)`
-creates both on the running moto backend (the session's `moto_stack`) and points certctrl's money settings at
-them, with a KMS key for the stablecoin seeds.
+`LEDGER_TABLE` and `CATALOG_TABLE` are the CloudFormation `Properties` of the template's LedgerTable and
+CatalogTable (functions/certctrl/template.yaml, read here, never copied). `money_tables(...)` creates fresh ones
+(new names each time) on the running moto backend and points certctrl's money settings at them, with a KMS key for
+the stablecoin seeds: the property test's oracle reads a whole ledger, so it must be the test's alone. The route
+tests (test_money_routes.py, test_admin_routes.py) use the session's moto_stack and its LedgerTable instead.
 """
 
 from __future__ import annotations
@@ -16,37 +17,21 @@ from typing import Any
 import boto3
 
 from devstack.resources import AwsClients, Provisioner
+from devstack.template import open_suite
 from suite import aws
 from suite.config import reset_all
 from suite.security import secret_box
+from tests.support.lambda_events import REPO_ROOT
 
-LEDGER_TABLE: dict[str, Any] = {
-    "BillingMode": "PAY_PER_REQUEST",
-    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    "AttributeDefinitions": [
-        {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
-        {"AttributeName": "gsi1pk", "AttributeType": "S"}, {"AttributeName": "gsi1sk", "AttributeType": "S"},
-        {"AttributeName": "gsi2pk", "AttributeType": "S"}, {"AttributeName": "gsi2sk", "AttributeType": "S"},
-    ],
-    "GlobalSecondaryIndexes": [
-        {"IndexName": "gsi1", "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                                            {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
-         "Projection": {"ProjectionType": "ALL"}},
-        {"IndexName": "gsi2", "KeySchema": [{"AttributeName": "gsi2pk", "KeyType": "HASH"},
-                                            {"AttributeName": "gsi2sk", "KeyType": "RANGE"}],
-         "Projection": {"ProjectionType": "ALL"}},
-    ],
-    "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
-    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-    "SSESpecification": {"SSEEnabled": True},
-}
 
-CATALOG_TABLE: dict[str, Any] = {
-    "BillingMode": "PAY_PER_REQUEST",
-    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                             {"AttributeName": "sk", "AttributeType": "S"}],
-}
+def _template_table(logical_id: str) -> dict[str, Any]:
+    """A table's CloudFormation properties exactly as functions/certctrl/template.yaml declares them."""
+    stack = open_suite(REPO_ROOT / "template.yaml").stack("certctrl")
+    return dict(stack.resources_of("AWS::DynamoDB::Table")[logical_id]["Properties"])
+
+
+LEDGER_TABLE: dict[str, Any] = _template_table("LedgerTable")
+CATALOG_TABLE: dict[str, Any] = _template_table("CatalogTable")
 
 _names = itertools.count(1)
 

@@ -172,3 +172,31 @@ def test_the_resolver_and_the_local_gateway_agree_on_trailing_slashes(path):
     gateway_routes = any(compile_path(template)[0].match(path) for template in templates)
     handler = http_function(SuccessEnvelope(), slashes)[1]
     assert (call(handler, http_event("GET", path))["statusCode"] == 200) is gateway_routes
+
+
+greedy = Router()
+
+
+@greedy.get("/repos/<repo_id>/tags")
+def repo_tags(repo_id: str):
+    return {"tags": repo_id}
+
+
+@greedy.get("/repos/<repo_id>/<git_path+>")
+def repo_git(repo_id: str, git_path: str):
+    return {"repo": repo_id, "git_path": git_path}
+
+
+def test_a_greedy_parameter_takes_the_rest_of_the_path_and_a_literal_route_still_wins():
+    handler = http_function(SuccessEnvelope(), greedy)[1]
+    answer = call(handler, http_event("GET", "/repos/7/tools.git/info/refs"))
+    assert response_json(answer) == {"repo": "7", "git_path": "tools.git/info/refs"}
+    assert response_json(call(handler, http_event("GET", "/repos/7/tags"))) == {"tags": "7"}
+    assert call(handler, http_event("GET", "/repos/7"))["statusCode"] == 404  # {name+} needs a segment
+
+
+def test_a_greedy_parameter_is_an_ordinary_path_parameter_in_the_document():
+    _, docs = docs_function(SuccessEnvelope(), [greedy], title="t", version="1")
+    document = response_json(call(docs, http_event("GET", "/openapi.json")))
+    operation = document["paths"]["/repos/{repo_id}/{git_path}"]["get"]
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == {"repo_id", "git_path"}

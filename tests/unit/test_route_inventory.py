@@ -10,7 +10,7 @@ import importlib
 
 import pytest
 
-from devstack.route_coverage import FALLBACK, contract_routes
+from devstack.route_coverage import FALLBACK, contract_path, contract_routes
 from devstack.route_coverage import OURS as DOCS_ROUTES
 from devstack.template import open_suite
 from tests.support.lambda_events import REPO_ROOT
@@ -29,7 +29,7 @@ def handler_routes(handler_path: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.key)
 def test_template_routes_equal_the_handlers_routes(function):
-    declared = {(route.method, route.path) for route in function.routes} - FALLBACK
+    declared = {(route.method, contract_path(route.path)) for route in function.routes} - FALLBACK  # {name+}: {name}
     if function.logical_id == "DocsFunction":
         # It mounts every router to generate the document, but API Gateway sends it only the docs routes.
         assert declared == DOCS_ROUTES
@@ -40,14 +40,14 @@ def test_template_routes_equal_the_handlers_routes(function):
 
 @pytest.mark.parametrize("function", [f for f in FUNCTIONS if f.routes], ids=lambda f: f.key)
 def test_every_served_route_is_in_the_contract(function):
-    served = {(route.method, route.path) for route in function.routes} - DOCS_ROUTES - FALLBACK
+    served = {(route.method, contract_path(route.path)) for route in function.routes} - DOCS_ROUTES - FALLBACK
     assert served <= contract_routes(function.stack.key)
 
 
 @pytest.mark.parametrize("stack", [s for s in SUITE.stacks if s.parent], ids=lambda s: s.key)
 def test_docs_function_documents_every_route_of_its_service(stack):
     functions = stack.functions()
-    served = {(r.method, r.path) for f in functions for r in f.routes} - DOCS_ROUTES - FALLBACK
+    served = {(r.method, contract_path(r.path)) for f in functions for r in f.routes} - DOCS_ROUTES - FALLBACK
     docs = next(f for f in functions if f.logical_id == "DocsFunction")
     module = importlib.import_module(docs.handler.rsplit(".", 1)[0])
     document = module.app.get_openapi_schema()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certctrl.logic import apikeys, device_sessions, permissions, sessions
+from certctrl.logic import apikeys, device_sessions, git_access, permissions, sessions
 from certctrl.logic.callers import UserCaller
 from suite.auth import (
     HTTP_BEARER,
@@ -159,3 +159,101 @@ def api_key_only(obtype: str, action: str, *, also: tuple[tuple[str, str], ...] 
         return caller
 
     return Credential(APIKEY.scheme_name, APIKEY.scheme, check, APIKEY.description)
+
+
+# ------------------------------------------------------------------------------------------------- issue 20: admin
+# Administrators are users whose `roles` hold "admin" (granted by `python -m certctrl.seed make-admin <email>`),
+# signed in with the cookie; the admin routes take no API key (an admin's key would be a bearer of every account).
+
+ADMIN_ROLE = "admin"
+
+
+def _check_admin(event: Any) -> UserCaller:
+    caller = _check_session(event)
+    if ADMIN_ROLE not in (caller.user.roles or []):
+        raise Forbidden("Administrators only", code="403")
+    return caller
+
+
+ADMIN = Credential("adminSession", cookie_scheme(COOKIE), _check_admin,
+                   "The session cookie of a user with the admin role (python -m certctrl.seed make-admin)")
+
+
+# ----------------------------------------------------------------------------------------------- issue 19: git
+# The smart-HTTP routes (/git/{git_path+}, .../gitrepos/{repo_id}/{git_path+}): git cannot send the cookie and sends
+# `Authorization: Basic` only after a 401 that carries a Basic challenge, so this credential accepts, in order,
+# Basic with an API key as the password (what git's credential helper stores), `Bearer ak_...` (e.g.
+# `git -c http.extraHeader=...`) and the session cookie. A key needs `gitrepos` with "read" (clone, fetch) or
+# "write" (push) on the repository (or "*"). Missing or wrong credentials raise `GitChallenge`: routes/git.py
+# answers it with git's 401 (`WWW-Authenticate: Basic`, text/plain), never with the JSON envelope.
+
+GIT_REALM = 'Basic realm="certctrl git", charset="UTF-8"'
+
+
+class GitUnauthorized(Unauthorized):
+    """A git request without a usable credential: answered with the Basic challenge (routes/git.py)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="401", headers={"WWW-Authenticate": GIT_REALM})
+
+
+class GitChallenge(GitUnauthorized, MissingCredentials):
+    """No credential at all (any_of then tries the next way; the last one missing is the answer)."""
+
+
+def _git_scope(caller: UserCaller, event: Any) -> UserCaller:
+    _own_path(caller, event)
+    if caller.via == "apikey":
+        request = getattr(event, "raw_event", event)
+        path, query = request.get("rawPath") or "", request.get("rawQueryString") or ""
+        action = git_access.action(path, query)
+        if not permissions.allows(caller.permissions, "gitrepos", action):  # not every repository: this one?
+            named = path_parameter(event, "repo_id")
+            repo_id = git_access.resolve(caller.user_id, named) if named else git_access.repo_id(path, caller.user_id)
+            permissions.require(caller.permissions, "gitrepos", action, repo_id if repo_id is not None else "?")
+    return caller
+
+
+def _git_key(token: str) -> UserCaller:
+    if not token.startswith(apikeys.PREFIX):
+        raise GitUnauthorized("Send an API key (ak_...) as the password")
+    try:
+        return apikeys.authenticate(token)
+    except Unauthorized:
+        raise GitUnauthorized("The API key is not valid (expired, revoked or mistyped)") from None
+
+
+def _check_git_basic(event: Any) -> UserCaller:
+    value = header(event, "Authorization") or ""
+    if value[:6].lower() != "basic ":
+        raise GitChallenge("Authentication required: any user name and an API key as the password")
+    found = git_access.basic_credentials({"Authorization": value})
+    if found is None or not found[1].strip():
+        raise GitUnauthorized("Send an API key (ak_...) as the password")
+    return _git_scope(_git_key(found[1].strip()), event)
+
+
+def _check_git_bearer(event: Any) -> UserCaller:
+    token = bearer_token(event)
+    if token is None or not token.startswith(apikeys.PREFIX):
+        raise MissingCredentials("Missing credentials", code="401")
+    return _git_scope(_git_key(token), event)
+
+
+def _check_git_cookie(event: Any) -> UserCaller:
+    session_id = session_cookie(event)
+    if session_id is None:
+        raise MissingCredentials("Sign in first", code="401")
+    caller = sessions.current(session_id)
+    if caller is None:
+        raise GitUnauthorized("The session has ended; sign in again")
+    return _git_scope(caller, event)
+
+
+GIT = any_of(
+    Credential("gitBasic", {"type": "http", "scheme": "basic"}, _check_git_basic,
+               "git's credential helper: any user name and an API key (ak_...) allowed gitrepos read (clone, "
+               "fetch) or write (push) as the password"),
+    Credential(APIKEY.scheme_name, APIKEY.scheme, _check_git_bearer, APIKEY.description),
+    Credential(SESSION.scheme_name, SESSION.scheme, _check_git_cookie, SESSION.description),
+    scheme_name="gitBasic|apiKey|session")

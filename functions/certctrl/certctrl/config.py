@@ -138,12 +138,28 @@ class MoneyConfig:
     wechatpay_secret_arn: str | None
     payment_expiry_minutes: int
     stablecoin_confirmations: int
+    # the wiring (issue 20): the deposit scan's JSON-RPC nodes and token contracts (logic/money_jobs.py)
+    stablecoin_rpc_urls: dict[str, str] = field(default_factory=dict)
+    stablecoin_contracts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def require(self, name: str) -> str:
         value = getattr(self, name)
         if not value:
             raise ConfigError(f"{name.upper()} is not set for this function")
         return value
+
+
+def _json_object(env: Environment, name: str) -> dict:
+    text = env.optional(name)
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a JSON object")
+    return value
 
 
 def _load_money(env: Environment) -> MoneyConfig:
@@ -171,6 +187,8 @@ def _load_money(env: Environment) -> MoneyConfig:
         wechatpay_secret_arn=env.optional("WECHATPAY_SECRET_ARN"),
         payment_expiry_minutes=env.integer("PAYMENT_EXPIRY_MINUTES", 30, minimum=5, maximum=7 * 24 * 60),
         stablecoin_confirmations=env.integer("STABLECOIN_CONFIRMATIONS", 12, minimum=1),
+        stablecoin_rpc_urls={str(k): str(v) for k, v in _json_object(env, "STABLECOIN_RPC_URLS").items() if v},
+        stablecoin_contracts=_json_object(env, "STABLECOIN_TOKEN_CONTRACTS"),
     )
 
 

@@ -9,6 +9,15 @@
 `fx-rates [FILE]` writes `{"base", "quote", "rate"}` entries (a JSON list; without a file, a small default set
 for development); rates are decimal strings. `outbox EMAIL` prints every message the local outbox holds for an
 address (activation and reset codes while MailTransport is `outbox`).
+
+Administrators (issue 20; the `/apiv1/admin/...` routes need a signed-in user with the admin role):
+
+    ... -m certctrl.seed --local make-admin alice@example.com            # grant (the account must exist)
+    ... -m certctrl.seed --local make-admin --revoke alice@example.com   # take it back
+    ... -m certctrl.seed --local admin-audit 2026-12-07                  # that UTC day's admin writes
+    # deployed: --accounts-table <AccountsTable name> (make-admin), --ledger-table <LedgerTable name> (admin-audit)
+
+Granting is recorded in the admin audit (actor `cli:<OS user>`) when a LedgerTable is known.
 """
 
 from __future__ import annotations
@@ -34,12 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--endpoint-url", help="DynamoDB endpoint (moto, LocalStack)")
     parser.add_argument("--catalog-table", help="the CatalogTable name (default: $CATALOG_TABLE)")
     parser.add_argument("--outbox-table", help="the MailOutboxTable name (default: $MAIL_OUTBOX_TABLE)")
+    parser.add_argument("--accounts-table", help="the AccountsTable name (default: $ACCOUNTS_TABLE)")
+    parser.add_argument("--ledger-table", help="the LedgerTable name (default: $LEDGER_TABLE)")
     parser.add_argument("--region", help="AWS region (default: $AWS_REGION or us-east-1)")
     commands = parser.add_subparsers(dest="command", required=True)
     rates = commands.add_parser("fx-rates", help="write FX rates")
     rates.add_argument("file", type=Path, nargs="?")
     outbox = commands.add_parser("outbox", help="print the local mail outbox of an address")
     outbox.add_argument("email")
+    admin = commands.add_parser("make-admin", help="grant (or --revoke) the admin role")
+    admin.add_argument("email")
+    admin.add_argument("--revoke", action="store_true")
+    audit = commands.add_parser("admin-audit", help="print one UTC day's admin writes")
+    audit.add_argument("day", help="YYYY-MM-DD")
     return parser
 
 
@@ -50,12 +66,18 @@ def _configure(args: argparse.Namespace) -> None:
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
         os.environ.setdefault("CATALOG_TABLE", LOCAL_PREFIX + "CatalogTable")
         os.environ.setdefault("MAIL_OUTBOX_TABLE", LOCAL_PREFIX + "MailOutboxTable")
+        os.environ.setdefault("ACCOUNTS_TABLE", LOCAL_PREFIX + "AccountsTable")
+        os.environ.setdefault("LEDGER_TABLE", LOCAL_PREFIX + "LedgerTable")
     elif args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     if args.catalog_table:
         os.environ["CATALOG_TABLE"] = args.catalog_table
     if args.outbox_table:
         os.environ["MAIL_OUTBOX_TABLE"] = args.outbox_table
+    if args.accounts_table:
+        os.environ["ACCOUNTS_TABLE"] = args.accounts_table
+    if args.ledger_table:
+        os.environ["LEDGER_TABLE"] = args.ledger_table
     os.environ.setdefault("AWS_REGION", args.region or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
 
@@ -81,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from certctrl import clock  # noqa: PLC0415  (after the environment is configured)
     from certctrl.store import catalog, mail  # noqa: PLC0415
 
+    if args.command == "make-admin":
+        return _make_admin(args.email, revoke=args.revoke)
+    if args.command == "admin-audit":
+        return _admin_audit(args.day)
     if args.command == "fx-rates":
         for rate in _rates(args.file):
             catalog.put_fx_rate(rate["base"], rate["quote"], rate["rate"], updated_at_ms=clock.epoch_ms())
@@ -88,6 +114,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     for message in mail.outbox(args.email):
         print(f"--- {clock.iso_utc(int(message['sent_at']))}  {message['subject']}\n{message['text']}\n")
+    return 0
+
+
+def _make_admin(email: str, *, revoke: bool) -> int:
+    import getpass  # noqa: PLC0415
+
+    from certctrl import clock  # noqa: PLC0415
+    from certctrl.access import ADMIN_ROLE  # noqa: PLC0415
+    from certctrl.store import admin_audit, users  # noqa: PLC0415
+
+    user = users.by_email(email.strip().lower())
+    if user is None:
+        print(f"no account for {email}", file=sys.stderr)
+        return 1
+    now_ms = clock.epoch_ms()
+    users.set_role(user.id, ADMIN_ROLE, granted=not revoke, now_ms=now_ms)
+    if os.environ.get("LEDGER_TABLE"):
+        admin_audit.record(f"cli:{getpass.getuser()}", "user.role.revoke" if revoke else "user.role.grant",
+                           f"user:{user.id}", {"role": ADMIN_ROLE}, at_ms=now_ms)
+    print(f"{email} (user {user.id}): admin role {'revoked' if revoke else 'granted'}")
+    return 0
+
+
+def _admin_audit(day: str) -> int:
+    from certctrl.store import admin_audit  # noqa: PLC0415
+
+    for entry in admin_audit.day(day):
+        print(json.dumps({k: entry[k] for k in ("at_ms", "actor", "action", "target", "details") if k in entry},
+                         ensure_ascii=False, sort_keys=True, default=str))
     return 0
 
 

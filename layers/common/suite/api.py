@@ -16,17 +16,23 @@ bad body, and `suite.auth.caller()` gives the caller to the route. `returns`, `e
 `also_status_codes` (other successes with the same body: a create-or-refresh route answers 201 or 200) and
 `media_type` make the OpenAPI document tell the truth (suite.openapi). Bodies that cannot be decoded are the
 client's error (suite.body): 400 or 415 in the envelope, before any route runs.
+
+A rule may end in a greedy parameter, `<name+>` (API Gateway's `{name+}`: one or more whole segments, slashes
+included), e.g. `@router.get("/git/<git_path+>")`: the route gets `git_path="7/tools.git/info/refs"`, its
+template event says `Path: /git/{git_path+}`, and the OpenAPI document shows `/git/{git_path}`.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import _ROUTE_REGEX
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -254,16 +260,30 @@ def _parse_json_body(app: APIGatewayHttpResolver, document: str) -> Any:
     return value
 
 
+_GREEDY = re.compile(r"<(\w+)\+>$")
+
+
 class HttpResolver(APIGatewayHttpResolver):
     """Powertools' HTTP API resolver, resolving paths as API Gateway routes them: one trailing slash is ignored
     (`/api/accounts/` reaches the route `/api/accounts`, as the gateway and devstack's RouteTable send it there),
-    never more than one, and never for `/` itself or a rule that ends in a slash (those match exactly)."""
+    never more than one, and never for `/` itself or a rule that ends in a slash (those match exactly); and a rule
+    may end in a greedy parameter `<name+>` (API Gateway's `{name+}`) that takes the rest of the path."""
 
     @staticmethod
-    def _compile_regex(rule: str, base_regex: str = "^{}$"):  # type: ignore[override]
-        if not rule.endswith("/") and base_regex == "^{}$":
-            base_regex = "^{}/?$"
-        return APIGatewayHttpResolver._compile_regex(rule, base_regex)
+    def _compile_regex(rule: str, base_regex: str = _ROUTE_REGEX):  # type: ignore[override]
+        greedy = _GREEDY.search(rule)
+        if greedy is None:
+            if not rule.endswith("/") and base_regex == _ROUTE_REGEX:
+                base_regex = "^{}/?$"
+            return APIGatewayHttpResolver._compile_regex(rule, base_regex)
+        head = APIGatewayHttpResolver._compile_regex(rule[:greedy.start()], "{}").pattern
+        return re.compile(base_regex.format(f"{head}(?P<{greedy.group(1)}>.+)"))
+
+
+def _openapi_greedy_paths(app: APIGatewayHttpResolver) -> None:
+    """`{name+}` is API Gateway's spelling: the route's OpenAPI path (and its path parameter) is `{name}`."""
+    for route in [*app._static_routes, *app._dynamic_routes]:
+        route.openapi_path = re.sub(r"\{(\w+)\+\}", r"{\1}", route.openapi_path)
 
 
 def create_app(envelope: Envelope, routers: Iterable[APIGatewayHttpRouter]) -> APIGatewayHttpResolver:
@@ -273,6 +293,7 @@ def create_app(envelope: Envelope, routers: Iterable[APIGatewayHttpRouter]) -> A
     app = HttpResolver(enable_validation=True, serializer=dumps, json_body_deserializer=json_body)
     for router in routers:
         app.include_router(router)
+    _openapi_greedy_paths(app)
     _register_error_handlers(app, envelope)
     return app
 

@@ -56,8 +56,8 @@ class RouteContract:
 
 
 def openapi_path(rule: str) -> str:
-    """Powertools' `<name>` path parameters as OpenAPI's `{name}`."""
-    return re.sub(r"<(\w+)>", r"{\1}", rule)
+    """Powertools' `<name>` path parameters (and a greedy `<name+>`) as OpenAPI's `{name}`."""
+    return re.sub(r"<(\w+)\+?>", r"{\1}", rule)
 
 
 def _schema_of(model: Any, definitions: dict[str, Any]) -> dict[str, Any]:

@@ -280,6 +280,45 @@ def test_expiry_warnings_are_events_once_per_threshold(client, monkeypatch, expi
     assert [j for j in pending_jobs(client) if j.get("cert_id") == cert["id"]] == []
 
 
+def test_an_expiring_certificate_mails_its_owners_verified_subscribed_channel(client, monkeypatch):
+    """The renewal sweep's warning reaches the notifications (issue 19): cert.expiring, then cert.expired, each
+    once, in the outbox of the channel the owner verified and subscribed."""
+    from tests.integration.certctrl.cert_support import sweep  # noqa: PLC0415
+    from tests.integration.certctrl.notify_support import (  # noqa: PLC0415
+        Queues,
+        inbox,
+        subscribe,
+        verified_email_channel,
+    )
+
+    account = new_account(client)
+    channel = verified_email_channel(client, account)
+    subscribe(client, account, "cert.expiring", str(channel["id"]))
+    subscribe(client, account, "cert.expired", str(channel["id"]))
+    _ca, _acct, cert = self_ca_certificate(client, account)
+    issued = issue(client, account, cert["id"])
+    client.put(f"/apiv1/users/{account.user_id}/certificates/{cert['id']}", {"auto_renew": False},
+               headers=account.headers)
+    queues = Queues(client)
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: issued["not_after"] - 5 * 86400 + 10.0)
+    assert [cert["id"], 7] in sweep(client)["warned"]
+    assert [cert["id"], 7] not in sweep(client)["warned"]  # once per threshold
+    monkeypatch.setattr(clock, "now", real_now)
+    queues.run()
+    mailed = [m["subject"] for m in inbox(client, channel["address"]) if m["subject"].startswith("Certificate")]
+    assert mailed == ["Certificate expires in 4 days: app.example.internal"]
+    text = next(m["text"] for m in inbox(client, channel["address"]) if m["subject"] == mailed[0])
+    assert f"expires on {clock.iso_utc(issued['not_after'])} (4 days left)" in text
+    monkeypatch.setattr(clock, "now", lambda: issued["not_after"] + 10.0)
+    assert [cert["id"], 0] in sweep(client)["warned"]
+    monkeypatch.setattr(clock, "now", real_now)
+    queues.run()
+    mailed = [m["subject"] for m in inbox(client, channel["address"]) if m["subject"].startswith("Certificate")]
+    assert mailed == ["Certificate expires in 4 days: app.example.internal",
+                      "Certificate expired: app.example.internal"]
+
+
 def test_one_acme_issue_at_a_time_until_it_ends_or_its_deadline_passes(client, monkeypatch):
     from certctrl.models.entities import AcmeAccount  # noqa: PLC0415
     from certctrl.providers import acme  # noqa: PLC0415

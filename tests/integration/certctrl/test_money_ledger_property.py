@@ -10,6 +10,8 @@ import itertools
 import json
 import os
 import random
+import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -29,6 +31,7 @@ from tests.support.fake_payment_gateways import FakeAlipay
 
 USERS = range(1, 6)
 _keys = itertools.count(1)
+TALLY: Counter = Counter()  # what the run did, printed at the end (pytest -s) for the long run's report
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,7 @@ def world():
     alipay = FakeAlipay()
     with pytest.MonkeyPatch.context() as monkeypatch, mock_aws():
         arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
-            Name="alipay-property", SecretString=json.dumps(alipay.secret))["ARN"]
+            Name=f"alipay-property-{uuid.uuid4().hex}", SecretString=json.dumps(alipay.secret))["ARN"]
         with money_tables(monkeypatch, ALIPAY_APP_ID=alipay.APP_ID, ALIPAY_SECRET_ARN=arn):
             payment_secrets.forget()
             pricing.set_rate("USD", "CNY", "7.2", "admin:test")
@@ -44,6 +47,9 @@ def world():
                 wallets.open_wallet(user, "CNY", credit_limit=2_000)
                 wallets.open_wallet(user, "USD")
             yield alipay
+            report = wallets.audit(["CNY", "USD"])
+            print(f"\nmoney property: {dict(sorted(TALLY.items()))}; ledger: {report['transactions']} transactions, "
+                  f"{report['accounts']} accounts, totals {report['totals']}")
 
 
 amounts = st.integers(1, 5_000)
@@ -77,15 +83,19 @@ class Run:
                 return ("ok", call())
             except wallets.ApiError as error:
                 return ("error", error.status)
+        TALLY["calls"] += repeats
         with ThreadPoolExecutor(repeats) as pool:
             return list(pool.map(once, range(repeats)))
 
     def do(self, op: tuple) -> None:
         kind, status = op[0], None
+        TALLY["operations"] += 1
+        TALLY[f"op:{kind}"] += 1
         try:
             getattr(self, kind)(*op[1:])
         except wallets.ApiError as error:
             status = error.status  # refusals the rules allow: no money, a state that does not allow it
+        TALLY[f"refused:{status}" if status else "done"] += 1
         assert status in (None, 402, 404, 409), op
 
     def notify(self, user: int, amount: int, how: str, repeats: int) -> None:
@@ -171,6 +181,7 @@ EXAMPLES = int(os.environ.get("MONEY_PROPERTY_EXAMPLES", "1"))
 @given(ops=st.lists(operation, min_size=60, max_size=140), seed=st.integers(0, 2**32 - 1))
 def test_random_concurrent_money_operations_never_create_or_lose_money(world, ops, seed):
     run = Run(world)
+    TALLY["batches"] += 1
     random.Random(seed).shuffle(ops)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(run.do, ops))

@@ -5,6 +5,7 @@ reject, reactivate and settle are ledger transitions; the ledger balances throug
 from __future__ import annotations
 
 import json
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -20,10 +21,11 @@ from tests.support.fake_payment_gateways import FakeAlipay, FakeWeChatPay
 @pytest.fixture
 def gateways(monkeypatch):
     alipay, wechat = FakeAlipay(), FakeWeChatPay()
+    suffix = uuid.uuid4().hex  # the moto backend may be the session's (moto_stack): a name of this test's own
     with mock_aws(), wechat:
         sm = boto3.client("secretsmanager", region_name="us-east-1")
-        ali_arn = sm.create_secret(Name="alipay-test", SecretString=json.dumps(alipay.secret))["ARN"]
-        wx_arn = sm.create_secret(Name="wechat-test", SecretString=json.dumps(wechat.secret))["ARN"]
+        ali_arn = sm.create_secret(Name=f"alipay-test-{suffix}", SecretString=json.dumps(alipay.secret))["ARN"]
+        wx_arn = sm.create_secret(Name=f"wechat-test-{suffix}", SecretString=json.dumps(wechat.secret))["ARN"]
         with money_tables(monkeypatch, ALIPAY_APP_ID=alipay.APP_ID, ALIPAY_SECRET_ARN=ali_arn,
                           ALIPAY_NOTIFY_URL="https://api.example/apiv1/alipay/notify",
                           WECHATPAY_MCH_ID=wechat.MCH_ID, WECHATPAY_APP_ID=wechat.APP_ID,

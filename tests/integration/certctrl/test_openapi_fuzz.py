@@ -16,6 +16,7 @@ from schemathesis.checks import positive_data_acceptance
 from certctrl.logic.permissions import CATALOG
 from certctrl.providers import acme, dns_lookup
 from tests.integration.certctrl.conftest import fresh_address
+from tests.integration.certctrl.money_support import make_admin, payment_gateways
 from tests.integration.certctrl.support import api_key, bearer, new_account, register_device
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import document_of, fuzz_operation, operation_labels, service_schema
@@ -53,6 +54,8 @@ SEMANTIC_400 = {
     "GET /apiv1/users/{user_id}/notifications/wechat/handshake/{handshake_token}",  # the signature
     "POST /hooks/{tunnel_id}",  # known tunnels, text bodies
     "POST /txt-as-url-response",  # 64 KiB of UTF-8
+    # issue 20
+    "POST /apiv1/alipay/notify",  # RSA2 signature over the form (WeChat Pay's refusal is 401, always acceptable)
     # issue 17: names, keys, subject fields, policies and PEM texts are checked beyond the schema; the ACME rules
     "POST /apiv1/me/acme-accounts",  # provider and directory URL (known, configured or public https)
     "POST /apiv1/users/{user_id}/acme-accounts",
@@ -103,19 +106,24 @@ def world(moto_stack):
     with pytest.MonkeyPatch.context() as monkeypatch:
         _no_ca_calls(monkeypatch)
         client = ApiClient(moto_stack, "certctrl", monkeypatch, source_ip=fresh_address())
-        account = new_account(client)
-        key_id, key = api_key(client, account, ALL)
-        device = register_device(client, account)
-        ids = _certificate_world(client, account, device)
-        security = {f"{method.upper()} {path}": {name for req in op.get("security", []) for name in req}
-                    for path, item in document_of(client)["paths"].items() for method, op in item.items()}
-        yield {"schema": service_schema(client), "account": account, "key": key, "key_id": key_id,
-               "device": device, "security": security, "ids": ids}
+        with payment_gateways(client):  # issue 20: notifies verified against the fakes' keys
+            account = new_account(client)
+            make_admin(client, account)  # issue 20: the admin routes take an administrator's cookie
+            key_id, key = api_key(client, account, ALL)
+            device = register_device(client, account)
+            ids = _certificate_world(client, account, device)
+            wallets = client.get(f"/apiv1/users/{account.user_id}/wallets", headers=account.headers).json["data"]
+            repo = client.post(f"/apiv1/users/{account.user_id}/gitrepos", {"name": "fuzzed"}, headers=account.headers)
+            security = {f"{method.upper()} {path}": {name for req in op.get("security", []) for name in req}
+                        for path, item in document_of(client)["paths"].items() for method, op in item.items()}
+            yield {"schema": service_schema(client), "account": account, "key": key, "key_id": key_id,
+                   "device": device, "security": security, "ids": ids, "wallet_id": wallets[0]["id"],
+                   "repo_id": repo.json["data"]["id"]}
 
 
 def _credentials(world: dict, label: str) -> dict[str, str]:
     schemes = world["security"].get(label, set())
-    if "session" in schemes:
+    if "session" in schemes or "adminSession" in schemes:
         return world["account"].headers
     if "apiKey" in schemes:
         return bearer(world["key"])
@@ -136,6 +144,10 @@ def _own_ids(world: dict, label: str):
             params["device_id"] = "999999" if removes_device else str(world["device"].device_id)
         if "apikey_id" in params and label.startswith("GET"):
             params["apikey_id"] = str(world["key_id"])
+        if "wallet_id" in params and "/admin/" not in label:  # issue 20: the caller's own wallet
+            params["wallet_id"] = str(world["wallet_id"])
+        if "repo_id" in params:  # issue 19 (git): the caller's own repository
+            params["repo_id"] = str(world["repo_id"])
         for name, value in world["ids"].items():  # the objects of issue 17 (never deleted by the fuzzing)
             if name in params and not removes:
                 params[name] = value

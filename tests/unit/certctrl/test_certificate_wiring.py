@@ -139,3 +139,19 @@ def test_the_renewal_window_key_and_the_expiry_event():
     assert event == {"event_key": "certificate.expiring", "user_id": 1, "cert_id": 9, "domain_name": "example.com",
                      "sans": [], "serial_number": "0A:BC", "not_after": 9000, "days_left": 2, "threshold_days": 3,
                      "expired": False, "auto_renew": True, "renew_after": 1500, "last_issue_status": "FAILED"}
+
+
+def test_the_expiry_warning_as_a_notification_event(monkeypatch):
+    published = []
+    monkeypatch.setattr(renewals.notify_events.notify_queue, "send_event", published.append)
+    cert = record(renew_window_start=1000, renew_after=1500, not_after=9 * 86400, renew_window_end=9 * 86400)
+    soon = renewals.renewal.expiry_warnings(cert_id="9", serial_hex="abc", not_after=9 * 86400, now=7 * 86400 - 5)
+    gone = renewals.renewal.expiry_warnings(cert_id="9", serial_hex="abc", not_after=9 * 86400, now=9 * 86400)
+    renewals.notify(cert, soon[0])
+    renewals.notify(cert, gone[0])
+    assert [(e["event_key"], e["event_id"], e["user_id"], e["subject"], e["data"]) for e in published] == [
+        ("cert.expiring", "cert.expiring:9#abc#expiry#3", 1, {"type": "certificate", "id": 9},
+         {"domain_name": "example.com", "not_after": 9 * 86400, "serial_number": "0A:BC", "days_left": 2}),
+        ("cert.expired", "cert.expired:9#abc#expiry#0", 1, {"type": "certificate", "id": 9},
+         {"domain_name": "example.com", "not_after": 9 * 86400, "serial_number": "0A:BC"}),
+    ]

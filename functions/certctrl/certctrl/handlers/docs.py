@@ -18,10 +18,14 @@ from certctrl.routes import (
     devices,
     health,
 )
+from certctrl.routes import admin as admin_routes  # issue 20
 from certctrl.routes import extras as extras_routes  # issue 19
+from certctrl.routes import git as git_routes  # issue 19 (git)
 from certctrl.routes import notifications as notifications_routes  # issue 19
+from certctrl.routes import payments as payments_routes  # issue 20
 from certctrl.routes import sign_in as sign_in_routes  # issue 19
 from certctrl.routes import tunnels as tunnels_routes  # issue 19
+from certctrl.routes import wallets as wallets_routes  # issue 20
 from certctrl.routes import webauthn as webauthn_routes  # issue 19
 from suite.api import docs_function
 
@@ -30,5 +34,7 @@ ROUTERS = [health.router, auth.router, device_login.router, devices.router, devi
            acme_accounts.router, certificates.router, cas.router, challenges.router, acme_challenge.router]
 ROUTERS += [webauthn_routes.router, notifications_routes.router, sign_in_routes.router, tunnels_routes.router,
             tunnels_routes.hooks, extras_routes.router]  # issue 19
+ROUTERS += [git_routes.router]  # issue 19 (git)
+ROUTERS += [wallets_routes.router, payments_routes.router, payments_routes.notify, admin_routes.router]  # issue 20
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)

@@ -226,3 +226,17 @@ def get_user(user_id: int) -> User:
     if user is None:
         raise ApiError("Account not found", status=404, code="404")
     return user
+
+
+# ------------------------------------------------------------------------------------ issue 20: the admin's resend
+
+def resend_activation(user_id: int) -> User:
+    """A new activation code mailed to an account that is not active yet (the admin's resend; the old code stops
+    working). 404 for an unknown user, 409 for an active one."""
+    user = get_user(user_id)
+    if user.state != "INACTIVE":
+        raise Conflict("The account is active already", code="409")
+    code, item = _new_code(user.id, "activate")
+    users.save_code(item)
+    _send_code(user.email, code, "activate")
+    return user

@@ -48,6 +48,7 @@ NO_CACHE = {"Cache-Control": "no-cache, max-age=0, must-revalidate", "Expires": 
             "Pragma": "no-cache"}
 REALM = "certctrl git"
 MAX_INFLATED = 16 * 1024 * 1024
+BUNDLE_TAG = "kind=bundle"  # GitBucket's lifecycle rule expires tagged bundles after 7 days (rebuilt on demand)
 BUNDLE_URL_SECONDS = 3600  # an upload-pack request (wants and haves) once gunzipped
 
 __all__ = ["GitHosting", "GitPath", "basic_credentials", "challenge", "git_action", "parse_git_path"]
@@ -218,7 +219,7 @@ class GitHosting:
             with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:
                 git_protocol.write_bundle(git_protocol.repo_for(self.stored, state), f)
                 f.seek(0)
-                self.stored.bucket.upload_file(key, f)
+                self.stored.bucket.upload_file(key, f, tagging=BUNDLE_TAG)  # the bucket expires them
         return {"url": self.stored.bucket.presign_get(key, BUNDLE_URL_SECONDS), "expires_in": BUNDLE_URL_SECONDS,
                 "refs": dict(sorted(state.refs.items())), "clone_url": self.catalogs.clone_url(user_id, record.name)}
 

@@ -387,6 +387,11 @@ def _upstream_or_422(url: str, settings: GitSettings) -> git_upstream.Upstream:
                                   details={"field": "upstream_url"}) from None
 
 
+def upstream_host(url: str, settings: GitSettings) -> str:
+    """The host (with a port other than 443) a proxy credential for `url` must name; 422 for a refused URL."""
+    return _host_of(_upstream_or_422(url, settings).url)
+
+
 def upstream_of(record: RepoRecord, settings: GitSettings) -> git_upstream.Upstream:
     """The validated upstream of a proxy repository (checked again on every use: the policy may have changed)."""
     if not record.upstream_url:

@@ -41,7 +41,11 @@ def alipay_keys() -> alipay.AlipayKeys:
     if not settings.alipay_app_id or not settings.alipay_secret_arn:
         raise ServiceUnavailable("Alipay is not configured", code="503")
     secret = payment_secrets.secret_json(settings.alipay_secret_arn)
-    return alipay.load_keys(settings.alipay_app_id, secret["app_private_key"], secret["alipay_public_key"])
+    try:
+        return alipay.load_keys(settings.alipay_app_id, secret["app_private_key"], secret["alipay_public_key"])
+    except (KeyError, TypeError, ValueError):  # the secret still holds the template's empty placeholders
+        logger().error("the Alipay secret does not hold usable keys")
+        raise ServiceUnavailable("Alipay is not configured", code="503") from None
 
 
 def wechat_keys() -> wechatpay.WechatPayKeys:
@@ -49,10 +53,14 @@ def wechat_keys() -> wechatpay.WechatPayKeys:
     if not (settings.wechatpay_mch_id and settings.wechatpay_app_id and settings.wechatpay_secret_arn):
         raise ServiceUnavailable("WeChat Pay is not configured", code="503")
     secret = payment_secrets.secret_json(settings.wechatpay_secret_arn)
-    return wechatpay.load_keys(mch_id=settings.wechatpay_mch_id, app_id=settings.wechatpay_app_id,
-                               serial_no=secret["merchant_serial_no"],
-                               merchant_private_key=secret["merchant_private_key"], apiv3_key=secret["apiv3_key"],
-                               platform_keys=secret.get("platform_keys") or {})
+    try:
+        return wechatpay.load_keys(mch_id=settings.wechatpay_mch_id, app_id=settings.wechatpay_app_id,
+                                   serial_no=secret["merchant_serial_no"],
+                                   merchant_private_key=secret["merchant_private_key"],
+                                   apiv3_key=secret["apiv3_key"], platform_keys=secret.get("platform_keys") or {})
+    except (KeyError, TypeError, ValueError):  # the secret still holds the template's empty placeholders
+        logger().error("the WeChat Pay secret does not hold usable keys")
+        raise ServiceUnavailable("WeChat Pay is not configured", code="503") from None
 
 
 # --- orders --------------------------------------------------------------------------------------------------

@@ -54,6 +54,15 @@ CATALOG: tuple[ObjectType, ...] = (
     ObjectType("notifications", "Notification channels and subscriptions", ("read", "create", "update", "delete"),
                "a channel id, or *"),
     ObjectType("tunnels", "Tunnel sessions and webhook logs", ("read",), "*"),
+    ObjectType("gitrepos", "Git repositories: list, create, read tags, clone and fetch (read), push (write)",
+               ("read", "write", "delete"), "a repository id, or *"),
+    ObjectType("proxy_credentials", "Stored credentials of proxy repositories (never shown)",
+               ("read", "write", "delete"), "a credential id, or *"),
+    # issue 20
+    ObjectType("wallets", "Wallets: balances, charges, top-ups, conversions between currencies",
+               ("read", "charge", "topup", "convert"), "a wallet id, or *"),
+    ObjectType("payments", "Quotes, plan payments, the current plan, Alipay and WeChat Pay top-ups",
+               ("read", "quote", "pay", "topup"), "*"),
 )
 BY_TYPE: dict[str, ObjectType] = {entry.obtype: entry for entry in CATALOG}
 

@@ -14,7 +14,11 @@ each at most once per renewal window, and expiry warnings go out as events, each
       domain_name, sans, serial_number, not_after, days_left, threshold_days, expired, auto_renew, renew_after,
       last_issue_status}
 
-  (docs/certctrl.md §8 documents the shape for the notifications of issue 19).
+  (docs/certctrl.md §11). The same warning is also published to the notifications (issue 19) as `cert.expiring`
+  (`cert.expired` at threshold 0) on the NotifyEventsQueue, with an `event_id` of the certificate, serial and
+  threshold: a subscribed, verified channel gets one message per threshold. It is published before the EventBridge
+  event, so a sweep that fails between the two and runs again repeats only the notify event, which its id
+  de-duplicates. Without NOTIFY_EVENTS_QUEUE_URL (a function not wired to the notifications) nothing is published.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from certctrl import clock, config
-from certctrl.logic import delivery, renewal
+from certctrl.logic import delivery, notify_events, renewal
 from certctrl.models.entities import CertificateRecord
 from certctrl.store import certificates, events, issues, jobs, once
 
@@ -100,6 +104,8 @@ def warn(record: CertificateRecord, now: int) -> int | None:
         page, _total = issues.history(int(record.id), offset=0, limit=1)
         last = page[0].status if page else None
     try:
+        if config.extended().notify_events_queue_url:
+            notify(record, urgent)
         events.put(DETAIL_TYPE, expiring_event(record, urgent, last_issue_status=last))
     except Exception:
         for w in claimed:
@@ -117,3 +123,17 @@ def expiring_event(record: CertificateRecord, warning: renewal.ExpiryWarning, *,
             "expired": warning.threshold_days == 0, "auto_renew": bool(record.auto_renew),
             "renew_after": int(record.renew_after) if record.renew_after else None,
             "last_issue_status": last_issue_status}
+
+
+def notify(record: CertificateRecord, warning: renewal.ExpiryWarning) -> dict[str, Any]:
+    """The warning as a notification event (docs/certctrl.md §8, "Events"): `cert.expiring`, or `cert.expired` at
+    threshold 0; its id names the certificate, serial and threshold, so publishing it twice mails once."""
+    expired = warning.threshold_days == 0
+    event_key = "cert.expired" if expired else "cert.expiring"
+    data: dict[str, Any] = {"domain_name": record.domain_name, "not_after": int(record.not_after),
+                            "serial_number": record.serial_number}
+    if not expired:
+        data["days_left"] = warning.days_left
+    return notify_events.publish(event_key, int(record.user_id), data,
+                                 subject={"type": "certificate", "id": int(record.id)},
+                                 event_id=f"{event_key}:{warning.key}")

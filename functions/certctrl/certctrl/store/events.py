@@ -1,5 +1,5 @@
 """certctrl's certificate events on EventBridge (CERT_EVENTS_BUS): `source` "certctrl", the detail types and
-detail shapes of docs/certctrl.md §8 (the notifications of issue 19 subscribe with a rule)."""
+detail shapes of docs/certctrl.md §11 (the notifications of issue 19 get the expiry warnings through their queue)."""
 
 from __future__ import annotations
 

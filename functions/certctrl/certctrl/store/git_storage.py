@@ -154,9 +154,12 @@ class Bucket:
             raise
         return True
 
-    def upload_file(self, key: str, f: BinaryIO, content_type: str = "application/octet-stream") -> None:
-        """A large object from a file (multipart above S3's threshold, never whole in memory)."""
-        self.s3.upload_fileobj(f, self.name, key, ExtraArgs={"ContentType": content_type})
+    def upload_file(self, key: str, f: BinaryIO, content_type: str = "application/octet-stream", *,
+                    tagging: str | None = None) -> None:
+        """A large object from a file (multipart above S3's threshold, never whole in memory); `tagging` (URL-encoded
+        `k=v`) for the bucket's lifecycle rules (bundles expire: `kind=bundle`)."""
+        extra = {"ContentType": content_type, **({"Tagging": tagging} if tagging else {})}
+        self.s3.upload_fileobj(f, self.name, key, ExtraArgs=extra)
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under `prefix` (a repository being deleted). Returns how many."""

@@ -149,3 +149,16 @@ def count_attempt(code: EmailCode, *, limit: int) -> bool:
 
 def bindings(user_id: int) -> list[dict[str, Any]]:
     return list(dynamo.query_partition(common.accounts(), user_key(user_id), prefix="BIND#"))
+
+
+# ------------------------------------------------------------------------------------------------ roles (#20)
+
+def set_role(user_id: int, role: str, *, granted: bool, now_ms: int) -> User | None:
+    """Add or remove one role (the admin role: `python -m certctrl.seed make-admin`); None for an unknown user.
+    Takes effect on the user's next request (sessions read the user each time)."""
+    user = get(user_id)
+    if user is None:
+        return None
+    roles = [r for r in (user.roles or []) if r != role] + ([role] if granted else [])
+    user.update(actions=[User.roles.set(roles), User.updated_at_ms.set(now_ms)], condition=User.pk.exists())
+    return user
