@@ -80,7 +80,7 @@ def test_anthropic_typed_errors(claude, fake):
         claude.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}])
     assert overloaded.value.status_code == 529
     fake.error_first_event("overloaded_error")
-    with pytest.raises(anthropic.APIStatusError, match="overloaded"):  # noqa: PT012 - raised while iterating
+    with pytest.raises(anthropic.APIStatusError, match="overloaded"):
         with claude.messages.stream(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}]) as s:
             list(s)
 
@@ -99,7 +99,8 @@ def test_openai_chat_whole_stream_and_usage_chunk(oai):
     chunks = list(oai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}],
                                               stream=True, stream_options={"include_usage": True}))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == TEXT
-    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == USAGE.output_tokens
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage.completion_tokens == USAGE.output_tokens
     without = list(oai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}],
                                                stream=True))
     assert all(c.usage is None for c in without)
