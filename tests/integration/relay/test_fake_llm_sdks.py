@@ -80,9 +80,9 @@ def test_anthropic_typed_errors(claude, fake):
         claude.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}])
     assert overloaded.value.status_code == 529
     fake.error_first_event("overloaded_error")
-    with pytest.raises(anthropic.APIStatusError, match="overloaded"):
-        with claude.messages.stream(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}]) as s:
-            list(s)
+    with (pytest.raises(anthropic.APIStatusError, match="overloaded"),
+          claude.messages.stream(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}]) as s):
+        list(s)
 
 
 def test_anthropic_reads_a_gzipped_answer(claude, fake):
