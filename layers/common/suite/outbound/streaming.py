@@ -12,8 +12,9 @@ URLs must still be checked as text with ``validate_url`` before a request (the g
 
 from __future__ import annotations
 
+import contextlib
 import socket
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 import anyio
@@ -22,7 +23,23 @@ import httpx
 
 from .url_guard import BlockedAddressError, _normalise_origin, is_public_ip
 
-__all__ = ["GuardedNetworkBackend", "GuardedTransport", "guarded_async_client"]
+__all__ = ["GuardedNetworkBackend", "GuardedTransport", "StreamUnavailable", "body_chunks", "guarded_async_client",
+           "open_stream"]
+
+
+class StreamUnavailable(Exception):
+    """No usable answer, or the answer broke: `kind` is connect_error, timeout or broken; the message names the
+    failure (never a header or a body)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).split("\n", 1)[0][:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _host_ports(trusted_origins: Iterable[str]) -> frozenset[tuple[str, int]]:
@@ -108,3 +125,38 @@ def guarded_async_client(*, trusted_origins: Iterable[str] = (), connect_timeout
     timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=30.0, pool=connect_timeout)
     return httpx.AsyncClient(transport=GuardedTransport(trusted_origins, limits=limits), timeout=timeout,
                              follow_redirects=False, trust_env=False)
+
+
+@contextlib.asynccontextmanager
+async def open_stream(client: httpx.AsyncClient, method: str, url: str, *, headers: Mapping[str, str],
+                      content: bytes) -> AsyncIterator[httpx.Response]:
+    """Send a request and yield the response before its body is read; leaving closes it (also on cancel).
+
+    Transport failures are `StreamUnavailable`; read the body with `body_chunks` (decompressed).
+    """
+    request = client.build_request(method, url, headers=dict(headers), content=content)
+    try:
+        response = await client.send(request, stream=True)
+    except BlockedAddressError as exc:
+        raise StreamUnavailable("connect_error", f"blocked address: {exc}") from None
+    except httpx.TimeoutException as exc:
+        raise StreamUnavailable("timeout", _describe(exc)) from None
+    except (httpx.HTTPError, OSError, anyio.BrokenResourceError) as exc:
+        raise StreamUnavailable("connect_error", _describe(exc)) from None
+    try:
+        yield response
+    finally:
+        with anyio.CancelScope(shield=True):
+            await response.aclose()
+
+
+async def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as it arrives (gzip/deflate decoded whatever was asked); failures are StreamUnavailable."""
+    try:
+        async for chunk in response.aiter_bytes():
+            if chunk:
+                yield chunk
+    except httpx.TimeoutException as exc:
+        raise StreamUnavailable("broken", _describe(exc)) from None
+    except (httpx.HTTPError, OSError, anyio.BrokenResourceError) as exc:
+        raise StreamUnavailable("broken", _describe(exc)) from None
