@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from devstack.fake_provider import FakeProvider, RecordedRequest, Reply
+from devstack.fake_provider import FakeProvider, RecordedRequest, Reply, _Rule
 
 __all__ = ["TEXT", "USAGE", "FakeLLM", "api_of"]
 
@@ -162,6 +162,16 @@ class FakeLLM:
     def gzip(self, *, times: int | None = 1, path: str | None = None, api: str | None = None) -> FakeLLM:
         """Compress the answer with gzip whatever the request's Accept-Encoding said."""
         return self._add(_Fault("gzip", times, path, api))
+
+    def answer_with(self, responder: Any, *, path: str | None = None, times: int | None = 1) -> FakeLLM:
+        """Answer the next matching request(s) with `responder(request) -> (status, headers, body)` instead of
+        the generated answer (a generator body streams: tests hold a stream open with it)."""
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1 (or None for forever)")
+        rule = _Rule(responder, None, path, times)
+        with self.provider._lock:
+            self.provider._rules.insert(0, rule)  # ahead of the generated answers
+        return self
 
     def _take(self, request: RecordedRequest) -> list[_Fault]:
         """Every fault for this request: at most one answer-shaping fault, plus gzip/slow modifiers."""
