@@ -340,5 +340,7 @@ def test_relays_proxy_functions_are_asgi_apps():
     relay = open_suite(REPO_ROOT / "template.yaml").stack("relay")
     proxies = {f.logical_id: f for f in relay.functions() if f.asgi}
     assert set(proxies) == {"ProxyFunction", "ProxyStreamFunction"}
-    assert proxies["ProxyStreamFunction"].function_url and not proxies["ProxyStreamFunction"].routes
-    assert proxies["ProxyFunction"].routes and not proxies["ProxyFunction"].function_url
+    assert proxies["ProxyStreamFunction"].function_url
+    assert not proxies["ProxyStreamFunction"].routes
+    assert proxies["ProxyFunction"].routes
+    assert not proxies["ProxyFunction"].function_url
