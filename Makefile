@@ -13,6 +13,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
 # LiteLLM's proxy, the relay's benchmark peer, in a venv of its own (its dependencies are not the suite's).
+# 1.80.0: the [proxy] extra of later releases pins litellm-proxy / litellm-enterprise builds PyPI does not serve.
 LITELLM_VENV := .venv-litellm
 LITELLM_VERSION := 1.80.0
 ENV ?= default
