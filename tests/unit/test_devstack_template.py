@@ -308,3 +308,49 @@ def test_local_seed_is_read_from_the_metadata(template, tmp_path):
     assert Stack(path=seeded, name="s", key="demo").local_seed == ["demo.seed", "--quiet"]
     suite = open_suite(REPO_ROOT / "template.yaml")
     assert {stack.key: stack.local_seed for stack in suite.stacks if stack.local_seed} == {"relay": ["relay.seed"]}
+
+
+ASGI = textwrap.dedent("""\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Streamer:
+        Type: AWS::Serverless::Function
+        Metadata:
+          LocalDev:
+            Asgi: app.web:app
+        Properties:
+          Handler: run.sh
+          CodeUri: .
+          Layers: [!Sub "arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerArm64:24"]
+          FunctionUrlConfig: {AuthType: NONE, InvokeMode: RESPONSE_STREAM}
+      Plain:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          CodeUri: .
+""")
+
+
+def test_asgi_functions_are_marked_and_need_no_adapter_layer_locally(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(ASGI)
+    streamer, plain = Stack(path=path, name="s", key="web").functions()
+    assert (streamer.asgi, streamer.function_url, streamer.layer_dirs) == ("app.web:app", True, [])
+    assert (plain.asgi, plain.function_url) == (None, False)
+    path.write_text(ASGI.replace("Handler: app.handler", "Handler: app.handler\n      Layers: [arn:aws:x]"))
+    with pytest.raises(TemplateError, match="not in these templates"):  # an ordinary function still needs them
+        Stack(path=path, name="s", key="web").functions()
+    path.write_text(ASGI.replace("Asgi: app.web:app", "Asgi: app.web"))
+    with pytest.raises(TemplateError, match="module:attribute"):
+        Stack(path=path, name="s", key="web").functions()
+
+
+def test_relays_proxy_functions_are_asgi_apps():
+    relay = open_suite(REPO_ROOT / "template.yaml").stack("relay")
+    proxies = {f.logical_id: f for f in relay.functions() if f.asgi}
+    assert set(proxies) == {"ProxyFunction", "ProxyStreamFunction"}
+    assert proxies["ProxyStreamFunction"].function_url
+    assert not proxies["ProxyStreamFunction"].routes
+    assert proxies["ProxyFunction"].routes
+    assert not proxies["ProxyFunction"].function_url
