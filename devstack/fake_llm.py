@@ -10,6 +10,7 @@ cache tokens, tool calls when the request offers tools, `[DONE]` for OpenAI Chat
         fake.error_first_event()                     # next stream: 200, then an error as its first event
         ...
         fake.requests[-1].json                       # what the upstream received
+        fake.max_in_flight                           # the most requests it was answering at once
 
 Faults are consumed in the order they were added, each by the first request it matches (`path` is a prefix
 of the request path; `api` is one of claude / openai / responses / gemini). Every answer carries the same
@@ -93,7 +94,9 @@ class FakeLLM:
         self.text = text
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
-        self.provider.respond_with(self._answer)
+        self.in_flight = 0  # requests being answered now (from arrival until the last byte of the answer)
+        self.max_in_flight = 0  # the most at any moment since start or reset()
+        self.provider.respond_with(self._counted_answer)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> FakeLLM:
@@ -120,6 +123,7 @@ class FakeLLM:
     def reset(self) -> None:
         with self._lock:
             self._faults.clear()
+            self.max_in_flight = self.in_flight
         with self.provider._lock:
             self.provider._requests.clear()
 
@@ -194,6 +198,31 @@ class FakeLLM:
     def _wait(self, seconds: float) -> bool:
         """Sleep; True when the fake is stopping."""
         return self.provider._stopping.wait(seconds)
+
+    def _counted_answer(self, request: RecordedRequest) -> Reply:
+        """The answer, with the request counted as in flight until its last byte has been handed out."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            status, headers, body = self._answer(request)
+        except BaseException:
+            self._landed()
+            raise
+        if isinstance(body, bytes | bytearray):
+            self._landed()
+            return status, headers, body
+        return status, headers, self._until_sent(body)
+
+    def _until_sent(self, body: Any) -> Iterator[bytes]:
+        try:
+            yield from body
+        finally:
+            self._landed()
+
+    def _landed(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def _answer(self, request: RecordedRequest) -> Reply:
         api = api_of(request.path)
