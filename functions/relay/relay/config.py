@@ -63,10 +63,10 @@ class ProxyConfig:
     # Origins (scheme://host:port) upstream accounts may point at although they are not public: fakes on
     # 127.0.0.1 in tests and `make dev`. Empty in a deployed stack. (The admin side reads the same variable.)
     trusted_origins: tuple[str, ...]
-    # Development and benchmarks only, until keys and accounts are wired: a JSON list of accounts
-    # ({id, type, platform, base_url, api_key | bearer, model_mapping, priority, weight}) served to anyone.
-    # Empty (the default and every deployed stack): the proxy refuses every call with 401.
-    dev_accounts: str
+    usage_queue_url: str  # UsageQueue: one usage event per request (the usage worker writes it)
+    # The longest a request may run in this function (its timeout): a concurrency lease lives at least this
+    # long (plus a margin), so a slot is never freed while its request still runs.
+    max_request_seconds: int
 
 
 def _load_proxy(env: Environment) -> ProxyConfig:
@@ -77,7 +77,8 @@ def _load_proxy(env: Environment) -> ProxyConfig:
         read_timeout=env.number("RELAY_PROXY_READ_TIMEOUT", 300.0, minimum=0.01),
         max_attempts=env.integer("RELAY_PROXY_MAX_ATTEMPTS", 3, minimum=1, maximum=10),
         trusted_origins=env.csv("RELAY_TRUSTED_ORIGINS", ()),
-        dev_accounts=env.text("RELAY_PROXY_DEV_ACCOUNTS", ""),
+        usage_queue_url=env.text("RELAY_USAGE_QUEUE_URL", ""),
+        max_request_seconds=env.integer("RELAY_PROXY_MAX_REQUEST_SECONDS", 900, minimum=1, maximum=900),
     )
 
 

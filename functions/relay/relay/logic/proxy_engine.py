@@ -193,7 +193,14 @@ class _Run:
         tried: set[str] = set()
         failure: _Failure | None = None
         while self.attempts < self.engine.max_attempts:
-            lease = await self.engine.pool.acquire(selection, frozenset(tried))
+            try:
+                lease = await self.engine.pool.acquire(selection, frozenset(tried))
+            except ProxyRefusal as refusal:  # e.g. every account busy (429), no account at all (503)
+                if failure is not None:
+                    break
+                self.outcome, self.error_type = "no_account", refusal.error_type
+                await self._refuse(refusal.status, refusal.error_type, refusal.message, refusal.headers)
+                return
             if lease is None:
                 break
             tried.add(lease.account.id)

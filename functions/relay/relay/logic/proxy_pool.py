@@ -1,11 +1,11 @@
 """The proxy's seams: who may call (`Gate`), which upstream account serves (`AccountPool`), and where the
 result goes (`Gate.finish`). The engine (proxy_engine.py) knows only these protocols.
 
-This task ships simple implementations: `InMemoryPool` (a fixed list of accounts, priority then weight, a
-cool-down per account from the upstream's reset headers) and two gates, `OpenGate` (anyone, for the local
-stack and benchmarks with `RELAY_PROXY_DEV_ACCOUNTS`) and `ClosedGate` (nobody: what a deployed stack has until
-keys are wired). The wiring task implements both protocols on DynamoDB: keys, limits, leases, sticky
-sessions, cool-down rules and usage events (docs/relay-proxy.md, "What the wiring task implements").
+The relay's implementations work on DynamoDB: logic/proxy_gate.py (`KeyGate`: keys, limits, leases, usage
+events) and logic/proxy_accounts.py (`DynamoPool`: the admin's accounts, sticky sessions, cool-down), wired in
+logic/proxy_setup.py. The simple ones here are for the engine's own tests: `InMemoryPool` (a fixed list of
+accounts, priority then weight, a rest per account from the upstream's reset headers), `OpenGate` (anyone) and
+`ClosedGate` (nobody). No configuration reaches them in a deployed stack.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ class RelayResult:
 class AccountPool(Protocol):
     async def acquire(self, request: SelectionRequest, exclude: frozenset[str]) -> Lease | None:
         """An account for this request that is not in `exclude` (already tried), or None when none is left.
-        Taking it may take a concurrency slot; `release` gives it back."""
+        Taking it may take a concurrency slot; `release` gives it back. It may raise ProxyRefusal (every account
+        busy: 429) when nothing has been tried yet."""
 
     async def release(self, lease: Lease, outcome: Outcome) -> None:
         """The attempt ended: free the slot, and judge the account from the outcome (cool-down, status)."""
@@ -145,7 +146,7 @@ class Gate(Protocol):
 
 
 class OpenGate:
-    """Admits everyone (local development and benchmarks only: see ProxyConfig.dev_accounts)."""
+    """Admits everyone (the engine's tests only)."""
 
     def __init__(self) -> None:
         self.results: list[RelayResult] = []
@@ -162,7 +163,7 @@ class OpenGate:
 
 
 class ClosedGate:
-    """Refuses every call: the proxy's state until API keys are wired (no open relay meanwhile)."""
+    """Refuses every call (the engine's tests)."""
 
     async def authenticate(self, headers: Mapping[str, str], source_ip: str) -> Admission:
         if not any(headers.get(name) for name in ("authorization", "x-api-key", "x-goog-api-key")):

@@ -17,7 +17,8 @@ import anyio
 
 from relay.logic import proxy_setup
 from relay.logic.proxy_engine import Incoming
-from relay.logic.proxy_surfaces import MAX_BODY_BYTES, ROUTES
+from relay.logic.proxy_surfaces import MAX_BODY_BYTES, ROUTES, error_body
+from suite import observability
 
 ROUTE_KEYS = tuple(("POST", path) for path in ROUTES)
 
@@ -119,7 +120,13 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             group.cancel_scope.cancel()  # the client left: stop the engine (and the upstream request)
 
         group.start_soon(watch)
-        await engine.run(incoming, sink)
+        try:
+            await engine.run(incoming, sink)
+        except Exception:  # an AWS failure in the gate or the pool: logged, answered in the API's format
+            observability.logger().exception("proxy: request failed", extra={"request_id": incoming.request_id})
+            if not sink.started:
+                await sink.start(500, [("content-type", "application/json")])
+                await sink.send(error_body(ROUTES[path][0], 500, "internal_error", "internal error"))
         group.cancel_scope.cancel()
     if sink.started:
         await sink.close()

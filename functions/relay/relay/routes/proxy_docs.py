@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from relay import access
 from relay.logic.proxy_surfaces import ROUTES
 from suite.api import Router
 from suite.errors import NotFound
@@ -32,7 +33,8 @@ def _describe(path: str, surface: str) -> None:
         raise NotFound("served by the proxy function")
 
     proxy_route.__name__ = "proxy_" + path.strip("/").replace("/", "_").replace(".", "_")
-    router.post(path, summary=SUMMARIES[surface], tags=["proxy"], responses=RESPONSES)(proxy_route)
+    router.post(path, auth=access.PROXY_KEY, summary=SUMMARIES[surface], tags=["proxy"],
+                responses=RESPONSES)(proxy_route)
 
 
 for _path, (_surface, _) in ROUTES.items():
