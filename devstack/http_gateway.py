@@ -364,6 +364,8 @@ class HttpApiGateway(HttpApi):
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # http.server's default backlog of 5 resets connections of a concurrent burst
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up mid-request is normal (closed WebSockets, aborted curls): no traceback."""
         if isinstance(sys.exc_info()[1], ConnectionError):
