@@ -1,6 +1,7 @@
 """The proxy through the local stack: relay's port streams for real (devstack serves the ASGI app under uvicorn,
 Metadata.LocalDev.Asgi), so does the Function URL emulation, the official SDKs work through both, and a client
-that hangs up closes the upstream request. The upstream is devstack/fake_llm.py in this process.
+that hangs up closes the upstream request. The upstream is devstack/fake_llm.py in this process; the key and the
+accounts are made through the relay's API (tests/support/relay_local.py).
 
 Streaming is proven without timing: the fake sends the first event and then waits until the test has received
 it; a relay that buffered would never deliver it (the test would time out)."""
@@ -15,8 +16,7 @@ import httpx
 import openai
 import pytest
 
-from devstack.fake_llm import TEXT, USAGE, FakeLLM
-from tests.support.devstack_process import DevStackProcess
+from devstack.fake_llm import TEXT, USAGE
 from tests.support.lambda_events import REPO_ROOT
 
 FIRST = b'event: message_start\ndata: {"type":"message_start","message":{"model":"m","usage":{"input_tokens":1}}}\n\n'
@@ -25,24 +25,23 @@ BODY = {"model": "claude-sonnet-4-5", "max_tokens": 16, "stream": True, "message
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeLLM() as server:
-        yield server
+def fake(llms):
+    return llms[0]
 
 
 @pytest.fixture(scope="module")
-def relay(fake, tmp_path_factory):
-    accounts = [{"id": "claude-1", "type": "claude-console", "base_url": fake.url, "api_key": "sk-ant-upstream"},
-                {"id": "openai-1", "type": "openai", "base_url": fake.url, "api_key": "sk-upstream"}]
-    stack = DevStackProcess(REPO_ROOT / "template.yaml", tmp_path_factory.mktemp("relay-proxy"), "--only", "relay",
-                            "--no-schedules", "--env", f"RELAY_PROXY_DEV_ACCOUNTS={json.dumps(accounts)}",
-                            "--env", f"RELAY_TRUSTED_ORIGINS={fake.url}").start()
-    yield stack
-    stack.stop()
+def relay(local_relay, fake):
+    """The stack, with a Claude and an OpenAI account on the fake and a user's key (made through the API)."""
+    local_relay.account(type="claude-console", base_url=fake.url, api_key="sk-ant-upstream")
+    local_relay.account(type="openai", base_url=fake.url, api_key="sk-upstream")
+    key = local_relay.key(local_relay.user(), rate_limit=1000)
+    yield local_relay.stack, key
+    local_relay.forget_accounts()
 
 
 def entry_points(relay) -> dict[str, str]:
-    return {"gateway": relay.url("relay"), "function_url": relay.status["function_urls"]["relay.ProxyStreamFunction"]}
+    stack, _key = relay
+    return {"gateway": stack.url("relay"), "function_url": stack.status["function_urls"]["relay.ProxyStreamFunction"]}
 
 
 @pytest.mark.parametrize("entry", ["gateway", "function_url"])
@@ -57,7 +56,8 @@ def test_the_first_event_arrives_while_the_upstream_is_still_answering(relay, fa
         return 200, {"Content-Type": "text/event-stream"}, body()
 
     fake.answer_with(held_stream, path="/v1/messages")
-    with httpx.stream("POST", entry_points(relay)[entry] + "/claude/v1/messages", json=BODY, timeout=20) as answer:
+    with httpx.stream("POST", entry_points(relay)[entry] + "/claude/v1/messages", json=BODY, timeout=20,
+                      headers={"x-api-key": relay[1]}) as answer:
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/event-stream")
         pieces = answer.iter_bytes()
@@ -71,16 +71,16 @@ def test_the_first_event_arrives_while_the_upstream_is_still_answering(relay, fa
 
 @pytest.mark.parametrize("entry", ["gateway", "function_url"])
 def test_the_sdks_through_the_relay(relay, fake, entry):
-    base = entry_points(relay)[entry]
-    claude = anthropic.Anthropic(api_key="sk-relay-key", base_url=base + "/claude", max_retries=0)
+    base, key = entry_points(relay)[entry], relay[1]
+    claude = anthropic.Anthropic(api_key=key, base_url=base + "/claude", max_retries=0)
     with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=32,
                                 messages=[{"role": "user", "content": "hi"}]) as stream:
         assert "".join(stream.text_stream) == TEXT
         assert stream.get_final_message().usage.cache_read_input_tokens == USAGE.cache_read_tokens
     sent = fake.requests[-1]
-    assert "sk-relay-key" not in json.dumps(dict(sent.headers))  # the client's key never reaches the upstream
+    assert key not in json.dumps(dict(sent.headers))  # the client's key never reaches the upstream
     assert sent.headers["x-api-key"] == "sk-ant-upstream"
-    oai = openai.OpenAI(api_key="sk-relay-key", base_url=base + "/openai/v1", max_retries=0)
+    oai = openai.OpenAI(api_key=key, base_url=base + "/openai/v1", max_retries=0)
     chunks = list(oai.chat.completions.create(model="gpt-4o", stream=True,
                                               messages=[{"role": "user", "content": "hi"}]))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == TEXT
@@ -103,7 +103,8 @@ def test_a_client_that_hangs_up_closes_the_upstream_request(relay, fake):
         return 200, {"Content-Type": "text/event-stream"}, body()
 
     fake.answer_with(endless, path="/v1/messages")
-    with httpx.stream("POST", relay.url("relay") + "/claude/v1/messages", json=BODY, timeout=20) as answer:
+    with httpx.stream("POST", relay[0].url("relay") + "/claude/v1/messages", json=BODY, timeout=20,
+                      headers={"x-api-key": relay[1]}) as answer:
         pieces = answer.iter_bytes()
         got = b""
         while FIRST not in got:
@@ -116,7 +117,8 @@ def test_the_buffered_path_answers_the_same_bytes(relay):
     runs in AWS) gives the whole stream at once, byte for byte what the streaming path sends."""
     event = json.loads((REPO_ROOT / "events" / "relay" / "proxy.json").read_text())
     event["body"] = json.dumps({**BODY, "stream": False})
-    answer = httpx.post(f"{relay.control}/functions/relay.ProxyFunction/invoke", json=event, timeout=30).json()
+    event["headers"]["x-api-key"] = relay[1]
+    answer = httpx.post(f"{relay[0].control}/functions/relay.ProxyFunction/invoke", json=event, timeout=30).json()
     result = answer["result"]
     assert result["statusCode"] == 200
     assert json.loads(result["body"])["content"][0]["text"] == TEXT
