@@ -48,8 +48,9 @@ def rig(moto_stack, monkeypatch, empty_relay, fakes, server):
     relay = Relay(moto_stack, monkeypatch, RELAY_TRUSTED_ORIGINS=f"{primary.url},{secondary.url}",
                   ANTHROPIC_CONSOLE_BASE_URL=oauth.url, OPENAI_AUTH_BASE_URL=oauth.url)
     relay.env("relay.ProxyFunction")
-    from relay.logic import catalog, proxy_setup  # noqa: PLC0415
+    from relay.logic import catalog, proxy_gate, proxy_setup  # noqa: PLC0415
 
+    monkeypatch.setattr(proxy_gate, "CATALOGUE_SECONDS", 0)  # see test_a_catalogue_edit_reaches_the_proxy_...
     catalog.init_defaults()
     proxy_setup.engine.cache_clear()
     for fake in (primary, secondary, oauth):
@@ -266,6 +267,25 @@ def test_platform_and_model_limits(rig, fakes, admin, user):
     message = refused(send(rig, rig.key(user), model=haiku["name"]), 403, "model_forbidden")
     assert "disabled" in message
     assert len(primary.requests) == 1
+
+
+def test_a_catalogue_edit_reaches_the_proxy_within_the_catalogue_seconds(rig, fakes, admin, user, monkeypatch):
+    primary, _, _ = fakes
+    from relay import clock  # noqa: PLC0415
+    from relay.logic import proxy_gate, proxy_setup  # noqa: PLC0415
+
+    monkeypatch.setattr(proxy_gate, "CATALOGUE_SECONDS", 5.0)
+    proxy_setup.engine.cache_clear()
+    rig.account(admin, primary.url)
+    key = rig.key(user)
+    assert send(rig, key).status_code == 200
+    model = next(m for m in rig.admin_get("/api/admin/models", admin) if m["name"] == MODEL)
+    assert rig.relay.put(f"/api/admin/models/{model['id']}/toggle", admin).status == 200
+    rig.relay.env("relay.ProxyFunction")
+    assert send(rig, key).status_code == 200, "the prices read a moment ago still hold"
+    later = clock.now() + 5.1
+    monkeypatch.setattr(clock, "now", lambda: later)
+    refused(send(rig, key), 403, "model_forbidden")
 
 
 def test_the_client_filter_refuses_what_the_admin_test_refuses(rig, fakes, admin, user):

@@ -57,7 +57,7 @@ class DynamoPool:
         ticket = self.tickets.get(request.request_id)
         session = request.session
         every, marks, bound, values = await together(
-            accounts.every, state.unavailable_marks, lambda: state.session(session) if session else None,
+            accounts.pool, state.unavailable_marks, lambda: state.session(session) if session else None,
             lambda: dict(ticket.values) if ticket else configs.effective())
         now = clock.now()
         model = ticket.upstream_model if ticket else request.model

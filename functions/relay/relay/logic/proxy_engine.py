@@ -347,7 +347,8 @@ class _Run:
         if self.answer.started:  # keepalives went out: the client reads a stream now
             await self.answer.send(body)
         else:
-            await self.answer.start(response.status, surfaces.passed_back(response.headers), sse=False)
+            await self.answer.start(response.status, [*surfaces.passed_back(response.headers), _length(body)],
+                                    sse=False)
             await self.answer.send(body)
         return Outcome("ok", status=response.status), None
 
@@ -430,8 +431,10 @@ class _Run:
         headers = failure.headers
         if failure.sse:
             headers = [*headers, *SSE_HEADERS]
-        elif not any(name == "content-type" for name, _ in headers):
-            headers = [*headers, ("content-type", "application/json")]
+        else:
+            if not any(name == "content-type" for name, _ in headers):
+                headers = [*headers, ("content-type", "application/json")]
+            headers = [*headers, _length(failure.body)]
         await self.answer.start(failure.status, headers, sse=failure.sse)
         await self.answer.send(failure.body)
 
@@ -444,8 +447,9 @@ class _Run:
             await self.answer.send(surfaces.stream_error_event(self.surface, error_type, message))
             return
         extra = [(k.lower(), v) for k, v in (headers or {}).items()]
-        await self.answer.start(status, [("content-type", "application/json"), *extra], sse=False)
-        await self.answer.send(surfaces.error_body(self.surface, status, error_type, message))
+        body = surfaces.error_body(self.surface, status, error_type, message)
+        await self.answer.start(status, [("content-type", "application/json"), *extra, _length(body)], sse=False)
+        await self.answer.send(body)
 
     def result(self) -> RelayResult:
         now = self.engine.clock()
@@ -458,6 +462,12 @@ class _Run:
             error_type=self.error_type, started_at=answer.started_at,
             first_byte_ms=(answer.first_byte - answer.started_at) * 1000 if answer.first_byte else None,
             duration_ms=(now - answer.started_at) * 1000)
+
+
+def _length(body: bytes) -> tuple[str, str]:
+    """A whole answer's length: the client has all of it as soon as the bytes arrive, while the request's
+    bookkeeping (leases, the usage event) still finishes inside the invocation before the response ends."""
+    return ("content-length", str(len(body)))
 
 
 class _UsageChunkFilter:

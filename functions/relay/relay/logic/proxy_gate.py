@@ -22,12 +22,16 @@ from relay import clock, config, ids
 from relay.logic import catalog, client_filter, configs, error_catalog, proxy_checks, usage_events
 from relay.logic import client_filter_rules as filter_rules
 from relay.logic.proxy_pool import Admission, ProxyCall, ProxyRefusal, RelayResult
-from relay.logic.proxy_tickets import Ticket, Tickets, call, together
+from relay.logic.proxy_tickets import Remembered, Ticket, Tickets, call, together
 from relay.store import api_keys, leases, limits, packages, settings, usage, usage_queue
 from relay.store import catalog as catalog_store
 from suite import observability
 
 LEASE_MARGIN_SECONDS = 30
+# The catalogue's prices and the global model mappings are read at most this often per execution environment
+# (admins change them rarely; an edit reaches the proxy within this many seconds). Everything else (keys, users,
+# packages, limits, configs, the client filter, accounts) is read on every request.
+CATALOGUE_SECONDS = 5.0
 
 
 async def worded(refusal: ProxyRefusal) -> ProxyRefusal:
@@ -94,6 +98,8 @@ class KeyGate:
     def __init__(self, settings_: config.ProxyConfig, tickets: Tickets) -> None:
         self.settings = settings_
         self.tickets = tickets
+        self.catalogue = Remembered(lambda: (catalog_store.pricing(), catalog.effective_mappings()),
+                                    CATALOGUE_SECONDS, lambda: clock.now())  # noqa: PLW0108 - tests move relay.clock.now
 
     # --- who calls -----------------------------------------------------------------------------------------
     async def authenticate(self, headers: Mapping[str, str], source_ip: str) -> Admission:
@@ -122,9 +128,8 @@ class KeyGate:
         now = clock.now()
         package_of = (lambda: packages.get_user_package(grant.user_id, grant.user_package_id)) \
             if grant.user_package_id else (lambda: None)
-        stored, models, mappings, package, counters = await together(
-            settings.everything, catalog_store.all_models, catalog.effective_mappings, package_of,
-            lambda: usage.many(_counter_keys(grant, now)))
+        stored, (models, mappings), package, counters = await together(
+            settings.everything, self.catalogue.get, package_of, lambda: usage.many(_counter_keys(grant, now)))
         stored_configs, filter_item = stored
         values = configs.effective(stored_configs)
         proxy_checks.check_platform(grant, call_.platform)

@@ -82,3 +82,30 @@ async def together(*functions: Callable[[], Any]) -> list[Any]:
     if failures:
         raise failures[0]
     return results
+
+
+class Remembered:
+    """A value read at most every `seconds` per execution environment (the catalogue's prices and the global
+    model mappings, which only admins change): the proxy reads them on every request otherwise."""
+
+    def __init__(self, load: Callable[[], Any], seconds: float, clock: Callable[[], float]) -> None:
+        self.load = load
+        self.seconds = seconds
+        self.clock = clock
+        self._value: Any = None
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        now = self.clock()
+        with self._lock:
+            if now < self._until:
+                return self._value
+        value = self.load()
+        with self._lock:
+            self._value, self._until = value, now + self.seconds
+        return value
+
+    def forget(self) -> None:
+        with self._lock:
+            self._until = 0.0

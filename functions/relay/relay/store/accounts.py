@@ -32,6 +32,16 @@ def every() -> list[Account]:
     return list(Account.by_kind.query("ACCT"))
 
 
+POOL = ("pk", "sk", "id", "name", "type", "platform", "status", "enabled", "priority", "weight", "base_url",
+        "proxy_id", "model_mapping", "allowed_models", "max_concurrency", "organization_id", "credentials",
+        "credential_fields", "token_expiry", "rate_limit_reset_at", "consecutive_error_count")
+
+
+def pool() -> list[Account]:
+    """Every account with only what the proxy's pool reads (no counters, no health-check figures)."""
+    return list(Account.by_kind.query("ACCT", attributes_to_get=list(POOL)))
+
+
 def update(item: Account, changes: dict[str, Any]) -> bool:
     actions = [getattr(Account, name).set(value) if value is not None else getattr(Account, name).remove()
                for name, value in changes.items()]
