@@ -104,11 +104,11 @@ def refresh(account: Any, now: float, *, ahead: float) -> dict[str, str] | None:
         state.release_lock(name, token)
 
 
-def refresh_due(now: float | None = None) -> dict[str, int]:
+def refresh_due(now: float | None = None, every: list[Any] | None = None) -> dict[str, int]:
     """The maintenance schedule's pass: refresh every enabled OAuth account whose token expires soon."""
     now = clock.now() if now is None else now
     done = failed = 0
-    for account in accounts.every():
+    for account in accounts.every() if every is None else every:
         if not account.enabled or account.platform not in pool_rules.OAUTH_PLATFORMS or account.token_expiry is None:
             continue
         if float(account.token_expiry) - now >= SCHEDULE_AHEAD_SECONDS or "refresh_token" not in (

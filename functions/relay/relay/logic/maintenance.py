@@ -15,10 +15,10 @@ from relay.logic import account_tokens, pool_rules
 from relay.store import accounts
 
 
-def recover_due(now: float | None = None) -> int:
+def recover_due(now: float | None = None, every: list[Any] | None = None) -> int:
     now = clock.now() if now is None else now
     recovered = 0
-    for account in accounts.every():
+    for account in accounts.every() if every is None else every:
         if pool_rules.due_for_recovery(account, now):
             recovered += accounts.set_state(account.id, {"status": "valid", "consecutive_error_count": 0,
                                                          "rate_limit_reset_at": None, "updated_at": now},
@@ -28,4 +28,5 @@ def recover_due(now: float | None = None) -> int:
 
 def run() -> dict[str, Any]:
     now = clock.now()
-    return {"recovered": recover_due(now), **account_tokens.refresh_due(now)}
+    every = accounts.every()  # one Query for both passes
+    return {"recovered": recover_due(now, every), **account_tokens.refresh_due(now, every)}
