@@ -8,6 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import json
+import socket
 import time
 
 import anthropic
@@ -405,6 +406,32 @@ def test_a_killed_request_frees_its_slot_once_its_lease_expires(rig, user, monke
     assert not leases.give_back(owner, "killed"), "a repaired lease is not counted twice"
     assert leases.give_back(owner, "next")
     assert leases.counted(owner) == 0
+
+
+def test_a_client_that_hangs_up_gives_both_slots_back_at_once(rig, fakes, admin, user):
+    primary, _, _ = fakes
+    account = rig.account(admin, primary.url, max_concurrency=1)
+    assert rig.relay.put(f"/api/admin/users/{user.id}", admin, {"max_concurrency": 1}).status == 200
+    key = rig.key(user, rate_limit=1000)
+    primary.slow_first_byte(5)
+    from relay.store import leases, state  # noqa: PLC0415
+
+    owners = (f"U#{user.id}", f"A#{account['id']}")
+    body = json.dumps({"model": MODEL, "max_tokens": 8, "stream": True, "messages": HI}).encode()
+    host, port = rig.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as client:
+        client.sendall(f"POST /claude/v1/messages HTTP/1.1\r\nhost: {host}\r\nx-api-key: {key}\r\n"
+                       f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n".encode() + body)
+        deadline = time.monotonic() + 20
+        while primary.in_flight == 0 and time.monotonic() < deadline:  # the upstream has it, and is silent
+            time.sleep(0.05)
+        assert primary.in_flight == 1
+        assert all(state.leases(owner) for owner in owners), "both slots are held while the upstream answers"
+    deadline = time.monotonic() + 10  # the app hears the hang-up on its next receive(); a lease lives far longer
+    while any(state.leases(owner) for owner in owners) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [(state.leases(owner), leases.counted(owner)) for owner in owners] == [([], 0), ([], 0)]
+    assert send(rig, key).status_code == 200, "both slots are free long before their leases would expire"
 
 
 # --- sticky sessions, OAuth --------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+
 from relay import clock, config
 from relay.logic import account_tokens, configs, error_catalog, pool_rules
 from relay.logic.proxy_gate import lease_seconds, worded
@@ -41,8 +43,6 @@ class _Held:
     request_id: str
     values: dict[str, str]
     session: str | None
-    user_id: int | None
-    key_id: int | None
 
 
 class DynamoPool:
@@ -72,22 +72,21 @@ class DynamoPool:
             if limit > 0 and not await call(self._take, owner, request.request_id, limit, values):
                 busy += 1
                 continue
-            try:
+            held = _Held(account, owner if limit > 0 else "", request.request_id, values, session)
+            try:  # until the engine holds the lease, the slot is given back here (an error, a cancelled request)
                 upstream = await self._upstream(account, request.model, model, now)
+                if upstream is not None and session:
+                    await self._bind(session, bound, account, ticket, values)
             except BaseException:
-                await call(leases.give_back, owner, request.request_id)
+                await self._give_back(held)
                 raise
             if upstream is None:
-                await call(leases.give_back, owner, request.request_id)
+                await self._give_back(held)
                 continue
             token = f"{account.id}:{request.request_id}"
-            grant = ticket.grant if ticket else None
-            self._held[token] = _Held(account, owner if limit > 0 else "", request.request_id, values, session,
-                                      grant.user_id if grant else None, grant.key_id if grant else None)
+            self._held[token] = held
             if ticket is not None:
                 ticket.account_names[str(account.id)] = account.name
-            if session:
-                await self._bind(session, bound, account, ticket, values)
             return Lease(upstream, token=token)
         if exclude:
             return None
@@ -96,6 +95,11 @@ class DynamoPool:
                                             "every upstream account is busy; retry shortly", {"retry-after": "1"}))
         raise await worded(ProxyRefusal(503, "no_available_account",
                                         "no upstream account is available for this request"))
+
+    async def _give_back(self, held: _Held) -> None:
+        if held.owner:
+            with anyio.CancelScope(shield=True):  # also when the request is being cancelled
+                await call(leases.give_back, held.owner, held.request_id)
 
     def _take(self, owner: str, request_id: str, limit: int, values: dict[str, str]) -> bool:
         return leases.take(owner, request_id, limit=limit, ttl=lease_seconds(values, self.settings))
@@ -138,8 +142,7 @@ class DynamoPool:
         if held is None:
             return
         try:
-            if held.owner:
-                await call(leases.give_back, held.owner, held.request_id)
+            await self._give_back(held)
             await call(self._judge, held, outcome)
         except Exception:  # the attempt is over; the lease's TTL and the next error catch up
             observability.logger().exception("proxy: account not released cleanly",
