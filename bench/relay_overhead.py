@@ -1,18 +1,22 @@
 """What the relay's proxy adds to an LLM call, beside LiteLLM's proxy, on one fake upstream, in one run.
 
 Three targets answer the same OpenAI Chat Completions request from the same fake upstream (devstack/fake_llm.py,
-its own process): the upstream called directly, the relay's proxy app under uvicorn (what the Lambda Web Adapter
-runs on a Function URL), and LiteLLM's proxy (`litellm --config`, in its own venv: `make bench-relay` creates
-.venv-litellm). Requests are sequential over keep-alive connections and interleaved (direct, relay, litellm,
-direct, ...) so that noise hits every target alike:
+its own process): the upstream called directly, the relay, and LiteLLM's proxy (`litellm --config`, in its own
+venv: `make bench-relay` creates .venv-litellm). The relay is the real pipeline: the local stack (`python -m
+devstack up --only relay`: moto as a local server for DynamoDB, KMS and SQS, the Lambda emulation) serving the
+proxy app under uvicorn on its Function URL port (what the Lambda Web Adapter runs), called with an `sk-` key made
+through the user API, against an upstream account made through the admin API (credentials sealed with KMS): key
+lookup, limits, concurrency slots, the account pool and one usage event per request (written by the usage worker
+while the benchmark runs). Requests are sequential over keep-alive connections and interleaved (direct, relay,
+litellm, direct, ...) so that noise hits every target alike:
 
 - non-streaming: latency p50/p95 of the whole answer;
 - streaming: time to first byte (the first SSE event) p50/p95.
 
-"added" is the target's percentile minus the direct call's. A second table (`--paths`, on by default) starts the
-local stack (`python -m devstack up --only relay`) and measures a slow stream (events 0.25 s apart) through the
-two ways a client can reach the relay: API Gateway's route (locally streamed, buffered by Mangum in AWS: its
-buffered figure is the Mangum handler invoked through the Lambda emulation) and the Function URL.
+"added" is the target's percentile minus the direct call's. A second table (`--paths`, on by default) measures a
+slow stream (events 0.25 s apart, a second fake upstream) through the same local stack by the two ways a client
+can reach the relay: API Gateway's route (locally streamed, buffered by Mangum in AWS: its buffered figure is the
+Mangum handler invoked through the Lambda emulation) and the Function URL.
 
     python bench/relay_overhead.py --litellm .venv-litellm/bin/litellm [--requests 200] [--json out.json]
 
@@ -44,8 +48,9 @@ from bench.machine import describe, load_average
 REPO = Path(__file__).resolve().parent.parent
 MODEL = "gpt-4o"
 BODY = {"model": MODEL, "max_tokens": 32, "messages": [{"role": "user", "content": "Say hello."}]}
-RELAY_NOTE = ("relay: its proxy app under uvicorn with the test account pool (RELAY_PROXY_DEV_ACCOUNTS: "
-              "OpenGate + InMemoryPool; no key lookup, limits or usage writes yet)")
+RELAY_NOTE = ("relay: the local stack's Function URL (the proxy app under uvicorn) with the whole pipeline - an sk- "
+              "key, limits, concurrency slots, the account pool, a usage event per request - on moto as a local "
+              "server")
 
 
 def free_port() -> int:
@@ -91,18 +96,28 @@ def fake_llm(chunk_delay: float, workdir: Path) -> contextlib.AbstractContextMan
                   f"http://127.0.0.1:{port}/v1/models", log=workdir / f"fake-{port}.log")
 
 
-def dev_accounts(upstream: str) -> str:
-    return json.dumps([{"id": "openai-1", "type": "openai", "base_url": upstream, "api_key": "sk-upstream"},
-                       {"id": "claude-1", "type": "claude-console", "base_url": upstream, "api_key": "sk-upstream"}])
+@contextlib.contextmanager
+def local_relay(upstreams: list[str], workdir: Path) -> Iterator[Any]:
+    """The local stack with the relay only, trusting the fake upstreams, its seeded admin signed in."""
+    from tests.support.devstack_process import DevStackProcess  # noqa: PLC0415
+    from tests.support.relay_local import LocalRelay  # noqa: PLC0415
+
+    (workdir / "devstack").mkdir(exist_ok=True)
+    stack = DevStackProcess(REPO / "template.yaml", workdir / "devstack", "--only", "relay", "--no-schedules",
+                            "--env", f"RELAY_TRUSTED_ORIGINS={','.join(upstreams)}").start()
+    try:
+        yield LocalRelay(stack)
+    finally:
+        stack.stop()
 
 
-def relay_app(upstream: str, workdir: Path) -> contextlib.AbstractContextManager[Any]:
-    port = free_port()
-    env = {"PYTHONPATH": os.pathsep.join([str(REPO / "functions" / "relay"), str(REPO / "layers" / "common")]),
-           "RELAY_PROXY_DEV_ACCOUNTS": dev_accounts(upstream), "RELAY_TRUSTED_ORIGINS": upstream}
-    return server([sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-                   "--log-level", "warning", "relay.handlers.proxy:app"],
-                  f"http://127.0.0.1:{port}/health", env=env, log=workdir / "relay.log")
+def relay_key(relay: Any, fast_upstream: str, slow_upstream: str) -> str:
+    """An OpenAI account on the fast upstream, a Claude account on the slow one, a user and an sk- key (through
+    the API, as an operator would make them). The key's per-minute limit is its highest, so the benchmark's
+    rate is not refused."""
+    relay.account(type="openai", base_url=fast_upstream, api_key="sk-upstream", max_concurrency=100)
+    relay.account(type="claude-console", base_url=slow_upstream, api_key="sk-ant-upstream", max_concurrency=100)
+    return relay.key(relay.user(max_concurrency=100), rate_limit=100000)
 
 
 def litellm_proxy(executable: str, upstream: str, workdir: Path) -> contextlib.AbstractContextManager[Any]:
@@ -126,11 +141,11 @@ def litellm_proxy(executable: str, upstream: str, workdir: Path) -> contextlib.A
 
 # ------------------------------------------------------------------------------------------------ measuring
 
-def timed_call(client: httpx.Client, url: str, *, stream: bool) -> float:
+def timed_call(client: httpx.Client, url: str, *, stream: bool, key: str = "sk-bench") -> float:
     """Seconds to the whole answer (stream=False) or to the first SSE event (stream=True)."""
     body = {**BODY, "stream": True} if stream else BODY
     start = time.perf_counter()
-    with client.stream("POST", url, json=body, headers={"authorization": "Bearer sk-bench"}) as answer:
+    with client.stream("POST", url, json=body, headers={"authorization": f"Bearer {key}"}) as answer:
         if answer.status_code != 200:
             raise RuntimeError(f"{url}: {answer.status_code} {answer.read()[:300]!r}")
         if not stream:
@@ -151,15 +166,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def measure(targets: dict[str, str], *, stream: bool, requests: int, warmup: int) -> dict[str, list[float]]:
+def measure(targets: dict[str, str], *, stream: bool, requests: int, warmup: int,
+            keys: dict[str, str]) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in targets}
     with httpx.Client(timeout=60, trust_env=False) as client:
         for _ in range(warmup):
-            for url in targets.values():
-                timed_call(client, url, stream=stream)
+            for name, url in targets.items():
+                timed_call(client, url, stream=stream, key=keys.get(name, "sk-bench"))
         for _ in range(requests):
             for name, url in targets.items():
-                samples[name].append(timed_call(client, url, stream=stream) * 1000)
+                samples[name].append(timed_call(client, url, stream=stream, key=keys.get(name, "sk-bench")) * 1000)
     return samples
 
 
@@ -173,19 +189,28 @@ def summary(samples: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     return out
 
 
-def overhead(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Both tables from one local stack: the fast fake serves the overhead table, the slow one the paths table."""
     with contextlib.ExitStack() as stack:
         stack.enter_context(fake_llm(0.0, workdir))
-        upstream = _last_fake_url(workdir)
-        relay = stack.enter_context(relay_app(upstream, workdir))
-        targets = {"direct": f"{upstream}/v1/chat/completions",
-                   "relay": f"{_url_of(relay)}/openai/v1/chat/completions"}
+        fast = _last_fake_url(workdir)
+        stack.enter_context(fake_llm(0.25, workdir))
+        slow = _last_fake_url(workdir)
+        relay = stack.enter_context(local_relay([fast, slow], workdir))
+        key = relay_key(relay, fast, slow)
+        function_url = relay.stack.status["function_urls"]["relay.ProxyStreamFunction"]
+        targets = {"direct": f"{fast}/v1/chat/completions", "relay": f"{function_url}/openai/v1/chat/completions"}
         if args.litellm:
-            lite = stack.enter_context(litellm_proxy(args.litellm, upstream, workdir))
+            lite = stack.enter_context(litellm_proxy(args.litellm, fast, workdir))
             targets["litellm"] = f"{_url_of(lite)}/v1/chat/completions"
-        whole = measure(targets, stream=False, requests=args.requests, warmup=args.warmup)
-        first = measure(targets, stream=True, requests=args.requests, warmup=args.warmup)
-    return {"non_streaming_ms": summary(whole), "time_to_first_byte_ms": summary(first)}
+        keys = {"relay": key}
+        whole = measure(targets, stream=False, requests=args.requests, warmup=args.warmup, keys=keys)
+        first = measure(targets, stream=True, requests=args.requests, warmup=args.warmup, keys=keys)
+        report: dict[str, Any] = {"overhead": {"non_streaming_ms": summary(whole),
+                                               "time_to_first_byte_ms": summary(first)}}
+        if args.paths:
+            report["paths"] = paths(args, relay.stack, key)
+    return report
 
 
 def _url_of(process: subprocess.Popen[Any]) -> str:
@@ -201,48 +226,38 @@ def _last_fake_url(workdir: Path) -> str:
 
 # ------------------------------------------------------------------------------------------------ the two paths
 
-def paths(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def paths(args: argparse.Namespace, stack: Any, key: str) -> dict[str, Any]:
     """A stream of ~8 events 0.25 s apart through the local stack: streamed (gateway route, Function URL) and
     buffered (the Mangum handler through the Lambda emulation, as API Gateway runs it in AWS)."""
-    from tests.support.devstack_process import DevStackProcess  # noqa: PLC0415
-
     results: dict[str, list[tuple[float, float]]] = {"gateway route (local: streamed)": [],
                                                      "Function URL (streamed)": [],
                                                      "API Gateway + Mangum (buffered)": []}
     body = {"model": "claude-sonnet-4-5", "max_tokens": 32, "stream": True,
             "messages": [{"role": "user", "content": "hi"}]}
-    with fake_llm(0.25, workdir):
-        upstream = _last_fake_url(workdir)
-        stack = DevStackProcess(REPO / "template.yaml", workdir / "devstack", "--only", "relay", "--no-schedules",
-                                "--env", f"RELAY_PROXY_DEV_ACCOUNTS={dev_accounts(upstream)}",
-                                "--env", f"RELAY_TRUSTED_ORIGINS={upstream}")
-        (workdir / "devstack").mkdir(exist_ok=True)
-        stack.start()
-        try:
-            event = json.loads((REPO / "events" / "relay" / "proxy.json").read_text())
-            event["body"] = json.dumps(body)
-            urls = {"gateway route (local: streamed)": stack.url("relay"),
-                    "Function URL (streamed)": stack.status["function_urls"]["relay.ProxyStreamFunction"]}
-            with httpx.Client(timeout=60, trust_env=False) as client:
-                for round_ in range(args.path_requests + 1):
-                    for name, base in urls.items():
-                        start = time.perf_counter()
-                        first = None
-                        with client.stream("POST", base + "/claude/v1/messages", json=body) as answer:
-                            for chunk in answer.iter_raw():
-                                if first is None and b"data:" in chunk:
-                                    first = time.perf_counter() - start
-                        if round_:
-                            results[name].append((first or 0.0, time.perf_counter() - start))
-                    start = time.perf_counter()
-                    answer = client.post(f"{stack.control}/functions/relay.ProxyFunction/invoke", json=event).json()
-                    total = time.perf_counter() - start
-                    if answer.get("result", {}).get("statusCode") != 200:
-                        raise RuntimeError(f"buffered path failed: {str(answer)[:300]}")
-                    if round_:
-                        results["API Gateway + Mangum (buffered)"].append((total, total))
-        finally:
-            stack.stop()
+    headers = {"x-api-key": key}
+    event = json.loads((REPO / "events" / "relay" / "proxy.json").read_text())
+    event["body"] = json.dumps(body)
+    event["headers"]["x-api-key"] = key
+    urls = {"gateway route (local: streamed)": stack.url("relay"),
+            "Function URL (streamed)": stack.status["function_urls"]["relay.ProxyStreamFunction"]}
+    with httpx.Client(timeout=60, trust_env=False) as client:
+        for round_ in range(args.path_requests + 1):
+            for name, base in urls.items():
+                start = time.perf_counter()
+                first = None
+                with client.stream("POST", base + "/claude/v1/messages", json=body, headers=headers) as answer:
+                    for chunk in answer.iter_raw():
+                        if first is None and b"data:" in chunk:
+                            first = time.perf_counter() - start
+                if round_:
+                    results[name].append((first or 0.0, time.perf_counter() - start))
+            start = time.perf_counter()
+            answer = client.post(f"{stack.control}/functions/relay.ProxyFunction/invoke", json=event).json()
+            total = time.perf_counter() - start
+            if answer.get("result", {}).get("statusCode") != 200:
+                raise RuntimeError(f"buffered path failed: {str(answer)[:300]}")
+            if round_:
+                results["API Gateway + Mangum (buffered)"].append((total, total))
     return {name: {"ttfb_p50": statistics.median(v[0] for v in values) * 1000,
                    "total_p50": statistics.median(v[1] for v in values) * 1000, "n": len(values)}
             for name, values in results.items()}
@@ -282,10 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     before = load_average()
     with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmp:
-        workdir = Path(tmp)
-        report: dict[str, Any] = {"overhead": overhead(args, workdir)}
-        if args.paths:
-            report["paths"] = paths(args, workdir)
+        report = run(args, Path(tmp))
     report["machine"] = describe((before, load_average()))
     report["relay_note"] = RELAY_NOTE
     print_tables(report)
