@@ -18,13 +18,15 @@ LITELLM_VENV := .venv-litellm
 LITELLM_VERSION := 1.80.0
 ENV ?= default
 PERSIST ?=
+PEBBLE ?=
 DEVSTACK_ARGS ?=
 
 .PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench bench-aws bench-relay fire status routes clean
 
 help:
 	@echo "make dev       run the whole suite locally (moto in-process, no Docker, no AWS account)"
-	@echo "               PERSIST=1 keeps state between runs; DEVSTACK_ARGS='--only ccjk' etc."
+	@echo "               PERSIST=1 keeps state between runs; PEBBLE=1 adds a local ACME CA (certctrl);"
+	@echo "               DEVSTACK_ARGS='--only ccjk' etc."
 	@echo "make test      unit + integration + end-to-end tests"
 	@echo "make lint      ruff, cfn-lint (with serverless rules)"
 	@echo "make build     sam build for arm64, then precompile the artifacts for Python 3.12"
@@ -45,7 +47,7 @@ $(VENV)/.installed: layers/common/requirements.txt requirements-dev.txt
 setup: $(VENV)/.installed
 
 dev: setup
-	$(PY) -m devstack up $(if $(PERSIST),--persist) $(DEVSTACK_ARGS)
+	$(PY) -m devstack up $(if $(PERSIST),--persist) $(if $(PEBBLE),--with-pebble) $(DEVSTACK_ARGS)
 
 test: setup
 	$(PY) -m pytest

@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import machine
 
@@ -235,6 +235,9 @@ class Client:
         os.environ.update(wanted)
         self._env_keys = set(wanted)
         self._env_for = function.key
+        from suite import config  # noqa: PLC0415  (settings read per function, as in its own sandbox)
+
+        config.reset_all()
 
     def prepare_handlers(self) -> None:
         """Import every route-serving handler module up front (each under its own environment), so no row pays
@@ -405,9 +408,163 @@ class CcjkScenario:
         ]
 
 
+class CcjkClientCoreScenario(CcjkScenario):
+    """Issue 18, the real client's core, after the scenario above: sign-in by e-mail code, verify, logout; a
+    question that waits for a reply, a test notification, replies (manual, long poll with and without `since`,
+    status, history), a Feishu button click and a DingTalk text reply as signed callbacks; the daemon's register,
+    heartbeat, a command card, its click, the pending pull and the result; the CLI's bootstrap calls."""
+
+    FEISHU: ClassVar[dict[str, str]] = {"verificationToken": "bench-vt", "encryptKey": "bench-ek"}
+    DINGTALK: ClassVar[dict[str, str]] = {"appSecret": "bench-dingtalk"}
+
+    def __init__(self, client: Client, fake_url: str) -> None:
+        super().__init__(client, fake_url)
+        self.codes: dict[str, str] = {}
+        self.sessions: list[str] = []
+        self.question = self.reply_code = self.card_id = self.command_id = ""
+        self.install = str(uuid.uuid4())
+
+    def set_up(self) -> None:
+        from suite import aws  # noqa: PLC0415
+
+        callbacks = next(fn for fn in self.client.functions if fn.key == "ccjk.ReplyCallbackFunction")
+        aws.client("secretsmanager").put_secret_value(
+            SecretId=callbacks.environment["REPLY_CALLBACK_SECRET_ARN"],
+            SecretString=json.dumps({"feishu": self.FEISHU, "dingtalk": self.DINGTALK}))
+
+    def email(self, kind: str, n: int) -> str:
+        return f"bench-{kind}-{self.run_id}-{n}@example.com"
+
+    def mailed_code(self, n: int) -> None:
+        """Request a code for repetition n's address (unmeasured) and read it from the outbox."""
+        import re  # noqa: PLC0415
+
+        from ccjk.store import mail  # noqa: PLC0415
+
+        email = self.email("verify", n)
+        self.client(Request("POST", "/auth/login", {"email": email}, source_ip=client_ip(n)), 200)
+        self.client.use_environment(next(fn for fn in self.client.functions if fn.key == "ccjk.AuthFunction"))
+        self.codes[email] = re.findall(r"(?<!\d)\d{6}(?!\d)", mail.outbox(email)[-1]["text"])[0]
+
+    def signed_in(self, n: int) -> None:
+        self.mailed_code(n)
+        email = self.email("verify", n)
+        answer = self.client(Request("POST", "/auth/verify", {"email": email, "code": self.codes[email]},
+                                     source_ip=client_ip(n)), 200)
+        self.sessions.append(answer.body["data"]["token"])
+
+    def keep_question(self, answer: Answer) -> None:
+        self.question, self.reply_code = answer.body["data"]["notificationId"], answer.body["data"]["replyCode"]
+
+    def keep_card(self, answer: Answer) -> None:
+        self.card_id = answer.body["data"]["cardId"]
+
+    def keep_command(self, answer: Answer) -> None:
+        commands = answer.body["data"]["commands"]
+        self.command_id = commands[0]["id"] if commands else self.command_id
+
+    def handed_out_command(self, n: int) -> None:
+        """A click on the card, and the pull that hands its command out (unmeasured): repetition n reports it."""
+        self.client(self.feishu_click({"cardId": self.card_id, "actionId": "status"}), 200)
+        self.keep_command(self.client(Request("GET", "/api/control/devices/pending", headers=self.device()), 200))
+
+    def feishu_click(self, value: dict[str, Any]) -> Request:
+        import hashlib  # noqa: PLC0415
+
+        payload = {"schema": "2.0", "header": {"event_id": uuid.uuid4().hex, "token": self.FEISHU["verificationToken"],
+                                               "event_type": "card.action.trigger"},
+                   "event": {"operator": {"open_id": "ou_bench"}, "action": {"value": value, "tag": "button"}}}
+        body = feishu_encrypted(json.dumps(payload).encode(), self.FEISHU["encryptKey"])
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:16]
+        signature = hashlib.sha256((timestamp + nonce + self.FEISHU["encryptKey"]).encode() + body).hexdigest()
+        return Request("POST", "/reply/feishu", raw_body=body, headers={
+            "content-type": "application/json", "x-lark-request-timestamp": timestamp,
+            "x-lark-request-nonce": nonce, "x-lark-signature": signature})
+
+    def dingtalk_text(self, text: str) -> Request:
+        import hashlib  # noqa: PLC0415
+        import hmac  # noqa: PLC0415
+
+        millis = str(int(time.time() * 1000))
+        secret = self.DINGTALK["appSecret"]
+        sign = base64.b64encode(hmac.new(secret.encode(), f"{millis}\n{secret}".encode(), hashlib.sha256)
+                                .digest()).decode()
+        return Request("POST", "/reply/dingtalk", {"msgtype": "text", "text": {"content": text},
+                                                   "msgId": uuid.uuid4().hex, "senderStaffId": "bench"},
+                       headers={"timestamp": millis, "sign": sign})
+
+    def card(self) -> dict[str, Any]:
+        return {"deviceId": self.device_id, "channel": "feishu", "templateId": "tpl_git", "template": {
+            "name": "Git", "actions": [{"id": "status", "label": "状态", "command": "git status"}]}}
+
+    def steps(self) -> list[Step]:
+        device = self.device
+        question = {"type": "ask_user", "title": "Deploy?", "body": "Deploy to production?", "waitReply": True,
+                    "actions": [{"id": "yes", "label": "Yes", "value": "yes"}, {"id": "no", "label": "No"}]}
+        install = {"x-device-id": self.install, "user-agent": "CCJK/9.4.13"}
+        return [*super().steps(),
+            Step(lambda n: Request("POST", "/auth/login", {"email": self.email("code", n)}), note="mails a code"),
+            Step(lambda n: Request("POST", "/auth/verify", {"email": self.email("verify", n),
+                                                            "code": self.codes.get(self.email("verify", n), "")}),
+                 prepare=self.mailed_code, note="first sign-in creates the account"),
+            Step(lambda n: Request("POST", "/auth/logout", headers=bearer(self.sessions[-1] if self.sessions else "")),
+                 prepare=self.signed_in),
+            Step(lambda n: Request("POST", "/notify", {**question, "title": f"Deploy {n}?"}, device()), expect=202,
+                 keep=self.keep_question, note="waitReply, 2 actions: reply code"),
+            Step(lambda n: Request("POST", "/notify/test", headers=device()), note="2 robots, sent now"),
+            Step(lambda n: Request("POST", "/reply/manual", {"notificationId": self.question, "content": f"ok {n}"},
+                                   device()), expect=201),
+            Step(lambda n: Request("GET", "/reply/poll", headers=device(), query="timeout=0"),
+                 note="hands out the oldest"),
+            Step(lambda n: Request("GET", "/reply/poll", headers=device(),
+                                   query="timeout=0&since=2020-01-01T00:00:00Z"), note="since"),
+            Step(lambda n: Request("GET", f"/reply/{self.question}", headers=device())),
+            Step(lambda n: Request("GET", "/reply/history", headers=device())),
+            Step(lambda n: self.feishu_click({"notificationId": self.question, "actionId": "yes", "value": "yes"}),
+                 note="button click, encrypted + signed"),
+            Step(lambda n: self.dingtalk_text(f"#{self.reply_code} approve {n}"), note="#code text"),
+            Step(lambda n: Request("POST", "/api/control/devices/register", {
+                "name": "bench daemon", "platform": "linux", "hostname": "bench", "version": "9.4.13"}, device())),
+            Step(lambda n: Request("POST", "/api/control/mobile/send-card", self.card(),
+                                   bearer(self.device_token)), keep=self.keep_card, note="device token as Bearer"),
+            Step(lambda n: self.feishu_click({"cardId": self.card_id, "actionId": "status"}),
+                 note="card click: a command"),
+            Step(lambda n: Request("POST", "/api/control/devices/heartbeat", {"status": "busy"}, device()),
+                 note="hands out queued commands"),
+            Step(lambda n: Request("GET", "/api/control/devices/pending", headers=device()), keep=self.keep_command,
+                 prepare=lambda n: self.client(self.feishu_click({"cardId": self.card_id, "actionId": "status"}), 200)),
+            Step(lambda n: Request("POST", f"/api/control/commands/{self.command_id}/result", {
+                "exitCode": 0, "stdout": "clean", "stderr": "", "success": True, "duration": 12}, device()),
+                 prepare=self.handed_out_command, note="a command handed out"),
+            Step(lambda n: Request("POST", "/api/v1/devices/register", {
+                "deviceId": str(uuid.uuid4()), "fingerprint": "0f" * 16, "osType": "linux", "ccjkVersion": "9.4.13"},
+                {"user-agent": "CCJK/9.4.13"}), expect=201),
+            Step(lambda n: Request("POST", "/api/v1/handshake", {"deviceId": self.install, "ccjkVersion": "9.4.13"},
+                                   install)),
+            Step(lambda n: Request("POST", "/api/v1/sync", {"deviceId": self.install, "stats": {"osType": "linux"}},
+                                   install), expect=202),
+        ]
+
+
+def feishu_encrypted(plain: bytes, encrypt_key: str) -> bytes:
+    """Feishu's event encryption: base64(iv + AES-256-CBC(key = SHA-256(Encrypt Key), PKCS#7(plain)))."""
+    import hashlib  # noqa: PLC0415
+
+    from cryptography.hazmat.primitives import padding  # noqa: PLC0415
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: PLC0415
+
+    iv = os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(hashlib.sha256(encrypt_key.encode()).digest()), modes.CBC(iv)).encryptor()
+    data = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+    return json.dumps({"encrypt": base64.b64encode(iv + data).decode()}).encode()
+
+
 class ClassworksScenario:
     """A device registers in a namespace, gets a token for an app, then writes, reads, lists, imports and
-    deletes keys. The app itself comes from the catalogue (there is no route to create one)."""
+    deletes keys. The app itself comes from the catalogue (there is no route to create one). Then a Socket.IO
+    client on the polling transport, as the board's: the handshake, CONNECT to /api with join-token, the GET
+    that collects the answers, a pong."""
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
@@ -417,6 +574,7 @@ class ClassworksScenario:
         self.namespace = f"ns-{self.run_id}"
         self.device = f"bench-{self.run_id}"
         self.token = ""
+        self.sids: dict[int, str] = {}
 
     def set_up(self) -> None:
         from classworks.logic import apps  # noqa: PLC0415
@@ -436,6 +594,31 @@ class ClassworksScenario:
 
     def put_temporary(self, n: int) -> None:
         self.client(Request("POST", f"/api/kv/{self.key(f'tmp{n}')}", {"v": n}, bearer(self.token)), 200)
+
+    # --- Socket.IO polling (the board's transport) ---------------------------------------------------------
+    def open_session(self, n: int) -> None:
+        answer = self.client(Request("GET", "/socket.io/", query="EIO=4&transport=polling"), 200)
+        self.sids[n] = json.loads(str(answer.body)[1:])["sid"]
+
+    def open_alone(self, n: int) -> None:
+        """A new session, the previous repetition's socket gone from the device's room (a room of one)."""
+        if n - 1 in self.sids:
+            self.client(self.polling_post(n - 1, '42/api,["leave-all"]'), 200)
+        self.open_session(n)
+
+    def open_and_join(self, n: int) -> None:
+        self.open_session(n)
+        self.client(self.polling_post(n, self.join_packets()), 200)
+
+    def join_packets(self) -> str:
+        return "\x1e".join(["40/api,", "42/api," + json.dumps(["join-token", {"token": self.token}])])
+
+    def polling_get(self, n: int) -> Request:
+        return Request("GET", "/socket.io/", query=f"EIO=4&transport=polling&sid={self.sids.get(n, '')}")
+
+    def polling_post(self, n: int, payload: str) -> Request:
+        return Request("POST", "/socket.io/", query=f"EIO=4&transport=polling&sid={self.sids.get(n, '')}",
+                       raw_body=payload.encode(), headers={"Content-Type": "text/plain;charset=UTF-8"})
 
     def steps(self) -> list[Step]:
         auth = lambda: bearer(self.token)  # noqa: E731
@@ -461,6 +644,11 @@ class ClassworksScenario:
             Step(lambda n: Request("DELETE", f"/api/kv/{self.key(f'tmp{n}')}", headers=auth()), expect=204,
                  prepare=self.put_temporary),
             Step(lambda n: Request("GET", f"/api/devices/{self.device}/apps")),
+            Step(lambda n: Request("GET", "/socket.io/", query="EIO=4&transport=polling"), note="handshake"),
+            Step(lambda n: self.polling_post(n, self.join_packets()), prepare=self.open_alone,
+                 note="CONNECT /api + join-token, a room of one"),
+            Step(self.polling_get, prepare=self.open_and_join, note="3 packets waiting"),
+            Step(lambda n: self.polling_post(n, "3"), prepare=self.open_session, note="a pong"),
         ]
 
 
@@ -539,7 +727,11 @@ class KookScenario:
 class CertctrlScenario:
     """A person signs up (the activation code from the mail outbox), signs in and makes an API key; an agent signs
     in with the device flow, registers, polls its updates feed (idle, then after an install-config change),
-    reports its version and refreshes its session; the person lists devices and the permission catalogue."""
+    reports its version and refreshes its session; the person lists devices and the permission catalogue.
+    Certificates (issue 17): a private CA, a SELF_CA account, a certificate issued at once from the CA, sealed to
+    the device on assignment, the device's detail and deploy-materials, the ZIP export, the history, a leaf from
+    the CA, an ACME issue started (state, sealed key, queue message; the CA itself is the worker's), the HTTP-01
+    route."""
 
     PASSWORD = "Correct-Horse-9-Battery"  # noqa: S105 (moto only)
 
@@ -555,6 +747,8 @@ class CertctrlScenario:
         self.device_id = 0
         self.access = self.refresh = ""
         self.cursor = ""
+        self.text = ""
+        self.ca_id = self.acct_id = self.cert_id = self.acme_acct_id = self.acme_cert_id = 0
 
     def person(self) -> dict[str, str]:
         return {"cookie": f"cjj365={self.cookie}"}
@@ -579,7 +773,27 @@ class CertctrlScenario:
         self.user_id = login.body["data"]["user"]["id"]
         self.cookie = self.session_from(login)
         self.start_login(0)
+        self.acme_account()
 
+    def acme_account(self) -> None:
+        """An ACME account as a registration leaves it (sealed key, KID), written directly: the benchmark reaches
+        no CA, and starting an issue needs none."""
+        from certctrl.models.entities import AcmeAccount  # noqa: PLC0415
+        from certctrl.providers import acme  # noqa: PLC0415
+        from certctrl.store import certificates, counters  # noqa: PLC0415
+        from certctrl.store.key_vault import vault  # noqa: PLC0415
+
+        self.client.use_environment(next(fn for fn in self.client.functions
+                                         if fn.key == "certctrl.AcmeAccountsFunction"))
+        account_id = counters.next_id("acme_account")
+        now = int(time.time() * 1000)
+        certificates.create_account(AcmeAccount(
+            certificates.user_key(self.user_id), certificates.account_sk(account_id), id=account_id,
+            user_id=self.user_id, name="le", provider="letsencrypt", kid="https://acme.invalid/acct/1",
+            account_key=vault().seal_account_key(acme.new_account_key_pem(), user_id=self.user_id,
+                                                 account_id=account_id),
+            created_at_ms=now, updated_at_ms=now))
+        self.acme_acct_id = account_id
     @staticmethod
     def session_from(answer: Answer) -> str:
         for cookie in answer.headers.get("set-cookie", "").splitlines():
@@ -631,6 +845,53 @@ class CertctrlScenario:
                 "user_agent": "cert-ctrl/1.4.2", "dev_pk": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
                 "registration_code": self.registration}
 
+    def keep(self, name: str) -> Callable[[Answer], None]:
+        def store(answer: Answer) -> None:
+            setattr(self, name, answer.body["data"]["id"])
+
+        return store
+
+    def new_acme_certificate(self, n: int) -> None:
+        answer = self.client(Request("POST", f"/apiv1/users/{self.user_id}/certificates",
+                                     {"domain_name": f"w{n}-{self.run_id}.example.com", "acct_id": self.acme_acct_id,
+                                      "challenge_type": "http-01"}, self.person()), 201)
+        self.acme_cert_id = answer.body["data"]["id"]
+
+    def unassigned(self, n: int) -> None:
+        if n:  # the warm-up assigned it: each measured run assigns anew
+            self.client(Request("DELETE", f"/apiv1/users/{self.user_id}/devices/{self.device_id}/certificates/"
+                                          f"{self.cert_id}", headers=self.person()), 204)
+
+    def certificate_steps(self) -> list[Step]:
+        users = f"/apiv1/users/{self.user_id}"
+        mine = "/apiv1/devices/self/certificates"
+        return [
+            Step(lambda n: Request("POST", f"{users}/cas", {"name": f"ca{n}", "algorithm": "ECDSA"}, self.person()),
+                 expect=201, keep=self.keep("ca_id"), note="CA key sealed (KMS)"),
+            Step(lambda n: Request("POST", f"{users}/acme-accounts", {"name": f"own{n}", "provider": "SELF_CA",
+                                                                       "ca_id": self.ca_id}, self.person()),
+                 expect=201, keep=self.keep("acct_id")),
+            Step(lambda n: Request("POST", f"{users}/acme-accounts/{self.acct_id}/certificates",
+                                   {"domain_name": f"app{n}.example.internal"}, self.person()),
+                 expect=201, keep=self.keep("cert_id")),
+            Step(lambda n: Request("POST", f"{users}/certificates/{self.cert_id}/issues", {}, self.person()),
+                 note="SELF_CA: leaf at once, data key, master wrap"),
+            Step(lambda n: Request("POST", f"{users}/devices/{self.device_id}/certificates",
+                                   {"cert_id": self.cert_id}, self.person()),
+                 prepare=self.unassigned, note="sealed to the device + cert.updated"),
+            Step(lambda n: Request("GET", f"{mine}/{self.cert_id}", headers=self.device())),
+            Step(lambda n: Request("GET", f"{mine}/{self.cert_id}/deploy-materials", headers=self.device())),
+            Step(lambda n: Request("GET", f"{users}/certificates/{self.cert_id}/export", headers=self.person(),
+                                   query="format=zip"), note="ZIP + PKCS#12"),
+            Step(lambda n: Request("GET", f"{users}/certificates/{self.cert_id}/issues", headers=self.person())),
+            Step(lambda n: Request("POST", f"{users}/cas/{self.ca_id}/issue",
+                                   {"domain_name": f"leaf{n}.example.internal"}, self.person())),
+            Step(lambda n: Request("POST", f"{users}/certificates/{self.acme_cert_id}/issues", {}, self.person()),
+                 expect=204, prepare=self.new_acme_certificate, note="ACME: state + sealed key + message"),
+            Step(lambda n: Request("GET", f"{users}/acme-accounts", headers=self.person())),
+            Step(lambda n: Request("GET", "/.well-known/acme-challenge/no-such-token"), expect=404),
+        ]
+
     def steps(self) -> list[Step]:
         notify = {"schema": "certctrl.device.notify.v1",
                   "events": [{"type": "agent_version", "agent": "cert-ctrl", "version": "1.4.2"}]}
@@ -665,7 +926,31 @@ class CertctrlScenario:
             Step(lambda n: Request("POST", "/auth/refresh", {"refresh_token": self.refresh}), keep=self.keep_pair),
             Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/devices", headers=self.person())),
             Step(lambda n: Request("GET", "/apiv1/permissions/catalog", headers=self.person())),
+            # issue 19: WebAuthn, sign-in, notifications, tunnels, extras
+            Step(lambda n: Request("POST", "/auth/webauthn/register/options", {}, self.person()),
+                 note="+ challenge"),
+            Step(lambda n: Request("POST", "/auth/webauthn/login/options", {}), note="discoverable keys"),
+            Step(lambda n: Request("GET", "/auth/webauthn/credentials", headers=self.person())),
+            Step(lambda n: Request("GET", "/auth/solana"), note="nonce to sign"),
+            Step(lambda n: Request("POST", f"/apiv1/users/{self.user_id}/notifications/channels",
+                                   {"type": "email", "name": f"c{n}", "address": f"c{n}-{self.email}"},
+                                   self.person()), expect=201, note="+ code by mail (outbox)"),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/notifications/channels",
+                                   headers=self.person())),
+            Step(lambda n: Request("PUT", f"/apiv1/users/{self.user_id}/notifications/subscriptions/cert.expiring/"
+                                          "email", {"enabled": True}, self.person())),
+            Step(lambda n: Request("GET", "/apiv1/notifications/templates", headers=self.person())),
+            Step(lambda n: Request("GET", f"/apiv1/users/{self.user_id}/tunnel_sessions", headers=self.person())),
+            Step(lambda n: Request("POST", f"/hooks/unknown-tunnel-{n:04d}", {"event": "x"}), expect=404,
+                 note="unknown tunnel"),
+            Step(lambda n: Request("POST", "/txt-as-url-response", {"text": f"text {n}"}, self.person()),
+                 expect=201, keep=self.keep_text),
+            Step(lambda n: Request("GET", f"/txt-as-url-response/{self.text}"), note="public"),
+            *self.certificate_steps(),
         ]
+
+    def keep_text(self, answer: Answer) -> None:
+        self.text = answer.body["data"]["uuid"]
 
 
 class RelayScenario:
@@ -806,7 +1091,7 @@ def kook_encrypt(plain: bytes, key: str) -> bytes:
 
 
 SCENARIOS: dict[str, Callable[[Client, str], Any]] = {
-    "ccjk": CcjkScenario,
+    "ccjk": CcjkClientCoreScenario,  # CcjkScenario's steps, then issue 18's
     "classworks": ClassworksScenario,
     "kook": KookScenario,
     "relay": RelayScenario,

@@ -69,6 +69,7 @@ def _config(args: argparse.Namespace) -> DevStackConfig:
         only=set(args.only.split(",")) if args.only else None,
         ready_file=Path(args.ready_file) if args.ready_file else None,
         quiet=args.quiet,
+        pebble=("skip" if args.pebble_skip_validation else "validate") if args.with_pebble else None,
     )
 
 
@@ -148,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--only", help="serve only these services (comma-separated)")
         p.add_argument("--ready-file", help="write the status JSON here once ready")
         p.add_argument("--quiet", action="store_true", help="no terminal logs")
+        p.add_argument("--with-pebble", action="store_true",
+                       help="start a local ACME CA (pebble) for the services that declare ACME_DIRECTORIES")
+        p.add_argument("--pebble-skip-validation", action="store_true",
+                       help="with --with-pebble: every challenge passes unchecked (PEBBLE_VA_ALWAYS_VALID)")
 
     up = sub.add_parser("up", help="run the local stack")
     stack_options(up)

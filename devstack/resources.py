@@ -217,6 +217,23 @@ class Provisioner:
         return {"Ref": name, "Type": props.get("Type", "String"), "Value": str(props["Value"])}
 
 
+    # --- Route 53 ------------------------------------------------------------------------------------------
+    def hosted_zone(self, stack: Stack, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """A public hosted zone (adopted when one of that name exists); Ref is the id without /hostedzone/."""
+        route53 = self.clients("route53")
+        name = props["Name"].rstrip(".") + "."
+        found = route53.list_hosted_zones_by_name(DNSName=name, MaxItems="1").get("HostedZones") or []
+        if found and found[0]["Name"] == name:
+            zone_id = found[0]["Id"]
+        else:
+            comment = (props.get("HostedZoneConfig") or {}).get("Comment", "")
+            zone_id = route53.create_hosted_zone(Name=name, CallerReference=stack.physical_name(logical_id),
+                                                 HostedZoneConfig={"Comment": comment})["HostedZone"]["Id"]
+        zone_id = zone_id.rsplit("/", 1)[-1]
+        servers = route53.get_hosted_zone(Id=zone_id).get("DelegationSet", {}).get("NameServers", [])
+        return {"Ref": zone_id, "Id": zone_id, "NameServers": servers}
+
+
 _CREATORS: dict[str, Callable[[Provisioner, Stack, str, dict[str, Any]], dict[str, Any]]] = {
     "AWS::DynamoDB::Table": Provisioner.table,
     "AWS::Serverless::SimpleTable": Provisioner.simple_table,
@@ -227,6 +244,7 @@ _CREATORS: dict[str, Callable[[Provisioner, Stack, str, dict[str, Any]], dict[st
     "AWS::SNS::Topic": Provisioner.topic,
     "AWS::SecretsManager::Secret": Provisioner.secret,
     "AWS::SSM::Parameter": Provisioner.parameter,
+    "AWS::Route53::HostedZone": Provisioner.hosted_zone,
 }
 
 _DEFAULT_THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}

@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.http_gateway import HttpApiGateway, RouteTable
 from devstack.log_mirror import LogMirror
 from devstack.logs import LogSink
+from devstack.pebble import LocalPebble
 from devstack.resources import AwsClients, Provisioner
 from devstack.runtime import FunctionRuntime, Invocation, worker_environment
 from devstack.scheduler import ScheduledTarget
@@ -57,6 +59,8 @@ class DevStackConfig:
     only: set[str] | None = None
     ready_file: Path | None = None
     quiet: bool = False
+    pebble: str | None = None  # "validate" | "skip": a local ACME CA (devstack/pebble.py)
+    pebble_dir: Path | None = None
 
 
 class DevStack:
@@ -73,6 +77,7 @@ class DevStack:
         self.pumps: list[SqsPump | StreamPump] = []
         self.schedules: dict[str, ScheduledTarget] = {}
         self.control: ThreadingHTTPServer | None = None
+        self.pebble: LocalPebble | None = None
         self.mirror: LogMirror | None = None
         self._stop = threading.Event()
 
@@ -103,6 +108,7 @@ class DevStack:
                 continue
             self._seed(stack)
             self._serve_http(stack)
+        self._start_pebble()
         self._start_queues()
         self._start_schedules()
         self._start_control()
@@ -125,6 +131,8 @@ class DevStack:
             self.control.server_close()
         for runtime in self.runtimes.values():
             runtime.close()
+        if self.pebble:
+            self.pebble.stop()
         if self.mirror is not None:
             self.mirror.stop()
         for server in self.asgi_servers.values():
@@ -239,6 +247,27 @@ class DevStack:
     def function_urls(self) -> dict[str, str]:
         return {key: server.url for key, server in self.asgi_servers.items() if server.spec.function_url}
 
+    # --- a local ACME CA ---------------------------------------------------------------------------------
+    def _start_pebble(self) -> None:
+        """pebble for the services whose functions declare ACME_DIRECTORIES: HTTP-01 validated on that service's
+        port, DNS-01 against the Route 53 TXT records (mirrored into the mock DNS), the functions pointed at it."""
+        if not self.config.pebble:
+            return
+        users = [rt for rt in self.runtimes.values() if "ACME_DIRECTORIES" in rt.spec.environment
+                 and rt.spec.stack.key in self.gateways]
+        if not users:
+            self.logs.system("--with-pebble: no served service declares ACME_DIRECTORIES; pebble not started")
+            return
+        service = sorted({rt.spec.stack.key for rt in users})[0]
+        workdir = self.config.pebble_dir or Path(tempfile.mkdtemp(prefix="devstack-pebble-"))
+        self.pebble = LocalPebble(workdir, http01_port=self.gateways[service].port,
+                                  always_valid=self.config.pebble == "skip").start()
+        for runtime in users:
+            runtime.env = {**runtime.env, **{k: v for k, v in self.pebble.env.items()
+                                             if k in runtime.spec.environment and k not in self.config.env_overrides}}
+        if not self.pebble.always_valid:
+            self.pebble.mirror_route53(lambda: self.clients("route53"))
+
     # --- queues and schedules -----------------------------------------------------------------------------
     def queue_urls(self) -> dict[str, str]:
         """Queue ARN → URL for every queue the templates declare."""
@@ -322,6 +351,7 @@ class DevStack:
             "schedules": {key: {"expression": t.schedule.expression, "fired": t.fired}
                           for key, t in self.schedules.items()},
             "queues": self.queue_depths(),
+            **({"pebble": self.pebble.status()} if self.pebble else {}),
         }
 
     @property
@@ -342,6 +372,10 @@ class DevStack:
             lines.append(f"  {key:<11} {url}  (Function URL, streaming)")
         lines.append(f"  {'aws':<11} {self.endpoint or 'default AWS credentials'}")
         lines.append(f"  {'control':<11} {self.control_url}  (python -m devstack fire|invoke|status)")
+        if self.pebble:
+            mode = "validation skipped" if self.pebble.always_valid else \
+                f"mock DNS {self.pebble.challtestsrv_url}, HTTP-01 on :{self.pebble.http01_port}"
+            lines.append(f"  {'pebble':<11} {self.pebble.directory_url}  ({mode})")
         self.logs.system("\n".join(lines))
         if self.config.ready_file:
             self.config.ready_file.parent.mkdir(parents=True, exist_ok=True)

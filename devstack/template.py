@@ -34,6 +34,7 @@ PROVISIONED_TYPES = {
     "AWS::SNS::Topic",
     "AWS::SecretsManager::Secret",
     "AWS::SSM::Parameter",
+    "AWS::Route53::HostedZone",
 }
 
 

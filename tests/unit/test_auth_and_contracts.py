@@ -120,6 +120,22 @@ def create_later(request: "Rename"):  # as modules with `from __future__ import 
     return SuccessEnvelope().created({"name": request.name})
 
 
+class ProtocolError(BaseModel):
+    code: int
+    message: str
+
+
+@router.get("/protocol", media_type="text/plain", errors=(400,), error_body=ProtocolError)
+def protocol():
+    return SuccessEnvelope().ok("ok")
+
+
+@router.post("/protocol", media_type="text/plain", body=str, body_media_type="text/plain", requires=("body",),
+             error_body=ProtocolError)
+def protocol_packets():
+    return SuccessEnvelope().ok("ok")
+
+
 @router.post("/items/batch")
 def create_many(request: list[Rename]):
     return SuccessEnvelope().ok([item.name for item in request])
@@ -316,6 +332,19 @@ def test_a_route_may_succeed_with_more_than_one_status(document):
     assert set(responses) == {"200", "201", "400"}
     assert responses["200"]["content"] == responses["201"]["content"]
     assert (responses["200"]["description"], responses["201"]["description"]) == ("OK", "Created")
+
+
+def test_a_protocols_own_error_body_is_documented_beside_the_envelopes(document):
+    responses = document["paths"]["/protocol"]["get"]["responses"]
+    assert set(responses) == {"200", "400"}
+    assert set(responses["200"]["content"]) == {"text/plain"}
+    assert responses["400"]["content"]["application/json"]["schema"] == {
+        "anyOf": [{"$ref": "#/components/schemas/ErrorBody"}, {"$ref": "#/components/schemas/ProtocolError"}]}
+    assert document["components"]["schemas"]["ProtocolError"]["required"] == ["code", "message"]
+    me = document["paths"]["/me"]["get"]["responses"]["401"]["content"]["application/json"]["schema"]
+    assert me == {"$ref": "#/components/schemas/ErrorBody"}  # other routes keep the envelope's alone
+    sent = document["paths"]["/protocol"]["post"]["requestBody"]
+    assert (sent["required"], sent["content"]) == (True, {"text/plain": {"schema": {"type": "string"}}})
 
 
 def test_each_envelope_describes_its_own_bodies():

@@ -2,7 +2,8 @@
 
 - `DEVICE`: a device by its `X-Device-Token` (opaque, `dt_` + 256 random bits, stored only as a SHA-256 digest);
   the caller is the `Device`. Its activity (`lastSeenAt`) is recorded at most once a minute.
-- `USER`: a user by `Authorization: Bearer <jwt>` (logic/sessions.py); the caller is the user id.
+- `USER`: a user by `Authorization: Bearer <jwt>` (logic/sessions.py; a signed-out token is refused); the caller
+  is the user id. `USER_SESSION` is the same check whose caller is the session itself (logout needs its `jti`).
 - `DEVICE_IF_VALID`: the routes a device may call with or without its token (`POST /device/register`,
   `POST /bind/use`): a valid token makes the caller a `PresentedDevice`, anything else (none, unknown, malformed)
   leaves it anonymous (`suite.auth.caller()` is None) — those routes then create a new device.
@@ -16,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ccjk import ids
 from ccjk.logic import devices, sessions
 from ccjk.models.entities import Device
 from suite import auth
-from suite.errors import Unauthorized
+from suite.errors import ApiError, Unauthorized
 
 DEVICE_TOKEN_HEADER = "X-Device-Token"  # noqa: S105 (a header name, not a secret)
 _DEVICE_SCHEME = auth.header_scheme(DEVICE_TOKEN_HEADER)
@@ -49,19 +51,62 @@ def _device_if_valid(event: Any) -> PresentedDevice:
     return PresentedDevice(device, token)
 
 
-def _user(event: Any) -> str:
+def _bearer(event: Any) -> str:
     value = auth.header(event, "Authorization")
     if value is None:
         raise auth.MissingCredentials("Missing Authorization header")
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization must be a Bearer token")
-    return sessions.user_id_for(token.strip())
+    return token.strip()
+
+
+def _user_session(event: Any) -> sessions.UserSession:
+    return sessions.verify(_bearer(event))
+
+
+def _user(event: Any) -> str:
+    return _user_session(event).user_id
 
 
 DEVICE = auth.Credential("deviceToken", _DEVICE_SCHEME, _device, description=_DEVICE_DESCRIPTION)
+
+# -- issue 18: the real client's core -----------------------------------------------------------------------------
+POLL_RETRY_AFTER_SECONDS = 30
+
+
+def _polling_device(event: Any) -> Device:
+    """A device token on `GET /reply/poll`. A refusal says when to come back (`Retry-After`): the notification
+    client polls again at once after any failed poll, and only an answer can slow it down."""
+    try:
+        return _device(event)
+    except ApiError as refused:
+        refused.headers.setdefault("Retry-After", str(POLL_RETRY_AFTER_SECONDS))
+        raise
+
+
+DEVICE_POLLING = auth.Credential("deviceToken", _DEVICE_SCHEME, _polling_device, description=_DEVICE_DESCRIPTION)
 DEVICE_IF_VALID = auth.optional(
     auth.Credential("deviceToken", _DEVICE_SCHEME, _device_if_valid, description=_DEVICE_DESCRIPTION))
-USER = auth.Credential("userJwt", {**auth.HTTP_BEARER, "bearerFormat": "JWT"}, _user,
-                       description="A user session: the token of POST /auth/login")
+_USER_SCHEME = {**auth.HTTP_BEARER, "bearerFormat": "JWT"}
+_USER_DESCRIPTION = "A user session: the token of POST /auth/login or POST /auth/verify"
+USER = auth.Credential("userJwt", _USER_SCHEME, _user, description=_USER_DESCRIPTION)
+# The same credential, the caller being the verified session (`sessions.UserSession`: user id, jti, expiry).
+USER_SESSION = auth.Credential("userJwt", _USER_SCHEME, _user_session, description=_USER_DESCRIPTION)
 
+
+
+def _device_bearer(event: Any) -> Device:
+    """A device token sent as `Authorization: Bearer dt_…` (the daemon's MobileControlClient does): any other
+    Bearer token is not this credential's (a user's JWT is tried next)."""
+    value = auth.bearer_token(event)
+    if value is None or not value.startswith(ids.DEVICE_TOKEN_PREFIX):
+        raise auth.MissingCredentials("Missing device token")
+    return devices.authenticate(value)
+
+
+DEVICE_BEARER = auth.Credential("deviceBearer", {**auth.HTTP_BEARER, "bearerFormat": "dt_ device token"},
+                                _device_bearer, description="A device token as a Bearer token")
+# A device for itself (X-Device-Token, or its token as a Bearer token) or a user for one of their devices: the
+# caller is a `Device` or a user id. Routes that act on a device check which device it may reach.
+DEVICE_OR_USER = auth.any_of(DEVICE, DEVICE_BEARER, USER)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from suite.config import Environment, settings
+from suite.config import ConfigError, Environment, settings
 
 PROVIDER_DEFAULTS = {
     "feishu": "https://open.feishu.cn",
@@ -31,9 +31,25 @@ class Config:
     notification_retention_days: int
     user_token_ttl_seconds: int
     provider_bases: Mapping[str, str]  # feishu | dingtalk | wecom → FEISHU_BASE_URL, DINGTALK_BASE_URL, WECOM_BASE_URL
+    # -- issue 18, the real client's core (set on the functions that use them) --------------------------------
+    mail_transport: str  # ses | outbox (suite.mail): sign-in codes
+    mail_from: str
+    mail_outbox_table: str | None  # MailTransport=outbox: every message, per recipient
+    reply_callback_secret_arn: str | None  # {"feishu": {...}, "dingtalk": {...}, "wecom": {...}}
+    reply_secret_cache_seconds: int
+    reply_poll_max_wait_seconds: int  # GET /reply/poll holds a request at most this long
+    reply_window_seconds: int  # a notification that waits for a reply takes replies this long
+    control_logs_management_url: str | None  # the log WebSocket's management endpoint (pushes)
 
     def provider_base(self, provider: str) -> str:
         return self.provider_bases[provider]
+
+    def require(self, name: str) -> str:
+        """A setting only some functions have; a clear error where a function lacks it."""
+        value = getattr(self, name)
+        if not value:
+            raise ConfigError(f"{name.upper()} is not set for this function")
+        return value
 
 
 def _load(env: Environment) -> Config:
@@ -49,6 +65,14 @@ def _load(env: Environment) -> Config:
         user_token_ttl_seconds=env.integer("USER_TOKEN_TTL_SECONDS", 7 * 24 * 3600, minimum=60),
         provider_bases={name: env.url(f"{name.upper()}_BASE_URL", default)
                         for name, default in PROVIDER_DEFAULTS.items()},
+        mail_transport=env.choice("MAIL_TRANSPORT", ("ses", "outbox"), "outbox"),
+        mail_from=env.text("MAIL_FROM", "no-reply@claudehome.cn"),
+        mail_outbox_table=env.optional("MAIL_OUTBOX_TABLE"),
+        reply_callback_secret_arn=env.optional("REPLY_CALLBACK_SECRET_ARN"),
+        reply_secret_cache_seconds=env.integer("REPLY_SECRET_CACHE_SECONDS", 300, minimum=0),
+        reply_poll_max_wait_seconds=env.integer("REPLY_POLL_MAX_WAIT_SECONDS", 25, minimum=0, maximum=28),
+        reply_window_seconds=env.integer("REPLY_WINDOW_HOURS", 24, minimum=1) * 3600,
+        control_logs_management_url=env.optional("CONTROL_LOGS_MANAGEMENT_URL"),
     )
 
 

@@ -66,3 +66,32 @@ def bind_code() -> str:
 def device_token() -> IssuedToken:
     """A new device token: the plaintext for the client, the digest for the store."""
     return issue_token(DEVICE_TOKEN_PREFIX)
+
+
+# -- issue 18: the real client's core --------------------------------------------------------------------------
+
+LOGIN_CODE_DIGITS = 6
+# Reply codes are typed into a chat ("#K7Q2MX yes"): the bind-code alphabet, 6 symbols (32^6 ≈ 10^9), unique
+# among the open codes of the whole deployment (a platform app's callback carries no device).
+REPLY_CODE_LENGTH = 6
+
+
+def login_code() -> str:
+    """Six decimal digits, uniformly drawn (leading zeros kept)."""
+    return f"{secrets.randbelow(10 ** LOGIN_CODE_DIGITS):0{LOGIN_CODE_DIGITS}d}"
+
+
+def reply_code() -> str:
+    return "".join(secrets.choice(BIND_CODE_ALPHABET) for _ in range(REPLY_CODE_LENGTH))
+
+
+def reply_id() -> str:
+    return sortable("reply_")
+
+
+def command_id() -> str:
+    return sortable("cmd_")
+
+
+def card_id() -> str:
+    return sortable("card_")

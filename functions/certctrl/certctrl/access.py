@@ -144,14 +144,18 @@ def _own(caller: UserCaller, event: Any) -> UserCaller:
     return caller
 
 
-def api_key_only(obtype: str, action: str, *, also: tuple[tuple[str, str], ...] = ()) -> Credential:
-    """An API key allowed `action` on `obtype` (or one of the `also` pairs): the `/apiv1/me/...` automation
-    routes."""
+def api_key_only(obtype: str, action: str, *, also: tuple[tuple[str, str], ...] = (),
+                 object_param: str | None = None) -> Credential:
+    """An API key allowed `action` on `obtype` (or one of the `also` pairs): the `/apiv1/me/...` automation routes,
+    and the internal worker's routes (`object_param` names the path parameter of the object, as in `user`; a
+    `{user_id}` in the path must be the key owner's)."""
 
     def check(event: Any) -> UserCaller:
         caller = _check_api_key(event)
-        if not any(permissions.allows(caller.permissions, kind, verb) for kind, verb in also):
-            permissions.require(caller.permissions, obtype, action)
+        _own_path(caller, event)
+        obid = path_parameter(event, object_param) if object_param else None
+        if not any(permissions.allows(caller.permissions, kind, verb, obid) for kind, verb in also):
+            permissions.require(caller.permissions, obtype, action, obid)
         return caller
 
     return Credential(APIKEY.scheme_name, APIKEY.scheme, check, APIKEY.description)

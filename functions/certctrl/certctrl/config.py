@@ -6,7 +6,9 @@ are optional here and `require()` names the missing one when code reaches for a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from suite.config import ConfigError, Environment, settings
 
@@ -34,6 +36,19 @@ class Config:
     feed_max_signals: int
     feed_retention_days: int
     payment_channels: tuple[str, ...]
+    # issue 17: certificates, CAs, ACME, delivery (docs/certctrl.md §8)
+    certificates_table: str | None = None
+    secrets_key_arn: str | None = None
+    jobs_queue_url: str | None = None
+    acme_directories: Mapping[str, str] = field(default_factory=dict)  # operator directories (e.g. a local pebble)
+    acme_ca_bundle: str | None = None  # a PEM file trusted for those directories only (local pebble)
+    acme_dns_zone: str = "acme-dns.cjj365.cc"  # CNAME delegation targets: <cert_key>.acme.<zone>
+    acme_dns_zone_id: str | None = None  # its Route 53 hosted zone
+    step_delay_cap_seconds: int = 900  # the longest an issue waits between two steps (tests and pebble: 1)
+    http01_agent_port: int = 80  # where agents that serve HTTP-01 themselves listen (acme.http01.start)
+    event_bus: str = "default"  # EventBridge bus of certctrl's events (expiry warnings)
+    renew_shards: int = 4  # partitions of the sparse renewal and expiry indexes
+    renewal_batch: int = 200  # certificates one sweep enqueues at most (the rest wait for the next run)
 
     def require(self, name: str) -> str:
         value = getattr(self, name)
@@ -65,7 +80,30 @@ def _load(env: Environment) -> Config:
         feed_max_signals=env.integer("FEED_MAX_SIGNALS", 1000, minimum=1),
         feed_retention_days=env.integer("FEED_RETENTION_DAYS", 30, minimum=1),
         payment_channels=env.csv("PAYMENT_CHANNELS", ("alipay", "wechatpay")),
+        certificates_table=env.optional("CERTIFICATES_TABLE"),
+        secrets_key_arn=env.optional("SECRETS_KEY_ARN"),
+        jobs_queue_url=env.optional("CERT_JOBS_QUEUE_URL"),
+        acme_directories=_directories(env.text("ACME_DIRECTORIES", "") or "{}"),
+        acme_ca_bundle=env.optional("ACME_CA_BUNDLE"),
+        acme_dns_zone=env.text("ACME_DNS_ZONE", "acme-dns.cjj365.cc").strip().strip(".").lower(),
+        acme_dns_zone_id=env.optional("ACME_DNS_ZONE_ID"),
+        step_delay_cap_seconds=env.integer("ISSUE_STEP_DELAY_CAP_SECONDS", 900, minimum=0, maximum=900),
+        http01_agent_port=env.integer("ACME_HTTP01_AGENT_PORT", 80, minimum=1, maximum=65535),
+        event_bus=env.text("CERT_EVENTS_BUS", "default"),
+        renew_shards=env.integer("RENEW_SHARDS", 4, minimum=1, maximum=64),
+        renewal_batch=env.integer("RENEWAL_BATCH", 200, minimum=1),
     )
+
+
+def _directories(text: str) -> dict[str, str]:
+    """ACME_DIRECTORIES: a JSON object of provider name → directory URL the operator trusts."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise ConfigError("ACME_DIRECTORIES must be a JSON object of name → directory URL") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError("ACME_DIRECTORIES must be a JSON object of name → directory URL")
+    return {k.strip().lower(): v.strip() for k, v in value.items()}
 
 
 get = settings(_load)
@@ -137,3 +175,89 @@ def _load_money(env: Environment) -> MoneyConfig:
 
 
 money = settings(_load_money)
+
+
+# ------------------------------------------------------------------------------------------------- issue 19
+# WebAuthn, sign-in providers, notifications, tunnels and the feature-flagged extras (docs/certctrl.md §8): their
+# own settings object, so the functions of issue 16 read nothing more at cold start.
+
+PROVIDER_DEFAULTS = {
+    "github": "https://github.com",  # authorize and access_token
+    "github-api": "https://api.github.com",  # /user, /user/emails
+    "weixin-open": "https://open.weixin.qq.com",  # qrconnect (the QR page)
+    "weixin-api": "https://api.weixin.qq.com",  # sns/oauth2/access_token, sns/userinfo, cgi-bin (notifications)
+}
+
+
+@dataclass(frozen=True)
+class Extended:
+    notifications_table: str | None
+    tunnels_table: str | None
+    notify_events_queue_url: str | None
+    notify_deliveries_queue_url: str | None
+    sign_in_secret_arn: str | None
+    secrets_key_arn: str | None
+    ws_tunnel_management_url: str | None
+    frontend_url: str
+    public_api_url: str
+    hooks_base_url: str
+    webauthn_rp_id: str
+    webauthn_rp_name: str
+    webauthn_origins: tuple[str, ...]
+    webauthn_challenge_seconds: int
+    step_up_seconds: int
+    oauth_state_seconds: int
+    device_offline_grace_seconds: int
+    tunnel_wait_seconds: int
+    tunnel_stage: str
+    webhook_log_days: int
+    tunnel_session_days: int
+    enabled_features: tuple[str, ...]
+    provider_urls: dict[str, str]
+
+    def require(self, name: str) -> str:
+        value = getattr(self, name)
+        if not value:
+            raise ConfigError(f"{name.upper()} is not set for this function")
+        return value
+
+
+    def base_url(self, provider: str) -> str:
+        """`<PROVIDER>_BASE_URL` (tests point it at a fake on 127.0.0.1) or the provider's own."""
+        return self.provider_urls[provider]
+
+    def feature(self, name: str) -> bool:
+        return name in self.enabled_features
+
+
+def _load_extended(env: Environment) -> Extended:
+    from suite.outbound import provider_base_url  # noqa: PLC0415  (reads <NAME>_BASE_URL)
+
+    return Extended(
+        notifications_table=env.optional("NOTIFICATIONS_TABLE"),
+        tunnels_table=env.optional("TUNNELS_TABLE"),
+        notify_events_queue_url=env.optional("NOTIFY_EVENTS_QUEUE_URL"),
+        notify_deliveries_queue_url=env.optional("NOTIFY_DELIVERIES_QUEUE_URL"),
+        sign_in_secret_arn=env.optional("SIGN_IN_PROVIDERS_SECRET_ARN"),
+        secrets_key_arn=env.optional("SECRETS_KEY_ARN"),
+        ws_tunnel_management_url=env.optional("WS_TUNNEL_MANAGEMENT_URL"),
+        frontend_url=env.url("FRONTEND_URL", "https://cjj365.cc"),
+        public_api_url=env.url("PUBLIC_API_URL", "https://api.cjj365.cc"),
+        hooks_base_url=env.url("HOOKS_BASE_URL", "https://hook.cjj365.cc/hooks"),
+        webauthn_rp_id=env.text("WEBAUTHN_RP_ID", "cjj365.cc"),
+        webauthn_rp_name=env.text("WEBAUTHN_RP_NAME", "cert-ctrl"),
+        webauthn_origins=env.csv("WEBAUTHN_ORIGINS", ("https://cjj365.cc",)),
+        webauthn_challenge_seconds=env.integer("WEBAUTHN_CHALLENGE_SECONDS", 300, minimum=30, maximum=900),
+        step_up_seconds=env.integer("STEP_UP_SECONDS", 900, minimum=60, maximum=86400),
+        oauth_state_seconds=env.integer("OAUTH_STATE_SECONDS", 600, minimum=60, maximum=3600),
+        device_offline_grace_seconds=env.integer("DEVICE_OFFLINE_GRACE_SECONDS", 600, minimum=0, maximum=900),
+        tunnel_wait_seconds=env.integer("TUNNEL_WAIT_SECONDS", 25, minimum=1, maximum=26),
+        tunnel_stage=env.text("TUNNEL_STAGE", "tunnel"),
+        webhook_log_days=env.integer("TUNNEL_WEBHOOK_LOG_DAYS", 7, minimum=1, maximum=90),
+        tunnel_session_days=env.integer("TUNNEL_SESSION_DAYS", 30, minimum=1, maximum=365),
+        enabled_features=env.csv("ENABLED_FEATURES", ("txt-as-url",)),
+        provider_urls={name: provider_base_url(name, default) for name, default in PROVIDER_DEFAULTS.items()},
+    )
+
+
+extended = settings(_load_extended)

@@ -92,8 +92,9 @@ def _reads_body(func: Callable[..., Any]) -> bool:
 
 class Router(APIGatewayHttpRouter):
     """A Powertools router whose routes also declare `auth`, `returns`, `errors`, `media_type`, `body`, `requires`,
-    `also_status_codes` (other successes with the same body) and `empty` (other statuses answered without a body,
-    e.g. a 204 beside the 200).
+    `also_status_codes` (other successes with the same body), `empty` (other statuses answered without a body,
+    e.g. a 204 beside the 200), `error_body` (a protocol's own error model some errors answer with, documented
+    beside the envelope's error body) and `body_media_type` (the media type of `body`, JSON unless said).
 
     `auth` is a suite.auth Credential (or a list of them, all required, as a service's access.py exports them):
     they become the route's first middlewares and its OpenAPI security. `body` documents the JSON body of a
@@ -110,6 +111,7 @@ class Router(APIGatewayHttpRouter):
     def _declare(self, rule: str, method: str, *, auth: Credentials = None, errors: Iterable[int] = (),
                  returns: Any = None, media_type: str | None = None, status_code: int = 200, body: Any = None,
                  requires: Iterable[str] = (), empty: Iterable[int] = (), also_status_codes: Iterable[int] = (),
+                 error_body: Any = None, body_media_type: str = "application/json",
                  middlewares: list[Callable[..., Any]] | None = None,
                  **kwargs: Any) -> Callable[[Any], Any]:
         credentials = [auth] if isinstance(auth, Credential) else list(auth or [])
@@ -121,7 +123,8 @@ class Router(APIGatewayHttpRouter):
             self.contracts[(method.upper(), openapi_path(rule))] = RouteContract(
                 credentials=declared_credentials, errors=tuple(errors), returns=returns, status_code=status_code,
                 also_status_codes=tuple(also_status_codes), media_type=media_type, reads_body=_reads_body(func),
-                body=body, requires=tuple(requires), empty=tuple(empty))
+                body=body, requires=tuple(requires), empty=tuple(empty), error_body=error_body,
+                body_media_type=body_media_type)
             return register(func)
 
         return decorator

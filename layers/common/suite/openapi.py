@@ -47,7 +47,11 @@ class RouteContract:
     extra: dict[int, str] = field(default_factory=dict)  # status → description, for statuses without a body
     empty: tuple[int, ...] = ()  # other statuses the route answers with no body (204 beside a 200, 304...)
     body: Any = None  # the JSON body of a route that reads its body itself (suite.body), for the document only
+    body_media_type: str = "application/json"  # that body's media type (a protocol's text/plain payload)
     requires: tuple[str, ...] = ()  # parameters (and `body`) the route requires but checks itself, with its messages
+    # a protocol's own error body (a model) some of the route's errors answer with (Engine.IO's {code, message});
+    # the document allows it beside the envelope's, which requests no route can read still get
+    error_body: Any = None
 
 
 def openapi_path(rule: str) -> str:
@@ -105,7 +109,7 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
 
     # a body the route reads itself: documented, refused by the route with the envelope's validation status
     if contract.body is not None and "requestBody" not in operation:
-        operation["requestBody"] = {"content": _json(_schema_of(contract.body, definitions))}
+        operation["requestBody"] = {"content": _json(_schema_of(contract.body, definitions), contract.body_media_type)}
     _mark_required(operation, contract.requires)
 
     # security: every declared credential is required, so the requirement is each combination of their
@@ -123,9 +127,12 @@ def _complete_operation(operation: dict[str, Any], contract: RouteContract, enve
         statuses.add(envelope.validation_status)
     if contract.reads_body:
         statuses.add(415)
+    error_schema = error_ref
+    if contract.error_body is not None:
+        error_schema = {"anyOf": [error_ref, _schema_of(contract.error_body, definitions)]}
     for status in sorted(statuses):
         description = contract.extra.get(status) or HTTPStatus(status).phrase
-        responses.setdefault(str(status), {"description": description, "content": _json(error_ref)})
+        responses.setdefault(str(status), {"description": description, "content": _json(error_schema)})
     for status in contract.empty:
         responses.setdefault(str(status), {"description": contract.extra.get(status) or HTTPStatus(status).phrase})
 

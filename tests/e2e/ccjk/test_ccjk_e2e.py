@@ -145,7 +145,8 @@ def test_errors_are_json_in_the_envelope(client):
     missing = client.call("GET", "/device/info")
     assert missing.status_code == 401
     assert missing.headers["Content-Type"] == "application/json"
-    assert missing.json() == {"success": False, "error": "Missing X-Device-Token header", "code": "UNAUTHORIZED"}
+    assert missing.json() == {"success": False, "error": "Missing X-Device-Token header",
+                              "message": "Missing X-Device-Token header", "code": "UNAUTHORIZED"}
     bad_json = client.call("POST", "/device/register", data="{not json", headers={"Content-Type": "application/json"})
     assert bad_json.status_code == 400
     assert bad_json.json()["success"] is False

@@ -12,6 +12,11 @@ Sources (for whoever checks this against the agent):
   quoted `If-None-Match`, 204 ETag and X-Poll-Interval, 200 `data.cursor`/`signals`, 409 40901 → full resync,
   401/403 → refresh once), include/data/data_shape.hpp (DeviceUpdateSignal: `type` string, `ts_ms` number);
 - install config: include/install_config_fetcher.hpp (200 only, `data`, version >= expected, hash compare);
+- certificates: include/install_actions/resource_fetcher.hpp (detail, then deploy-materials; 409 with WRAP_PENDING
+  in the body and 503 retried 12 times from 3 s doubling; 404/204 fall back to the detail),
+  src/install_actions/install_resource_materializer.cpp (`certificate` may nest the detail; `certificate_pem` split
+  into leaf and chain; `enc_scheme` aes256gcm: fingerprint check, crypto_box_seal_open of `enc_data_key_b64`,
+  AES-256-GCM of ciphertext || tag; plaintext: `private_key_der_b64`);
 - WebSocket: src/websocket/websocket_client.cpp, src/websocket/websocket_messages.cpp.
 """
 
@@ -29,7 +34,9 @@ from typing import Any
 import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+from nacl.public import PrivateKey, SealedBox
 
 VERSION = "1.4.2"
 POLL_STATUSES = {"pending", "authorization_pending", "slow_down", "denied", "access_denied", "expired", "ready",
@@ -294,6 +301,57 @@ class ScriptedAgent:
             raise AgentError("Fetched install-config hash mismatch for the signalled version")
         self.state.install_version, self.state.install_hash = config["version"], config["installs_hash"]
         return config
+
+    # --------------------------------------------------------------------------------------------- certificates
+    def _fetch(self, url: str, *, attempts: int = 12, first_delay: float = 3.0, sleep=time.sleep
+               ) -> requests.Response:
+        """fetch_http_body: 200 is the body; 409 with WRAP_PENDING and 503 are retried with a doubling delay."""
+        delay = first_delay
+        for attempt in range(1, attempts + 1):
+            response = self.http.get(url, headers=self._bearer(), timeout=30)
+            pending = response.status_code == 409 and "WRAP_PENDING" in response.text
+            if response.status_code == 200 or not (pending or response.status_code == 503) or attempt == attempts:
+                return response
+            sleep(delay)
+            delay *= 2
+        raise AgentError("unreachable")
+
+    def certificate(self, cert_id: int, **retry: Any) -> tuple[dict[str, Any], bytes]:
+        """The materializer's fetch of one certificate: (the detail, the private key as PKCS#8 DER)."""
+        detail_response = self.http.get(f"{self.base}/apiv1/devices/self/certificates/{cert_id}",
+                                        headers=self._bearer(), timeout=30)
+        if detail_response.status_code != 200:
+            raise AgentError(f"Resource fetch HTTP {detail_response.status_code}")
+        detail = _data(detail_response)
+        view = detail["certificate"] if isinstance(detail.get("certificate"), dict) else detail
+        if not isinstance(view.get("certificate_pem"), str) or "BEGIN CERTIFICATE" not in view["certificate_pem"]:
+            raise AgentError(f"Certificate detail missing PEM payload for cert {cert_id}")
+        deploy = self._fetch(f"{self.base}/apiv1/devices/self/certificates/{cert_id}/deploy-materials", **retry)
+        if deploy.status_code != 200:
+            raise AgentError(f"Resource fetch HTTP {deploy.status_code}" +
+                             (" WRAP_PENDING" if "WRAP_PENDING" in deploy.text else ""))
+        return detail, self._private_key(_data(deploy))
+
+    def _private_key(self, bundle: dict[str, Any]) -> bytes:
+        scheme = str(bundle.get("enc_scheme") or "aes256gcm").lower()
+        if scheme in ("plaintext", "0"):
+            return base64.b64decode(bundle["private_key_der_b64"])
+        if scheme not in ("aes256gcm", "1"):
+            raise AgentError(f"Unsupported enc_scheme: {scheme}")
+        raw_secret = self.state.secret_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        secret = PrivateKey(raw_secret)
+        fingerprint = hashlib.blake2b(bytes(secret.public_key), digest_size=32).digest()
+        if "device_keyfp_b64" in bundle and base64.b64decode(bundle["device_keyfp_b64"]) != fingerprint:
+            raise AgentError("Device key fingerprint mismatch")
+        for name in ("enc_data_key_b64", "enc_privkey_b64", "privkey_nonce_b64", "privkey_tag_b64"):
+            if name not in bundle:
+                raise AgentError("Encrypted bundle missing required fields")
+        tag = base64.b64decode(bundle["privkey_tag_b64"])
+        if len(tag) != 16:
+            raise AgentError("Unexpected AES-GCM tag length")
+        data_key = SealedBox(secret).decrypt(base64.b64decode(bundle["enc_data_key_b64"]))
+        return AESGCM(data_key).decrypt(base64.b64decode(bundle["privkey_nonce_b64"]),
+                                        base64.b64decode(bundle["enc_privkey_b64"]) + tag, None)
 
     def full_resync(self) -> None:
         self.full_resyncs += 1

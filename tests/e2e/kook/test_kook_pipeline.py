@@ -143,7 +143,7 @@ def test_encrypted_webhook_event_reaches_all_three_targets_with_the_image_and_li
     with pytest.raises(HandshakeRefused) as refused:
         WebSocketClient(ws_url(stack, "/ws", "not-a-token"))
     assert refused.value.status == 401
-    live = WebSocketClient(ws_url(stack, "/ws", token))
+    live = WebSocketClient(ws_url(stack, "/ws", token), timeout=60)  # the pipeline may be slow on a busy machine
     live.send_text("ping")
     assert json.loads(live.receive_text()) == {"type": "pong"}
 

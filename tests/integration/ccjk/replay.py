@@ -9,8 +9,11 @@ assertion (xfail while issue 18 is open), never with an error.
 Interfaces these tests ASSUME (docs/ccjk-client.md, "Contracts the replay tests assume"); the implementation
 must provide them or change them here in the same commit:
 
-- OUTBOX: with `MAIL_PROVIDER=outbox`, every mail is written to `MAIL_OUTBOX_DIR` as one JSON file
-  `{"to", "subject", "text", "sentAt"}`; the 6-digit code is the only 6-digit number in `text`.
+- OUTBOX: with `MAIL_TRANSPORT=outbox` (the template's default), every mail is an item of suite.mail's outbox
+  table, named by `MAIL_OUTBOX_TABLE` in the environment of the function serving `/auth/login`, read per recipient
+  with `suite.mail.outbox_messages`; the 6-digit code is the only 6-digit number in `text`. (The research
+  assumed JSON files in a directory; the layer's outbox, built for certctrl, is one Query per address, works the
+  same in moto and in the local stack, and needs no shared disk between the stack and its reader.)
 - CALLBACK SECRETS: one Secrets Manager secret named by `REPLY_CALLBACK_SECRET_ARN` (in the environment of the
   function serving `/reply/<platform>`), JSON `{"feishu": {"verificationToken", "encryptKey"},
   "dingtalk": {"appSecret"}, "wecom": {"token", "encodingAesKey", "corpId"}}`.
@@ -32,7 +35,6 @@ import re
 import struct
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +44,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from devstack.fake_provider import FakeProvider
 from devstack.sqs_pump import lambda_record
 from devstack.template import FunctionSpec, Suite
-from suite import aws
+from suite import aws, mail
 from tests.support.api_client import Answer, ApiClient
 from tests.support.lambda_events import FakeLambdaContext
 
@@ -181,10 +183,9 @@ def wecom_envelope(encrypted: str, *, corp_id: str, agent_id: str = "1000002") -
 class Replay:
     """The client's requests, in the client's words (docs/ccjk-client.md names the module behind each)."""
 
-    def __init__(self, api: ApiClient, robots: dict[str, FakeProvider], outbox: Path) -> None:
+    def __init__(self, api: ApiClient, robots: dict[str, FakeProvider]) -> None:
         self.api = api
         self.robots = robots
-        self.outbox = outbox
 
     # -- transport ----------------------------------------------------------------------------------------------
     def call(self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
@@ -231,17 +232,14 @@ class Replay:
 
     # -- the local mail outbox (assumed contract) ----------------------------------------------------------------
     def mails_to(self, email: str) -> list[dict[str, Any]]:
-        found = []
-        for path in sorted(self.outbox.glob("*.json"), key=lambda p: p.stat().st_mtime_ns):
-            mail = json.loads(path.read_text(encoding="utf-8"))
-            if str(mail.get("to", "")).lower() == email.lower():
-                found.append(mail)
-        return found
+        """Every mail to `email` in the local outbox, oldest first."""
+        assert self.env_value("MAIL_TRANSPORT") == "outbox"
+        return mail.outbox_messages(self.env_value("MAIL_OUTBOX_TABLE"), email)
 
     def login_code(self, email: str) -> str:
         """The 6-digit code of the newest mail to `email`."""
         mails = self.mails_to(email)
-        assert mails, f"no mail to {email} in the outbox {self.outbox}"
+        assert mails, f"no mail to {email} in the outbox"
         codes = re.findall(r"(?<!\d)\d{6}(?!\d)", mails[-1].get("text", ""))
         assert len(set(codes)) == 1, f"expected one 6-digit code in the mail, found {codes}"
         return codes[0]

@@ -9,7 +9,7 @@ import pytest
 from ccjk import clock, ids
 from ccjk.logic import sessions
 from suite import aws
-from tests.integration.ccjk.conftest import wecom_channel
+from tests.integration.ccjk.conftest import raw_items, wecom_channel
 
 
 def login(api, email, password):
@@ -54,7 +54,8 @@ def test_an_email_registers_once_whatever_its_case(api):
     api.register_user("twice@example.com")
     again = api.call("POST", "/auth/register", body={"email": "TWICE@example.com", "password": "another-pw"})
     assert again.status == 409
-    assert again.body == {"success": False, "error": "Email already registered", "code": "EMAIL_EXISTS"}
+    assert again.body == {"success": False, "error": "Email already registered", "message": "Email already registered",
+                          "code": "EMAIL_EXISTS"}
 
 
 def test_unknown_user_and_wrong_password_answer_identically(api):
@@ -63,7 +64,7 @@ def test_unknown_user_and_wrong_password_answer_identically(api):
     wrong = login(api, "known@example.com", "not-the-password")
     assert unknown.status == wrong.status == 401
     assert unknown.body == wrong.body == {"success": False, "error": "Invalid email or password",
-                                          "code": "INVALID_CREDENTIALS"}
+                                          "message": "Invalid email or password", "code": "INVALID_CREDENTIALS"}
 
 
 @pytest.mark.usefixtures("frozen_limits")
@@ -135,8 +136,10 @@ def test_bind_code_flow(api):
     assert (info["deviceId"], info["userId"], info["platform"]) == (used.data["deviceId"], user_id, "darwin")
 
     again = api.call("POST", "/bind/use", body={"code": code})
-    assert again.status == 409
+    assert again.status == 400  # the typed client classifies a 400 only, by its message
     assert again.body["code"] == "BIND_CODE_USED"
+    assert "used" in again.body["error"]
+    assert "expired" not in again.body["error"]
     bound = api.call("GET", f"/bind/status/{code}", jwt=jwt).data
     assert bound["status"] == "bound"
     assert bound["device"] == {"id": used.data["deviceId"], "name": "work laptop", "platform": "darwin"}
@@ -149,7 +152,8 @@ def test_a_bind_code_expires_after_five_minutes(api, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: issued + 301)
     late = api.call("POST", "/bind/use", body={"code": code})
     assert late.status == 400
-    assert late.body == {"success": False, "error": "Invalid or expired bind code", "code": "BIND_CODE_EXPIRED"}
+    assert late.body == {"success": False, "error": "Invalid or expired bind code",
+                         "message": "Invalid or expired bind code", "code": "BIND_CODE_EXPIRED"}
     status = api.call("GET", f"/bind/status/{code}", jwt=jwt)
     assert status.data["status"] == "expired"
 
@@ -164,7 +168,7 @@ def test_bind_codes_are_stored_with_a_ttl(api, env):
     assert int(item["expires_at"]["N"]) - int(time.time()) in range(295, 301)
 
 
-@pytest.mark.parametrize(("code", "status", "error_code"), [("ZZZZZZ", 404, "BIND_CODE_INVALID"),
+@pytest.mark.parametrize(("code", "status", "error_code"), [("ZZZZZZ", 400, "BIND_CODE_INVALID"),
                                                             ("12", 400, "BIND_CODE_INVALID"),
                                                             ("ABC-12", 400, "BIND_CODE_INVALID")])
 def test_unknown_or_malformed_codes(api, code, status, error_code):
@@ -176,7 +180,7 @@ def test_unknown_or_malformed_codes(api, code, status, error_code):
 def test_guessing_codes_is_throttled_per_address(api):
     api.source_ip = "192.0.2.99"
     statuses = [api.call("POST", "/bind/use", body={"code": "QQQQQQ"}).status for _ in range(21)]
-    assert statuses == [404] * 20 + [429]
+    assert statuses == [400] * 20 + [429]
 
 
 def test_binding_an_existing_device_keeps_it_and_rotates_its_token(api, robots):
@@ -223,3 +227,16 @@ def test_the_users_devices_and_unbinding(api, robots):
     assert removed.body == {"success": True, "message": "Device removed"}
     assert api.call("GET", "/device/info", token=first_token).status == 401
     assert [d["id"] for d in api.call("GET", "/bind/devices", jwt=jwt).data["devices"]] == [second_id]
+
+
+def test_bind_reads_the_notification_clients_device_info_and_never_keeps_the_username(api, env):
+    jwt = api.register_user("deviceinfo@example.com")
+    code = api.call("POST", "/bind/generate", jwt=jwt).data["code"]
+    used = api.call("POST", "/bind/use", body={"code": code, "deviceInfo": {
+        "name": "mac-mini", "platform": "darwin", "osVersion": "23.1.0", "arch": "arm64", "username": "alice",
+        "machineId": "0123456789abcdef0123456789abcdef"}})
+    assert used.status == 200, used.body
+    [item] = [i for i in raw_items(env, f"DEVICE#{used.data['deviceId']}") if i["sk"]["S"] == "DEVICE"]
+    assert (item["name"]["S"], item["platform"]["S"], item["os_version"]["S"], item["arch"]["S"],
+            item["machine_id"]["S"]) == ("mac-mini", "darwin", "23.1.0", "arm64", "0123456789abcdef0123456789abcdef")
+    assert "alice" not in str(item)

@@ -68,7 +68,7 @@ def test_get_device_by_id_and_by_token(api):
 def test_device_routes_need_a_valid_token(api, token, message):
     answer = api.call("GET", "/device/info", token=token)
     assert answer.status == 401
-    assert answer.body == {"success": False, "error": message, "code": answer.body["code"]}
+    assert answer.body == {"success": False, "error": message, "message": message, "code": answer.body["code"]}
 
 
 def test_a_device_token_cannot_read_change_rotate_or_delete_another_device(api, robots):
@@ -86,7 +86,8 @@ def test_a_device_token_cannot_read_change_rotate_or_delete_another_device(api, 
     ]
     for answer in attempts:
         assert answer.status == 404, answer.body
-        assert answer.body == {"success": False, "error": "Device not found", "code": "DEVICE_NOT_FOUND"}
+        assert answer.body == {"success": False, "error": "Device not found", "message": "Device not found",
+                               "code": "DEVICE_NOT_FOUND"}
     after = by_id(api, "GET", device_b, token=token_b)
     assert after.status == 200
     assert {**after.data, "lastActiveAt": None, "lastSeenAt": None} == {
@@ -203,3 +204,23 @@ def test_anonymous_registration_is_throttled_per_address(api):
     assert refused.status == 429
     assert refused.body["code"] == "RATE_LIMITED"
     assert int(refused.headers["retry-after"]) >= 1
+
+
+def test_local_channels_the_server_cannot_deliver_to_are_refused_one_by_one(api, robots):
+    # The notification client's updateChannels sends its whole local config (src/utils/notification/cloud-client.ts):
+    # feishu {webhookUrl, secret?}, wechat as a WeCom application {corpId, agentId, secret}, email, sms.
+    _device_id, token = api.register_device()
+    answer = api.set_channels(token, [
+        {"type": "feishu", "enabled": True, "config": {"webhookUrl": f"{robots.feishu.url}/open-apis/bot/v2/hook/x"}},
+        {"type": "wechat", "enabled": True, "config": {"corpId": "ww1", "agentId": "1000002", "secret": "s"}},
+        {"type": "email", "enabled": True, "config": {"address": "a@example.com"}},
+        {"type": "sms", "enabled": False, "config": {"phone": "+8613800000000"}}])
+    assert answer.status == 200, answer.body
+    channels = {c["type"]: c for c in answer.data["channels"]}
+    assert channels["feishu"]["configured"] is True
+    for name in ("wechat", "email", "sms"):
+        assert channels[name]["configured"] is False
+        assert channels[name]["error"]
+    assert "secret" not in channels["wechat"]  # nothing of it is echoed
+    stored = api.call("GET", "/device/channels", token=token).data["channels"]
+    assert [c["type"] for c in stored] == ["feishu"]

@@ -29,7 +29,8 @@ def test_a_body_that_is_not_utf8_is_a_400_and_writes_nothing(api, client, base64
     email = f"bytes-{uuid.uuid4().hex[:8]}@example.com"
     body = b'{"email": "' + email.encode() + b'", "password": "password123", "name": "caf\xe9"}'
     answer = client.post("/auth/register", raw_body=body, base64_body=base64_body)
-    assert refused(answer) == {"success": False, "error": "Request body is not valid UTF-8", "code": "INVALID_BODY"}
+    assert refused(answer) == {"success": False, "error": "Request body is not valid UTF-8",
+                              "message": "Request body is not valid UTF-8", "code": "INVALID_BODY"}
     again = api.call("POST", "/auth/register", body={"email": email, "password": "password123"})
     assert again.status == 201  # the refused request registered nobody
 

@@ -126,6 +126,9 @@ def test_an_idempotency_key_makes_retries_safe_even_if_the_body_changes(api, rob
 @pytest.mark.parametrize("case", [
     ([], {"content": "x"}, "No enabled notification channels"),
     (["wecom"], {"content": "x", "channel": "feishu"}, "Channel not configured or disabled: feishu"),
+    (["wecom"], {"content": "x", "channel": "sms"}, "Channel not supported: sms"),
+    (["wecom"], {"content": "x", "channels": ["email", "dingtalk"]},
+     "Channel not configured or disabled: dingtalk; Channel not supported: email"),
 ])
 def test_notify_without_a_usable_channel_is_a_400(api, robots, queue, case):
     channels, body, error = case
@@ -138,7 +141,9 @@ def test_notify_without_a_usable_channel_is_a_400(api, robots, queue, case):
 
 
 @pytest.mark.parametrize("body", [{}, {"content": "   "}, {"content": "x" * 4001}, {"content": "x", "title": "t" * 101},
-                                  {"content": "x", "priority": "whenever"}, {"content": "x", "channel": "sms"}])
+                                  {"content": "x", "priority": "whenever"}, {"content": "x", "channel": "x" * 33},
+                                  {"content": "x", "actions": [{"id": "a", "label": "A"}] * 2},
+                                  {"content": "x", "task": {"blob": "y" * 4100}}])
 def test_invalid_notify_bodies_are_a_400(api, robots, body):
     _device_id, token = api.register_device()
     api.set_channels(token, [wecom_channel(robots, "k")])

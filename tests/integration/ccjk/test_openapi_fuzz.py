@@ -14,6 +14,7 @@ schemas too, not only the 404s.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,10 @@ from typing import Any
 import pytest
 from schemathesis.checks import positive_data_acceptance
 
+from ccjk.logic import control
+from suite import aws
 from tests.integration.ccjk.conftest import Robots, fresh_address, wecom_channel
+from tests.integration.ccjk.replay import CALLBACK_SECRETS
 from tests.support.api_client import ApiClient
 from tests.support.fuzz import fuzz_operation, operation_labels, service_schema
 
@@ -42,13 +46,20 @@ RULES_THE_SCHEMA_DOES_NOT_STATE = {
                            "its messages stay as clients know them)",
     "GET /bind/devices": "page and limit, as GET /notify/history",
     "POST /auth/register": "the e-mail address's form is checked by the service",
-    "POST /auth/login": "the e-mail address's form; password is required (optional in the schema so the service "
-                        "can say that e-mail code login is not available)",
+    "POST /auth/login": "the e-mail address's form is checked by the service",
+    "POST /auth/verify": "the e-mail address's form is checked by the service",
     "POST /bind/use": "a code is 6 characters of the code alphabet (malformed codes answer BIND_CODE_INVALID)",
     "POST /cloud-sync/push": "item ids are 1-200 characters, entries at most 64 KB, at most 500 per push, no "
                              "duplicates, at most 2000 items per user",
     "POST /cloud-sync/pull": "since must be an ISO-8601 timestamp",
     "POST /cloud-sync/resolve-conflict": "merging needs mergedContent unless both sides are objects; at most 64 KB",
+    # issue 18, the real client's core
+    "GET /reply/poll": "timeout is a number (seconds up to 60, else milliseconds) and since an ISO-8601 time",
+    "GET /reply/history": "limit is an integer >= 1",
+    "POST /reply/feishu": "the body is Feishu's JSON, read raw (the document cannot describe a platform's body)",
+    "POST /api/control/mobile/send-card": "the channel must be one the device has configured",
+    "POST /api/v1/handshake": "X-Device-ID, when sent, must name the same install as deviceId",
+    "POST /api/v1/sync": "X-Device-ID, when sent, must name the same install as deviceId",
 }
 
 # A device of its own for every example where the route rotates or deletes the calling device; a user of its own
@@ -56,8 +67,11 @@ RULES_THE_SCHEMA_DOES_NOT_STATE = {
 NEW_DEVICE_PER_EXAMPLE = {
     "POST /device/regenerate-token", "POST /device/token", "POST /device/{deviceId}/regenerate-token",
     "DELETE /device", "DELETE /device/{deviceId}",
+    # a per-device quota of 10 a minute: each example its own device, so the answers stay successes
+    "POST /api/control/devices/register", "POST /api/control/devices/heartbeat",
 }
-NEW_USER_PER_EXAMPLE = {"POST /bind/use", "GET /bind/status/{code}", "DELETE /bind/devices/{deviceId}"}
+NEW_USER_PER_EXAMPLE = {"POST /bind/use", "GET /bind/status/{code}", "DELETE /bind/devices/{deviceId}",
+                        "POST /auth/logout", "POST /notify/test"}
 
 
 class Setup:
@@ -93,6 +107,20 @@ class Setup:
         registered = self.call("POST", "/device/register", {"name": "fuzzed", "type": "cli"})
         return registered["deviceId"], registered["token"]
 
+    def notification_id(self, token: str) -> str:
+        """A notification of the device that waits for a reply."""
+        return self.call("POST", "/notify", {"content": "fuzz", "waitReply": True},
+                         **{"x-device-token": token})["notificationId"]
+
+    def command_id(self, device_id: str, token: str) -> str:
+        """A command queued for the device: a card sent to its channel, and a click on it."""
+        card = self.call("POST", "/api/control/mobile/send-card", {
+            "deviceId": device_id, "channel": "wecom", "template": {
+                "actions": [{"id": "status", "label": "Status", "command": "git status"}]}},
+            **{"x-device-token": token})
+        assert control.card_action(card["cardId"], "status", event_key=None)
+        return self.call("GET", "/api/control/devices/pending", **{"x-device-token": token})["commands"][0]["id"]
+
     def conflict_id(self, jwt: str) -> str:
         """An open cloud-sync conflict of the user."""
         auth = {"authorization": f"Bearer {jwt}"}
@@ -124,11 +152,38 @@ class Caller:
         self.headers["X-Device-Token"] = token
 
 
+def real_path_ids(label: str, params: dict[str, Any], caller: Caller) -> None:
+    setup = caller.setup
+    token = caller.headers["X-Device-Token"]
+    if "deviceId" in params:
+        own = label == "DELETE /bind/devices/{deviceId}"
+        params["deviceId"] = setup.device(caller.jwt)[0] if own else caller.device_id
+    if "code" in params:
+        params["code"] = setup.code(caller.jwt)
+    if "notificationId" in params:
+        params["notificationId"] = setup.notification_id(token)
+    if "commandId" in params:
+        params["commandId"] = setup.command_id(caller.device_id, token)
+
+
+def real_body_ids(label: str, body: dict[str, Any], caller: Caller) -> None:
+    setup = caller.setup
+    if label == "POST /bind/use":
+        body["code"] = setup.code(caller.jwt)
+    if label == "POST /notify/batch":
+        body["deviceIds"] = [caller.device_id]
+    if label == "POST /cloud-sync/resolve-conflict":
+        body["conflictId"] = setup.conflict_id(caller.jwt)
+    if label == "POST /reply/manual":
+        body["notificationId"] = setup.notification_id(caller.headers["X-Device-Token"])
+    if label == "POST /api/control/mobile/send-card":
+        body.update({"deviceId": caller.device_id, "channel": "wechat"})
+
+
 def real_ids(label: str, caller: Caller) -> Callable[[Any], None]:
     """`prepare` for one operation: a fresh device where the route uses it up; a real id or code in every other
     example where the route takes one."""
     examples = itertools.count()
-    setup = caller.setup
 
     def prepare(case: Any) -> None:
         n = next(examples)
@@ -138,19 +193,9 @@ def real_ids(label: str, caller: Caller) -> Callable[[Any], None]:
             caller.new_device()
         if n % 2:
             return  # the generated values: unknown ids, odd strings
-        params = case.path_parameters if case.path_parameters is not None else {}
-        if "deviceId" in params:
-            own = label == "DELETE /bind/devices/{deviceId}"
-            params["deviceId"] = setup.device(caller.jwt)[0] if own else caller.device_id
-        if "code" in params:
-            params["code"] = setup.code(caller.jwt)
+        real_path_ids(label, case.path_parameters if case.path_parameters is not None else {}, caller)
         if isinstance(case.body, dict):
-            if label == "POST /bind/use":
-                case.body["code"] = setup.code(caller.jwt)
-            if label == "POST /notify/batch":
-                case.body["deviceIds"] = [caller.device_id]
-            if label == "POST /cloud-sync/resolve-conflict":
-                case.body["conflictId"] = setup.conflict_id(caller.jwt)
+            real_body_ids(label, case.body, caller)
 
     return prepare
 
@@ -158,7 +203,13 @@ def real_ids(label: str, caller: Caller) -> Callable[[Any], None]:
 @pytest.fixture(scope="module")
 def fuzzing(moto_stack, robots):
     with pytest.MonkeyPatch.context() as monkeypatch:
-        client = ApiClient(moto_stack, "ccjk", monkeypatch, overrides=robots.base_urls(), source_ip=fresh_address())
+        # Polls answer at once (nothing is waited for), and the platform callbacks have secrets, so a fuzzed
+        # callback meets the signature checks rather than "not configured".
+        overrides = {**robots.base_urls(), "REPLY_POLL_MAX_WAIT_SECONDS": "0", "REPLY_SECRET_CACHE_SECONDS": "0"}
+        client = ApiClient(moto_stack, "ccjk", monkeypatch, overrides=overrides, source_ip=fresh_address())
+        env = client.use_env("ccjk.ReplyCallbackFunction")
+        aws.client("secretsmanager").put_secret_value(SecretId=env["REPLY_CALLBACK_SECRET_ARN"],
+                                                      SecretString=json.dumps(CALLBACK_SECRETS))
         yield service_schema(client), Setup(client, robots)
 
 

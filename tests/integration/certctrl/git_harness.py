@@ -40,11 +40,24 @@ def moto_git() -> Iterator[str]:
         aws.reset_clients()
         forget_boxes()
         git_storage.PACK_CACHE.clear()
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        s3 = boto3.client("s3", region_name="us-east-1")
+        # Inside the session's moto stack (tests/integration/conftest.py) this mock shares its backend, so the
+        # bucket may already exist from an earlier test: start and end empty either way.
+        if BUCKET in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}:
+            _empty_bucket(s3)
+        else:
+            s3.create_bucket(Bucket=BUCKET)
         arn = boto3.client("kms", region_name="us-east-1").create_key(Description="certctrl")["KeyMetadata"]["Arn"]
         yield arn
+        _empty_bucket(s3)
         forget_boxes()
         git_storage.PACK_CACHE.clear()
+
+
+def _empty_bucket(s3: Any) -> None:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        for entry in page.get("Contents", []):
+            s3.delete_object(Bucket=BUCKET, Key=entry["Key"])
 
 
 def settings(key_arn: str, **overrides: Any) -> GitSettings:

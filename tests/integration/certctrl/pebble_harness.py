@@ -1,5 +1,6 @@
 """A real ACME CA for the tests: Let's Encrypt's pebble (Debian package `pebble`, which also ships
-`pebble-challtestsrv`), started on free ports with its own config and stopped afterwards.
+`pebble-challtestsrv`), started on free ports with its own config and stopped afterwards, by devstack/pebble.py
+(the code `make dev PEBBLE=1` runs too).
 
     with running_pebble(tmp_path) as ca:            # real validation
         ca.directory_url, ca.ca_bundle              # → providers.acme.operator_endpoint(url, ca_bundle=...)
@@ -7,7 +8,7 @@
         ca.set_txt("_acme-challenge.example.com", value)
 
 * TLS: pebble serves its ACME API over HTTPS only. Debian ships no test certificate, so a throwaway CA and a
-  certificate for 127.0.0.1/localhost are made here with `cryptography`; `ca_bundle` is that CA's PEM (the client
+  certificate for 127.0.0.1/localhost are made with `cryptography`; `ca_bundle` is that CA's PEM (the client
   verifies pebble against it; nothing is added to any trust store).
 * DNS: pebble resolves names through `-dnsserver`, pointed at pebble-challtestsrv's mock DNS, which answers every
   A query with 127.0.0.1 (AAAA disabled) and TXT queries with what `set_txt` added. So any name (example.com) leads
@@ -23,15 +24,8 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
-import ipaddress
 import json
-import os
-import shutil
-import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,72 +33,11 @@ from pathlib import Path
 
 import requests
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
-PEBBLE = shutil.which("pebble")
-CHALLTESTSRV = shutil.which("pebble-challtestsrv")
-SKIP_REASON = "the pebble binary is not installed (Debian: apt-get install -y pebble; .ci/run installs it)"
-STARTUP_SECONDS = 20.0
+from devstack.pebble import MISSING as SKIP_REASON
+from devstack.pebble import PEBBLE, LocalPebble, free_port
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"{proc.args[0]} did not listen on {port}:\n{log.read_text(errors='replace')}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-
-def _tls_files(directory: Path) -> tuple[Path, Path, Path]:
-    """A throwaway CA, and a certificate it signs for 127.0.0.1 and localhost (pebble's HTTPS listener)."""
-    now = datetime.datetime.now(datetime.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certctrl tests: pebble TLS CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-          .not_valid_after(now + datetime.timedelta(days=2))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    ca_path, cert_path, key_path = directory / "tls-ca.pem", directory / "tls-cert.pem", directory / "tls-key.pem"
-    ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return ca_path, cert_path, key_path
+__all__ = ["PEBBLE", "SKIP_REASON", "Http01Responder", "Pebble", "free_port", "running_pebble"]
 
 
 class Http01Responder:
@@ -191,54 +124,16 @@ class Pebble:
 @contextlib.contextmanager
 def running_pebble(workdir: Path, *, always_valid: bool = False,
                    eab_keys: Mapping[str, str] | None = None) -> Iterator[Pebble]:
+    """pebble and its mock DNS started by devstack/pebble.py (the same code `make dev PEBBLE=1` runs), HTTP-01
+    validated against this test's responder."""
     if PEBBLE is None:
         raise RuntimeError(SKIP_REASON)
-    workdir.mkdir(parents=True, exist_ok=True)
-    ca_path, cert_path, key_path = _tls_files(workdir)
     responder = Http01Responder()
-    processes: list[subprocess.Popen] = []
+    local = LocalPebble(workdir, http01_port=responder.port, always_valid=always_valid, eab_keys=eab_keys)
     try:
-        args = [PEBBLE, "-config", str(workdir / "pebble.json"), "-strict=false"]
-        challtestsrv_url = None
-        if not always_valid:
-            if CHALLTESTSRV is None:
-                raise RuntimeError("pebble-challtestsrv is missing (it ships in the same Debian package)")
-            dns_port, manage_port = free_port(), free_port()
-            chall_log = workdir / "challtestsrv.log"
-            with chall_log.open("wb") as out:
-                chall = subprocess.Popen(
-                    [CHALLTESTSRV, "-dns01", f"127.0.0.1:{dns_port}", "-http01", "", "-https01", "",
-                     "-tlsalpn01", "", "-management", f"127.0.0.1:{manage_port}", "-defaultIPv4", "127.0.0.1",
-                     "-defaultIPv6", ""], stdout=out, stderr=subprocess.STDOUT)
-            processes.append(chall)
-            _wait_for_port(manage_port, chall, chall_log)
-            challtestsrv_url = f"http://127.0.0.1:{manage_port}"
-            args += ["-dnsserver", f"127.0.0.1:{dns_port}"]
-        acme_port, manage = free_port(), free_port()
-        config = {"pebble": {
-            "listenAddress": f"127.0.0.1:{acme_port}",
-            "managementListenAddress": f"127.0.0.1:{manage}",
-            "certificate": str(cert_path),
-            "privateKey": str(key_path),
-            "httpPort": responder.port,
-            "tlsPort": free_port(),
-            "ocspResponderURL": "",
-            "externalAccountBindingRequired": bool(eab_keys),
-            **({"externalAccountMACKeys": dict(eab_keys)} if eab_keys else {}),
-        }}
-        (workdir / "pebble.json").write_text(json.dumps(config, indent=2))
-        env = {**os.environ, "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0", "PEBBLE_AUTHZREUSE": "0"}
-        if always_valid:
-            env["PEBBLE_VA_ALWAYS_VALID"] = "1"
-        log = workdir / "pebble.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=workdir)
-        processes.append(proc)
-        _wait_for_port(acme_port, proc, log)
-        _wait_for_port(manage, proc, log)
-        yield Pebble(f"https://127.0.0.1:{acme_port}/dir", f"https://127.0.0.1:{manage}", str(ca_path), responder,
-                     challtestsrv_url, always_valid, log)
+        local.start()
+        yield Pebble(local.directory_url, local.management_url, local.ca_bundle, responder, local.challtestsrv_url,
+                     always_valid, local.log)
     finally:
-        for proc in reversed(processes):
-            _stop(proc)
+        local.stop()
         responder.close()

@@ -4,15 +4,19 @@ ApiClient (routes like API Gateway, the function's own environment) with classwo
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from typing import Any
 
 import pytest
+from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 from requests.structures import CaseInsensitiveDict
 
 from classworks.logic import apps
 from classworks.models.apps import AppSpec
+from devstack.stream_pump import lambda_record
 from devstack.template import Suite
+from suite import aws
 from tests.support.api_client import Answer, ApiClient
 
 # Every client gets its own address, so per-IP limits (50 password checks a minute) stay per test on the
@@ -60,6 +64,29 @@ class Api(ApiClient):
         answer = self("POST", f"/api/apps/{app_id}/install/{device_uuid}", **kwargs)
         assert answer.status == 200, answer.text
         return answer.json["token"]
+
+
+def connections_backend():
+    return apigatewaymanagementapi_backends["123456789012"]["us-east-1"]
+
+
+class KvStream:
+    """KvTable's stream on moto, read from where the last read stopped, as Lambda's records."""
+
+    def __init__(self) -> None:
+        # botocore now derives an account-based streams endpoint from the ARN, which moto does not know yet
+        streams = aws.client("dynamodbstreams", "https://streams.dynamodb.us-east-1.amazonaws.com")
+        arn = aws.client("dynamodb").describe_table(TableName=os.environ["KV_TABLE"])["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.arn, self.streams = arn, streams
+        self.iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                                   ShardIteratorType="LATEST")["ShardIterator"]
+        self.records()  # moto's LATEST still includes the newest record already there: skip what came before
+
+    def records(self) -> list[dict]:
+        answer = self.streams.get_records(ShardIterator=self.iterator)
+        self.iterator = answer["NextShardIterator"]
+        return [lambda_record(record, self.arn) for record in answer["Records"]]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -5,22 +5,15 @@ shape), pushing through moto's @connections API, which records what each connect
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend, apigatewaymanagementapi_backends
+from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend
 from moto.core.exceptions import JsonRESTError
 
 from classworks.handlers import live_changes, live_socket
 from classworks.store import live as live_store
-from devstack.stream_pump import lambda_record
-from suite import aws
-from tests.integration.classworks.support import bearer
+from tests.integration.classworks.support import KvStream, bearer, connections_backend
 from tests.support.lambda_events import FakeLambdaContext, load_event
-
-
-def connections_backend():
-    return apigatewaymanagementapi_backends["123456789012"]["us-east-1"]
 
 
 def pushed(connection_id: str) -> list[dict]:
@@ -61,25 +54,6 @@ class Socket:
 
     def changes(self) -> list[dict]:
         return events_named(self.connection_id, "kv-key-changed")
-
-
-class KvStream:
-    """KvTable's stream on moto, read from where the last read stopped, as Lambda's records."""
-
-    def __init__(self) -> None:
-        # botocore now derives an account-based streams endpoint from the ARN, which moto does not know yet
-        streams = aws.client("dynamodbstreams", "https://streams.dynamodb.us-east-1.amazonaws.com")
-        arn = aws.client("dynamodb").describe_table(TableName=os.environ["KV_TABLE"])["Table"]["LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        self.arn, self.streams = arn, streams
-        self.iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                                   ShardIteratorType="LATEST")["ShardIterator"]
-        self.records()  # moto's LATEST still includes the newest record already there: skip what came before
-
-    def records(self) -> list[dict]:
-        answer = self.streams.get_records(ShardIterator=self.iterator)
-        self.iterator = answer["NextShardIterator"]
-        return [lambda_record(record, self.arn) for record in answer["Records"]]
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ it (its token sent).
 
 Parameters that name something (`deviceUuid`, `id`, `appId`, `installId`, `token`, `?uuid=`) are set to the real
 ones, so the routes get past their 404s; `key` is fuzzed under the app's own prefix; a bind gets a fresh device
-code and the real token (the original answers 400 for an unknown one, which no schema can say). Some operations
-uninstall or revoke the token: every case first installs the app again if it has to. Each request comes from its
+code and the real token (the original answers 400 for an unknown one, which no schema can say). Engine.IO's
+polling route gets a real session (opened for the case) for its `sid`, and a POST carries real packets (CONNECT to
+`/api`, then `join-token` with the real token): no schema can say which text is an Engine.IO payload. Some operations
+uninstall or revoke the token, or change or remove the device password (the console's routes): every case first
+installs the app again and puts the password back if it has to. Each request comes from its
 own address, so the per-IP password-check limit (429, declared) does not hide the routes behind it. No check is
 excluded. Replay a failure with the seed in tests/support/fuzz.py (FUZZ_SEED); fuzz harder with
 FUZZ_EXAMPLES=100."""
@@ -19,7 +22,9 @@ from typing import Any
 import pytest
 
 from classworks.logic import device_codes, tokens
+from classworks.store import devices as device_store
 from suite import aws
+from suite.security import passwords
 from tests.integration.classworks.support import Api, _next_address
 from tests.support.fuzz import fuzz_operation, operation_labels, service_schema
 
@@ -39,8 +44,16 @@ class World:
         self.token = ""
         self.ensure_installed()
 
+    def ensure_password(self) -> None:
+        stored = (device_store.get(self.device) or {}).get("passwordHash")
+        if stored and passwords.verify_password(stored, PASSWORD):
+            return
+        device_store.set_password(self.device, passwords.hash_password(PASSWORD), None, "2026-01-01T00:00:00.000Z",
+                                  expected_hash=stored)
+
     def ensure_installed(self) -> None:
         self.api.use_env("classworks.KvFunction")
+        self.ensure_password()
         if self.token and tokens.authenticate(self.token) is not None:
             return
         self.token = self.api.install(self.app["id"], self.device, headers=self.credentials())
@@ -64,9 +77,22 @@ class World:
         case.headers = {**(case.headers or {}), **self.credentials()}
         if "uuid" in (case.query or {}):
             case.query["uuid"] = self.device
+        if case.operation.path == "/socket.io":
+            self.polling_session(case)
         if case.operation.path == "/api/auth/device/bind" and isinstance(case.body, dict):
             case.body = {**case.body, "device_code": device_codes.create(self.api.source_ip)["device_code"],
                          "token": self.token}
+
+
+    def polling_session(self, case: Any) -> None:
+        if "sid" not in (case.query or {}):
+            return
+        opened = self.api("GET", "/socket.io/", query="EIO=4&transport=polling")
+        assert opened.status == 200, opened.text
+        case.query["sid"] = json.loads(opened.text[1:])["sid"]
+        if case.operation.method.upper() == "POST":
+            case.body = "\x1e".join(["40/api,", json.dumps(["join-token", {"token": self.token}])
+                                     .join(["42/api,", ""])])
 
 
 def _set_site_key(api: Api, value: str) -> None:
@@ -81,6 +107,7 @@ def _set_site_key(api: Api, value: str) -> None:
 def fuzzing(moto_stack):
     with pytest.MonkeyPatch.context() as monkeypatch:
         api = Api(monkeypatch, moto_stack)
+        api.overrides["SOCKETIO_POLL_WAIT_MS"] = "100"  # a waiting GET answers soon
         _set_site_key(api, SITE_KEY)
         try:
             yield World(api), service_schema(api)

@@ -83,9 +83,14 @@ def test_notify_request_aliases_and_limits():
 
 def test_identical_requests_have_identical_fingerprints():
     first = NotifyRequest(content="x", channels=["feishu", "wecom"])
-    second = NotifyRequest(body="x", channels=["wecom", "feishu"], metadata={"ignored": True})
+    second = NotifyRequest(body="x", channels=["wecom", "feishu"], unknownField={"ignored": True})
     assert first.fingerprint() == second.fingerprint()
     assert first.fingerprint() != NotifyRequest(content="y", channels=["feishu", "wecom"]).fingerprint()
+    # What is stored and shown counts (issue 18): the same text with other metadata or actions is another request.
+    assert first.fingerprint() != NotifyRequest(content="x", channels=["feishu", "wecom"],
+                                                metadata={"branch": "main"}).fingerprint()
+    assert first.fingerprint() != NotifyRequest(content="x", channels=["feishu", "wecom"],
+                                                actions=[{"id": "y", "label": "Yes"}]).fingerprint()
 
 
 @pytest.mark.parametrize(("states", "status"), [

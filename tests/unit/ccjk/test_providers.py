@@ -121,3 +121,59 @@ def test_answers_are_classified(provider, response, outcome, retry_after):
     verdict = classify(provider, response)
     assert (verdict.outcome, verdict.retry_after) == (outcome, retry_after)
     assert verdict.http_status == response.status
+
+
+# ------------------------------------------------------------------------------------------------ reply options
+
+ASK = (robots.Button("yes", "Yes", "yes", primary=True), robots.Button("no", "No", "no"))
+
+
+def test_a_feishu_message_with_options_is_a_signed_card_whose_buttons_name_the_notification():
+    message = Message("Deploy?", "Deploy to production?", "urgent", buttons=ASK, reply_code="K7Q2MX",
+                      notification_id="notif_1")
+    payload = build("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/x", "s", message, NOW).payload
+    assert payload["sign"] == reference_feishu_sign("s", int(NOW))
+    assert payload["msg_type"] == "interactive"
+    card = payload["card"]
+    assert card["header"] == {"title": {"tag": "plain_text", "content": "【紧急】Deploy?"}, "template": "red"}
+    [action] = [e for e in card["elements"] if e["tag"] == "action"]
+    assert [(b["text"]["content"], b["type"], b["value"]) for b in action["actions"]] == [
+        ("Yes", "primary", {"notificationId": "notif_1", "actionId": "yes", "value": "yes"}),
+        ("No", "default", {"notificationId": "notif_1", "actionId": "no", "value": "no"})]
+    assert "#K7Q2MX yes" in json.dumps(card, ensure_ascii=False)
+
+
+def test_a_control_card_button_carries_only_the_card_and_action_and_confirms_where_asked():
+    buttons = (robots.Button("status", "状态", confirm=False), robots.Button("push", "推送", danger=True, confirm=True))
+    message = Message("Git", "from the daemon", buttons=buttons, card_id="card_1", notification_id="notif_2")
+    card = build("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/x", None, message, NOW).payload["card"]
+    [action] = [e for e in card["elements"] if e["tag"] == "action"]
+    assert [b["value"] for b in action["actions"]] == [{"cardId": "card_1", "actionId": "status"},
+                                                        {"cardId": "card_1", "actionId": "push"}]
+    assert "git" not in json.dumps(action).lower()  # the command never leaves the server
+    assert [("confirm" in b, b["type"]) for b in action["actions"]] == [(False, "default"), (True, "danger")]
+
+
+def test_dingtalk_options_are_an_action_card_whose_links_type_the_reply_code():
+    message = Message("Deploy?", "Deploy to production?", buttons=ASK, reply_code="K7Q2MX", notification_id="n")
+    request = build("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=t", None, message, NOW)
+    card = request.payload["actionCard"]
+    assert request.payload["msgtype"] == "actionCard"
+    assert [(b["title"], unquote(b["actionURL"])) for b in card["btns"]] == [
+        ("Yes", "dtmd://dingtalkclient/sendMessage?content=#K7Q2MX yes"),
+        ("No", "dtmd://dingtalkclient/sendMessage?content=#K7Q2MX no")]
+
+
+def test_wecom_lists_the_options_and_keeps_the_hint_when_the_body_is_cut():
+    message = Message(None, "x" * 5000, buttons=ASK, reply_code="K7Q2MX", notification_id="n")
+    content = build("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", None, message,
+                    NOW).payload["markdown"]["content"]
+    assert len(content.encode()) <= wecom.MARKDOWN_BYTES
+    assert content.endswith("回复 Reply: `#K7Q2MX yes` (Yes), `#K7Q2MX no` (No)")
+
+
+def test_a_message_waiting_for_a_text_reply_says_how_to_answer():
+    message = Message("Go?", "Go?", reply_code="ABCDEF")
+    post = build("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/x", None, message, NOW).payload
+    assert post["content"]["post"]["zh_cn"]["content"] == [[{"tag": "text",
+                                                             "text": "Go?\n\n回复 Reply: `#ABCDEF <answer>`"}]]

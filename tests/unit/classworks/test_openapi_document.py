@@ -16,11 +16,14 @@ def document():
     return json.loads(docs.handler(http_event("GET", "/openapi.json"), FakeLambdaContext())["body"])
 
 
-def operations(document):
+SOCKET_IO = "/socket.io"  # Engine.IO's own answers: text/plain payloads, its {code, message} errors
+
+
+def operations(document, *, engine_io: bool = False):
     found = [(method.upper(), path, operation) for path, item in document["paths"].items()
              for method, operation in item.items()]
-    assert len(found) == 39  # every route of contracts/routes/classworks.tsv
-    return found
+    assert len(found) == 47  # every HTTP route of contracts/routes/classworks.tsv
+    return [entry for entry in found if (entry[1] == SOCKET_IO) is engine_io]
 
 
 def test_validation_errors_are_documented_as_400_never_422(document):
@@ -31,6 +34,18 @@ def test_validation_errors_are_documented_as_400_never_422(document):
         assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorBody"}
     assert document["components"]["schemas"]["ErrorBody"]["required"] == ["statusCode", "message"]
+
+
+def test_engine_io_answers_are_text_and_its_errors_its_own(document):
+    polling = operations(document, engine_io=True)
+    assert {method for method, _, _ in polling} == {"GET", "POST"}
+    for method, _path, operation in polling:
+        assert set(operation["responses"]["200"]["content"]) == {"text/plain"}
+        assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {"anyOf": [
+            {"$ref": "#/components/schemas/ErrorBody"}, {"$ref": "#/components/schemas/EngineError"}]}
+        assert "security" not in operation, method
+    assert document["components"]["schemas"]["EngineError"]["required"] == ["code", "message"]
+    assert "content" not in document["paths"][SOCKET_IO]["post"]["responses"]["413"]
 
 
 def test_every_answer_has_its_schema(document):

@@ -3,7 +3,7 @@ nested, the globally readable keys, and empty grants that must grant nothing."""
 
 import pytest
 
-from classworks.logic.permissions import GLOBAL_READABLE_KEYS, denied_message, key_allowed
+from classworks.logic.permissions import GLOBAL_READABLE_KEYS, denied_message, key_allowed, scope_of, token_allows
 
 PREFIX = "myapp"
 SPECIAL = ["shared", "classworks.list"]
@@ -61,3 +61,29 @@ def test_without_special_permissions_only_the_prefix_counts():
 
 def test_the_denial_message_is_the_originals():
     assert denied_message("other.k", "myapp") == "无权限访问键 'other.k'。需要权限前缀 'myapp.' 或特殊权限。"
+
+
+# The Classworks board's own keys (docs/classworks-clients.md §1.3): they share no prefix, so no catalogue grant
+# covers them; a device-scope (v3) token may use them all, a catalogue token only what its grants say.
+BOARD_KEYS = ["classworks-data-20250101", "classworks-config-subject", "classworks-config-homework-template",
+              "classworks-list-main", "classworks-list-teacher", "classworks-list-info", "classworks-list-42",
+              "notification-list", "es_list", "es_cfg1", "noise-session-config", "noise-reports-meta",
+              "noise-reports-20250101", "sentence-info", "any key at all", "_token"]
+
+
+@pytest.mark.parametrize("key", BOARD_KEYS)
+def test_a_device_scope_token_may_use_every_key_of_its_device(key):
+    assert token_allows({"scope": "device", "permissionPrefix": None, "specialPermissions": []}, key)
+
+
+@pytest.mark.parametrize(("key", "allowed"), MATRIX, ids=[k or "<empty>" for k, _ in MATRIX])
+def test_a_catalogue_token_keeps_the_matrix(key, allowed):
+    record = {"scope": "catalogue", "permissionPrefix": PREFIX, "specialPermissions": SPECIAL}
+    assert token_allows(record, key) is allowed
+    assert token_allows({k: v for k, v in record.items() if k != "scope"}, key) is allowed  # older records
+
+
+def test_anything_but_device_is_the_catalogue_scope():
+    assert [scope_of(r) for r in ({}, {"scope": "device"}, {"scope": "catalogue"}, {"scope": "DEVICE"})] == [
+        "catalogue", "device", "catalogue", "catalogue"]
+    assert not token_allows({"scope": "whatever", "permissionPrefix": "p"}, "classworks-list-main")

@@ -57,10 +57,10 @@ def register(request: RegisterUser, *, source_ip: str) -> dict[str, Any]:
 
 def login(request: Login, *, source_ip: str) -> dict[str, Any]:
     """A JWT for the right password. Unknown e-mail and wrong password answer identically, and an unknown
-    e-mail costs the same hashing time (dummy verify), so neither the answer nor its timing tells them apart."""
-    if not request.password:
-        raise BadRequest("password is required (e-mail code login is not available)", code="VALIDATION_ERROR",
-                         details={"field": "password"})
+    e-mail (or an account that signs in by e-mail code only) costs the same hashing time (dummy verify), so
+    neither the answer nor its timing tells them apart. (Without a password, the route mails a code instead:
+    logic/email_signin.py.)"""
+    password = request.password or ""
     email = normalise_email(request.email)
     _throttle(f"login#ip#{source_ip}", LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_SECONDS,
               "Too many login attempts, try again later")
@@ -68,15 +68,15 @@ def login(request: Login, *, source_ip: str) -> dict[str, Any]:
     _throttle(account_key, LOGIN_ATTEMPTS_PER_ACCOUNT, LOGIN_WINDOW_SECONDS, "Too many login attempts, try again later")
 
     user = user_data.by_email(email)
-    if user is None:
-        passwords.dummy_verify(request.password)
+    if user is None or not user.password_hash:
+        passwords.dummy_verify(password)
         raise Unauthorized(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
-    if not passwords.verify_password(user.password_hash, request.password):
+    if not passwords.verify_password(user.password_hash, password):
         raise Unauthorized(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
 
     limits.reset(account_key, window_seconds=LOGIN_WINDOW_SECONDS)
     if passwords.needs_rehash(user.password_hash):
-        user_data.update_password_hash(user.user_id, passwords.hash_password(request.password))
+        user_data.update_password_hash(user.user_id, passwords.hash_password(password))
     token, expires_at = sessions.issue(user.user_id)
     return {"token": token, "expiresAt": expires_at, "user": user_view(user)}
 

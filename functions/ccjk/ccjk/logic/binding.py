@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccjk import clock, ids
-from ccjk.logic import channels
+from ccjk.logic import channels, presence
 from ccjk.models.auth import UseBindCode
 from ccjk.models.entities import BindCode, Device
 from ccjk.store import bind_codes, limits
@@ -46,11 +46,13 @@ def _normalise(code: str) -> str:
 
 
 def _usable(code: str, now: float) -> BindCode:
+    """The code, if it can still be used. Every refusal is a 400: the typed client classifies only a 400, by its
+    message ("expired" → BIND_CODE_EXPIRED, else "used" → BIND_CODE_USED)."""
     found = bind_codes.get(code)
     if found is None:
-        raise NotFound(INVALID_CODE, code="BIND_CODE_INVALID")
+        raise BadRequest(INVALID_CODE, code="BIND_CODE_INVALID")
     if found.status == "bound":
-        raise Conflict("Bind code already used", code="BIND_CODE_USED")
+        raise BadRequest("Bind code already used", code="BIND_CODE_USED")
     if found.expires_at <= now:  # TTL deletes lazily: an expired code can still be read
         raise BadRequest(INVALID_CODE, code="BIND_CODE_EXPIRED")
     return found
@@ -73,11 +75,12 @@ def use(request: UseBindCode, *, source_ip: str, presented: Device | None) -> di
             device_data.rotate_token(presented, issued.digest, bind_to_user=code.user_id, bind_code_update=claim)
         else:
             now_iso = clock.iso(now)
-            info = request.device
+            info = request.info
             device = Device(device_id=ids.device_id(), name=info.name.strip() or "My device",
                             token_digest=issued.digest, created_at=now_iso, last_seen_at=now_iso, type=info.type,
                             platform=info.platform, hostname=info.hostname, version=info.version,
-                            user_id=code.user_id)
+                            user_id=code.user_id, os_version=info.osVersion, arch=info.arch,
+                            machine_id=info.machineId)
             device_id = device.device_id
             claim = bind_codes.claim_action(code_text, device_id, int(now), now_iso)
             device_data.create(device, bind_code_update=claim)
@@ -106,7 +109,8 @@ def device_item(device: Device) -> dict[str, Any]:
             "platform": device.platform, "hostname": device.hostname, "version": device.version,
             "createdAt": device.created_at, "lastSeenAt": device.last_seen_at,
             "channels": [{"type": v["type"], "enabled": v["enabled"], "configured": v["configured"]}
-                         for v in channels.views(device)]}
+                         for v in channels.views(device)],
+            "status": presence.status(device)}
 
 
 def list_devices(user_id: str, page: PagePagination) -> tuple[dict[str, Any], int]:

@@ -29,8 +29,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ccjk import clock, config
 from ccjk.logic import channels
+from ccjk.models.entities import Notification
 from ccjk.providers import ROBOTS
-from ccjk.providers.robots import Message
+from ccjk.providers.robots import Button, Message
 from ccjk.store import devices as device_data
 from ccjk.store import limits, queue
 from ccjk.store import notifications as notification_data
@@ -111,9 +112,20 @@ def _deliver(message: QueuedMessage, *, receive_count: int, receipt_handle: str,
     except ApiError as refused:
         return attempt.failed(refused.message)
     robot = ROBOTS[message.provider]
-    request = robot.build(webhook, secret, Message(notification.title, notification.body, notification.priority),
-                          clock.now())
+    request = robot.build(webhook, secret, robot_message(notification), clock.now())
     return attempt.send(lambda: robot.send(request, deadline=deadline))
+
+
+def robot_message(notification: Notification) -> Message:
+    """What a robot is sent for a notification: its text, and its reply options (buttons where the platform has
+    them) with its reply code while it waits for a reply."""
+    buttons = tuple(Button(action_id=str(a.get("id")), label=str(a.get("label")), value=str(a.get("value") or ""),
+                           primary=bool(a.get("primary")) or a.get("style") == "primary",
+                           danger=a.get("style") == "danger", confirm=bool(a.get("confirm")))
+                    for a in notification.actions)
+    return Message(notification.title, notification.body, notification.priority, buttons=buttons,
+                   reply_code=notification.reply_code if notification.wait_reply else None,
+                   notification_id=notification.notification_id, card_id=notification.card_id)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccjk import clock, ids
-from ccjk.logic import channels
+from ccjk.logic import channels, presence
 from ccjk.models.devices import ChannelIn, RegisterDevice
 from ccjk.models.entities import Device
 from ccjk.store import devices as device_data
@@ -62,6 +62,7 @@ def view(device: Device) -> dict[str, Any]:
         "createdAt": device.created_at,
         "lastActiveAt": device.last_seen_at,
         "lastSeenAt": device.last_seen_at,
+        "status": presence.status(device),
     }
 
 
@@ -112,6 +113,15 @@ def regenerate_token(device: Device) -> str:
 
 
 def update_channels(device: Device, requested: list[ChannelIn]) -> list[dict[str, object]]:
+    """Replace the device's channels. A channel the server cannot deliver to (the notification client's email,
+    sms, a WeCom application) is left out and answered as not configured; it never fails the whole set."""
+    refused = [{"type": c.type, "enabled": c.enabled, "configured": False, "error": c.unsupported}
+               for c in requested if c.unsupported]
+    saved = update_channel_set(device, [c for c in requested if not c.unsupported])
+    return saved + refused
+
+
+def update_channel_set(device: Device, requested: list[ChannelIn]) -> list[dict[str, object]]:
     updates = [channels.ChannelUpdate(label=c.type, enabled=c.enabled, webhook=c.webhook_url,
                                       secret=c.secret_value, secret_given=c.secret_given) for c in requested]
     current = device

@@ -18,20 +18,31 @@ class RegisterUser(Body):
 
 class Login(Body):
     email: str = Field(min_length=3, max_length=254)
-    password: str | None = Field(None, max_length=1024)
+    password: str | None = Field(None, max_length=1024, description="Without it, a sign-in code is mailed instead")
 
 
 class BindDeviceInfo(Body):
+    """The typed client's `device` ({name, platform, hostname, version}) or CCJKCloudClient's `deviceInfo`
+    ({name, platform, osVersion, arch, username, machineId}: `username` is never read)."""
+
     name: str = Field("My device", min_length=1, max_length=100)
     platform: str | None = Field(None, max_length=64)
     hostname: str | None = Field(None, max_length=255)
     version: str | None = Field(None, max_length=64)
     type: DeviceType | None = None
+    osVersion: str | None = Field(None, max_length=64)
+    arch: str | None = Field(None, max_length=32)
+    machineId: str | None = Field(None, max_length=128)
 
 
 class UseBindCode(Body):
     code: str = Field(min_length=1, max_length=16)
-    device: BindDeviceInfo = Field(default_factory=BindDeviceInfo)
+    device: BindDeviceInfo | None = None
+    deviceInfo: BindDeviceInfo | None = Field(None, description="CCJKCloudClient's name for `device`")
+
+    @property
+    def info(self) -> BindDeviceInfo:
+        return self.device or self.deviceInfo or BindDeviceInfo()
 
 
 # ------------------------------------------------------------------------------------------------ responses
@@ -102,9 +113,25 @@ class UserDevice(View):
     createdAt: str
     lastSeenAt: str
     channels: list[ChannelSummary]
+    status: Literal["online", "busy", "offline"] = Field(
+        description="What the device's ccjk daemon last reported, offline after 90 s without a heartbeat")
 
 
 class UserDevices(View):
     """`pagination: {page, limit, total, totalPages}` beside `data`."""
 
     devices: list[UserDevice]
+
+
+# ------------------------------------------------------------------------------------------------ e-mail sign-in
+
+class VerifyCode(Body):
+    email: str = Field(min_length=3, max_length=254)
+    code: str = Field(min_length=1, max_length=16, description="The 6-digit code from the mail")
+
+
+class CodeSent(View):
+    """`POST /auth/login` without a password: a code was mailed (the same answer for every address)."""
+
+    sent: bool
+    expiresIn: int = Field(description="seconds the code stays valid (600)")

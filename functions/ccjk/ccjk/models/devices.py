@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -31,10 +31,14 @@ class ChannelConfigIn(Body):
     webhook: str | None = Field(None, max_length=2048)
     webhookUrl: str | None = Field(None, max_length=2048)
     secret: str | None = Field(None, max_length=256)
+    corpId: str | None = Field(None, max_length=128, description="A WeCom application (the notification client's "
+                                                                 "`wechat`): not supported, refused per channel")
 
 
 class ChannelIn(Body):
-    type: ChannelName
+    type: Annotated[str, Field(min_length=1, max_length=32)] = Field(
+        description="feishu | dingtalk | wecom | wechat; other names (the notification client's email, sms) are "
+                    "answered as not configured, the rest of the set is saved")
     enabled: bool = True
     webhookUrl: str | None = Field(None, max_length=2048)
     webhook: str | None = Field(None, max_length=2048)
@@ -45,6 +49,15 @@ class ChannelIn(Body):
     def webhook_url(self) -> str | None:
         config = self.config or ChannelConfigIn()
         return self.webhookUrl or self.webhook or config.webhook or config.webhookUrl
+
+    @property
+    def unsupported(self) -> str | None:
+        """Why the server cannot deliver to this channel (it is then left out of the set), or None."""
+        if self.type not in ("feishu", "wecom", "wechat", "dingtalk"):
+            return "channel not supported by the server"
+        if self.config and self.config.corpId and not self.webhook_url:
+            return "WeCom applications are not supported: configure a group robot webhook"
+        return None
 
     @property
     def secret_given(self) -> bool:
@@ -58,7 +71,7 @@ class ChannelIn(Body):
 
 
 class UpdateChannels(Body):
-    channels: list[ChannelIn] = Field(max_length=3)
+    channels: list[ChannelIn] = Field(max_length=8)
 
 
 # ------------------------------------------------------------------------------------------------ responses
@@ -103,11 +116,22 @@ class DeviceView(View):
     createdAt: str
     lastActiveAt: str
     lastSeenAt: str
+    status: Literal["online", "busy", "offline"] = Field(
+        description="What the device's ccjk daemon last reported, offline after 90 s without a heartbeat")
 
 
 class NewToken(View):
     token: str = Field(description="The new device token; the old one no longer works")
 
 
+class ChannelRefused(View):
+    """A channel of a PUT that the server cannot deliver to: not stored, said so."""
+
+    type: str
+    enabled: bool
+    configured: Literal[False]
+    error: str
+
+
 class ChannelList(View):
-    channels: list[ChannelView]
+    channels: list[ChannelView | ChannelRefused]

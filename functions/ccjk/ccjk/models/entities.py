@@ -36,6 +36,12 @@ class Device:
     user_id: str | None = None
     channels: dict[str, Channel] = field(default_factory=dict)  # provider → channel
     channels_version: int = 0  # optimistic lock for channel updates
+    # -- issue 18 ------------------------------------------------------------------------------------------------
+    os_version: str | None = None  # CCJKCloudClient's deviceInfo on /bind/use
+    arch: str | None = None
+    machine_id: str | None = None
+    heartbeat_status: str | None = None  # what the daemon last reported: online | busy | offline
+    last_heartbeat_at: str | None = None
 
 
 @dataclass
@@ -85,6 +91,14 @@ class Notification:
     data: dict[str, Any] | None = None
     wait_reply: bool = False
     task_id: str | None = None
+    # -- issue 18 ------------------------------------------------------------------------------------------------
+    actions: list[dict[str, Any]] = field(default_factory=list)  # [{id, label, value, primary}] reply options
+    task: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    reply_code: str | None = None  # `#<code> <answer>` in a chat replies to it (while it waits for a reply)
+    reply_until: int | None = None  # epoch seconds: replies are taken until then
+    card_id: str | None = None  # a cloud-control card (POST /api/control/mobile/send-card): buttons make commands
+    last_reply: dict[str, Any] | None = None  # the newest reply (GET /reply/{notificationId})
 
     @property
     def status(self) -> str:
@@ -116,3 +130,21 @@ class SyncConflict:
     remote_version: int
     remote_hash: str
     detected_at: str
+
+
+# -- issue 18: replies and cloud control ------------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    """An answer to a notification: a button click or a text reply on a platform, or a manual reply."""
+
+    reply_id: str
+    device_id: str
+    notification_id: str
+    channel: str  # feishu | dingtalk | wechat | manual
+    content: str
+    created_at: str  # ISO with milliseconds and Z: sorts by time
+    expires_at: int
+    action_id: str | None = None
+    task_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from ccjk.providers import robots
 from ccjk.providers.robots import Message, OutboundRequest, RateLimit, RobotEndpoint
@@ -28,14 +28,26 @@ def sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
 
 
+SEND_MESSAGE_LINK = "dtmd://dingtalkclient/sendMessage?content="  # a link that types a message into the chat
+
+
 def build(webhook: str, secret: str | None, message: Message, now: float) -> OutboundRequest:
-    """`msgtype: markdown` with a title, `text` without; the signature in the URL when the robot has a secret."""
+    """`msgtype: actionCard` when the message has reply options (each button types `#<replyCode> <value>` into the
+    conversation, where the deployment's app robot reads it), `markdown` with a title, `text` without; the
+    signature in the URL when the robot has a secret."""
     headline = robots.headline(message)
-    if headline:
-        payload: dict[str, Any] = {"msgtype": "markdown", "markdown": {
-            "title": headline, "text": f"#### {headline}\n\n{message.body}"}}
+    if message.buttons and message.reply_code:
+        title = headline or "CCJK"
+        payload: dict[str, Any] = {"msgtype": "actionCard", "actionCard": {
+            "title": title, "text": f"#### {title}\n\n{robots.with_hint(message)}", "btnOrientation": "0",
+            "btns": [{"title": b.label,
+                      "actionURL": SEND_MESSAGE_LINK + quote(f"#{message.reply_code} {b.value or b.action_id}")}
+                     for b in message.buttons]}}
+    elif headline:
+        payload = {"msgtype": "markdown", "markdown": {
+            "title": headline, "text": f"#### {headline}\n\n{robots.with_hint(message)}"}}
     else:
-        payload = {"msgtype": "text", "text": {"content": message.body}}
+        payload = {"msgtype": "text", "text": {"content": robots.with_hint(message)}}
     url = webhook
     if secret:
         timestamp_ms = int(now * 1000)

@@ -41,10 +41,42 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A reply option (issue 18): `value` is what a click answers; a control card's buttons run `action_id`."""
+
+    action_id: str
+    label: str
+    value: str = ""
+    primary: bool = False
+    danger: bool = False
+    confirm: bool = False  # ask before acting (Feishu's confirm dialog)
+
+
+@dataclass(frozen=True)
 class Message:
     title: str | None
     body: str
     priority: str = "normal"
+    # -- issue 18: replies --------------------------------------------------------------------------------------
+    buttons: tuple[Button, ...] = ()
+    reply_code: str | None = None  # `#<code> <answer>` in the chat replies to it
+    notification_id: str | None = None  # what a Feishu button carries back ...
+    card_id: str | None = None  # ... or, for a cloud-control card, the card
+
+
+def reply_hint(message: Message) -> str:
+    """The line that tells a reader how to answer by text (platforms without buttons, or beside them)."""
+    if not message.reply_code:
+        return ""
+    if message.buttons:
+        options = ", ".join(f"`#{message.reply_code} {b.value or b.action_id}` ({b.label})" for b in message.buttons)
+        return f"回复 Reply: {options}"
+    return f"回复 Reply: `#{message.reply_code} <answer>`"
+
+
+def with_hint(message: Message) -> str:
+    hint = reply_hint(message)
+    return f"{message.body}\n\n{hint}" if hint else message.body
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ TEXT_BYTES = 2048
 def build(webhook: str, secret: str | None, message: Message, now: float) -> OutboundRequest:
     """`secret` and `now` are unused: WeCom robots are not signed."""
     headline = robots.headline(message)
-    if headline:
-        payload: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": robots.truncate_utf8(
-            f"**{headline}**\n{message.body}", MARKDOWN_BYTES)}}
+    if headline or message.reply_code:  # the reply options are listed (group robots have no buttons)
+        hint = robots.reply_hint(message)
+        tail = f"\n\n{hint}" if hint else ""  # the body gives way to the hint, never the other way round
+        body = robots.truncate_utf8(f"**{headline or 'CCJK'}**\n{message.body}", MARKDOWN_BYTES - len(tail.encode()))
+        payload: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": body + tail}}
     else:
         payload = {"msgtype": "text", "text": {"content": robots.truncate_utf8(message.body, TEXT_BYTES)}}
     return OutboundRequest(webhook, payload)

@@ -8,10 +8,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ccjk import access
 from ccjk.api import ENVELOPE
-from ccjk.logic import accounts, binding
+from ccjk.logic import accounts, binding, email_signin
 from ccjk.models.auth import (
     BindCodeIssued,
     BindStatus,
+    CodeSent,
     DeviceBound,
     Login,
     Me,
@@ -37,9 +38,13 @@ def register(request: RegisterUser):
     return ENVELOPE.ok(accounts.register(request, source_ip=source_ip(router)), status=201)
 
 
-@router.post("/auth/login", returns=Session, errors=(401, 429),
-             summary="Password login: a JWT for Authorization: Bearer", tags=AUTH)
+@router.post("/auth/login", returns=Session | CodeSent, errors=(401, 429, 503),
+             summary="Password login (a JWT for Authorization: Bearer), or without a password: mail a 6-digit "
+                     "sign-in code for POST /auth/verify", tags=AUTH)
 def login(request: Login):
+    if request.password is None:  # the real client's e-mail code sign-in
+        sent = email_signin.request_code(request.email, source_ip=source_ip(router))
+        return ENVELOPE.ok(sent, message=email_signin.SENT)
     return ENVELOPE.ok(accounts.login(request, source_ip=source_ip(router)))
 
 
@@ -54,7 +59,7 @@ def generate():
     return ENVELOPE.ok(binding.generate(auth.caller()), status=201)
 
 
-@router.post("/bind/use", auth=access.DEVICE_IF_VALID, returns=DeviceBound, errors=(404, 409, 429),
+@router.post("/bind/use", auth=access.DEVICE_IF_VALID, returns=DeviceBound, errors=(409, 429),
              summary="Bind a device with a code (no sign-in: the code is the credential; a device token binds that "
                      "device)", tags=BIND)
 def use(request: UseBindCode):

@@ -11,6 +11,7 @@ from ccjk import access
 from ccjk.api import ENVELOPE
 from ccjk.logic import notifications
 from ccjk.models.notify import BatchAccepted, History, NotifyAccepted, NotifyBatchRequest, NotifyRequest
+from ccjk.routes.common import Quota, limited
 from suite import auth
 from suite.api import Router
 from suite.pagination import PagePagination
@@ -22,13 +23,15 @@ IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", description="Repeats with the same key within the dedupe window (10 s) get the first "
                                          "answer and notify nobody again (first 128 characters count)")]
 DUPLICATE_RUNNING = 409  # an identical request is still being processed
+NOTIFY_QUOTA = [limited(Quota("notify", 60, 60))]  # issue 18: per device, X-RateLimit-* answered
 
 
 def _key(value: str | None) -> str | None:
     return (value or "").strip()[:MAX_IDEMPOTENCY_KEY] or None
 
 
-@router.post("/notify", auth=access.DEVICE, returns=NotifyAccepted, status_code=202, errors=(DUPLICATE_RUNNING, 503),
+@router.post("/notify", auth=access.DEVICE, returns=NotifyAccepted, status_code=202,
+             errors=(DUPLICATE_RUNNING, 429, 503), middlewares=NOTIFY_QUOTA,
              summary="Queue a notification to the device's channels", tags=TAGS)
 def notify(request: NotifyRequest, idempotency_key: IdempotencyKey = None):
     answer = notifications.submit(auth.caller(), request, idempotency_key=_key(idempotency_key),

@@ -17,6 +17,27 @@ partition its reads need:
 | sync state        | `SYNC#<userId>`     | `STATE`                | lastSyncAt, per-client last pull           |
 | rate-limit window | `rl#<key>#<window>` | `LIMIT`                | suite.ratelimit, TTL                       |
 
+Issue 18 (the real client's core) adds, each in its own module:
+
+| item              | pk                       | sk                          | module           |
+|-------------------|--------------------------|-----------------------------|------------------|
+| sign-in code      | `LOGIN#<email>`          | `CODE`                      | login_codes      |
+| signed-out token  | `REVOKED#<jti>`          | `REVOKED`                   | revocations      |
+| reply code        | `REPLYCODE#<code>`       | `CODE`                      | reply_codes      |
+| waiting notif.    | `NOTIFREF#<notifId>`     | `REF`                       | reply_codes      |
+| reply             | `DEVICE#<deviceId>`      | `REPLY#<createdAt>#<id>`    | replies          |
+| reply not handed  | `DEVICE#<deviceId>`      | `UNREAD#<createdAt>#<id>`   | replies          |
+| platform event    | `CALLBACK#<platform>#<id>` | `SEEN`                    | replies          |
+| command card      | `DEVICE#<deviceId>`      | `CARD#<cardId>` (+ `CARDREF#<cardId>`/`REF`) | commands |
+| command (queued)  | `DEVICE#<deviceId>`      | `CMD#<id>` (+ `CMDQ#<id>`)  | commands         |
+| log socket        | `LOGCONN#<connId>`       | `CONN`                      | log_connections  |
+| its watchers/daemon | `LOGSUBS#`/`LOGPROD#<deviceId>` | `CONN#<connId>`      | log_connections  |
+| CLI install       | `INSTALL#<installId>`    | `INSTALL`                   | installs         |
+| feature flags     | `CONFIG#feature-flags`   | `FLAGS`                     | feature_flags    |
+
+The heartbeat is two attributes of the device item (heartbeats); sign-in mail goes to SES or the MailOutboxTable
+(mail); the callback secrets are read from Secrets Manager (callback_secrets).
+
 Notifications and rate-limit windows expire by TTL (`expires_at`; reads also check it, TTL deletes lazily).
 Idempotency records of `POST /notify` and `POST /notify/batch` (Powertools) sit in their own table
 (`CCJK_IDEMPOTENCY_TABLE`). Nothing here Scans: every list is a Query on a partition or on `gsi1`.

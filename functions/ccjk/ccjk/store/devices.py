@@ -45,6 +45,11 @@ def _to_item(device: Device) -> dict[str, Any]:
         "last_seen_at": device.last_seen_at,
         "channels": {provider: asdict(channel) for provider, channel in device.channels.items()},
         "channels_version": device.channels_version,
+        "os_version": device.os_version,
+        "arch": device.arch,
+        "machine_id": device.machine_id,
+        "heartbeat_status": device.heartbeat_status,
+        "last_heartbeat_at": device.last_heartbeat_at,
     }
     if device.user_id:
         values["gsi1pk"] = user_devices_pk(device.user_id)
@@ -70,6 +75,11 @@ def _from_item(values: dict[str, Any]) -> Device:
         user_id=values.get("user_id"),
         channels=channels,
         channels_version=int(values.get("channels_version") or 0),
+        os_version=values.get("os_version"),
+        arch=values.get("arch"),
+        machine_id=values.get("machine_id"),
+        heartbeat_status=values.get("heartbeat_status"),
+        last_heartbeat_at=values.get("last_heartbeat_at"),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ccjk.models.entities import Delivery, Notification
-from ccjk.store.common import table
+from ccjk.store.common import table, transact
 from ccjk.store.devices import device_pk
 from suite import dynamo
 from suite.dynamo import expression_values
@@ -37,6 +37,12 @@ def _to_item(notification: Notification) -> dict[str, Any]:
         "data": None if notification.data is None else json.dumps(notification.data, ensure_ascii=False),
         "wait_reply": notification.wait_reply,
         "task_id": notification.task_id,
+        "actions": _text(notification.actions or None),
+        "task": _text(notification.task),
+        "metadata": _text(notification.metadata),
+        "reply_code": notification.reply_code,
+        "reply_until": notification.reply_until,
+        "card_id": notification.card_id,
         "created_at": notification.created_at,
         "expires_at": notification.expires_at,
         "deliveries": {provider: _delivery_values(d) for provider, d in notification.deliveries.items()},
@@ -57,7 +63,16 @@ def _from_item(values: dict[str, Any]) -> Notification:
         title=values.get("title"), body=values["body"], priority=values["priority"],
         created_at=values["created_at"], expires_at=int(values["expires_at"]), deliveries=deliveries,
         data=_data(values.get("data")), wait_reply=bool(values.get("wait_reply")), task_id=values.get("task_id"),
+        actions=_data(values.get("actions")) or [], task=_data(values.get("task")),
+        metadata=_data(values.get("metadata")), reply_code=values.get("reply_code"),
+        reply_until=int(values["reply_until"]) if values.get("reply_until") is not None else None,
+        card_id=values.get("card_id"), last_reply=_data(values.get("last_reply")),
     )
+
+
+def _text(value: Any) -> str | None:
+    """Client JSON kept as the text it arrived as (see `_data`)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _data(stored: Any) -> dict[str, Any] | None:
@@ -66,9 +81,14 @@ def _data(stored: Any) -> dict[str, Any] | None:
     return json.loads(stored) if isinstance(stored, str) else stored
 
 
-def put(notification: Notification) -> None:
-    dynamo.client().put_item(TableName=table(), Item=_to_item(notification),
-                             ConditionExpression="attribute_not_exists(pk)")
+def put(notification: Notification, *, also: list[dict[str, Any]] | None = None) -> None:
+    """A new notification; with `also` (transaction actions, e.g. its reply-code items), all in one transaction."""
+    if not also:
+        dynamo.client().put_item(TableName=table(), Item=_to_item(notification),
+                                 ConditionExpression="attribute_not_exists(pk)")
+        return
+    transact([{"Put": {"TableName": table(), "Item": _to_item(notification),
+                       "ConditionExpression": "attribute_not_exists(pk)"}}, *also])
 
 
 def get(device_id: str, notification_id: str, now: int) -> Notification | None:

@@ -4,10 +4,11 @@ Assigning or removing writes the assignment and its signal in one transaction: `
 `cert.unassigned {cert_id}`, `ca.assigned` / `ca.unassigned {ca_id, serial, ca_name}` (the notes, §4).
 Assigning what is already assigned changes nothing and sends nothing. The certificate or CA must be the user's.
 
-Issue 17 adds the private-key delivery: wrapping the data key for the device on assignment (200 when done at
-once, 202 when queued, `wrap_ready`/`wrap_alg`/`device_keyfp_b64` in `cert.updated`), and the deploy materials.
-Until a wrap exists for the device, `deploy-materials` answers 409 with `WRAP_PENDING` in the body, which the
-agent retries (and issue 17's re-wrap then sends another `cert.updated`).
+The private key's delivery is logic/delivery.py: assigning seals the data key to the device at once (200, with
+`wrap_ready`/`wrap_alg`/`device_keyfp_b64` in `cert.updated`) or writes the pending sentinel (202: nothing issued
+yet, or KMS unreachable and a `cert.rewrap` queued); until a wrap exists for the device, `deploy-materials`
+answers 409 with `WRAP_PENDING` in the body, which the agent retries. `/apiv1/me/certificate-assign` assigns the
+certificate an API key names to a device by its public id.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import base64
 from typing import Any
 
 from certctrl import clock
-from certctrl.logic import feed
+from certctrl.logic import delivery, devices, feed, permissions
+from certctrl.logic.callers import UserCaller
 from certctrl.models.entities import CaRecord, CertificateRecord, Device
 from certctrl.store import certificates, device_data
-from suite.errors import ApiError, NotFound
+from suite.errors import BadRequest, Forbidden, NotFound
 
 CERT = "CERT"
 CA = "CA"
@@ -74,15 +76,18 @@ def _der_b64(pem: str) -> str | None:
 
 
 def public_material(record: CertificateRecord) -> dict[str, Any]:
-    """The certificate detail the agent reads: `certificate_pem` (leaf), `chain_pem`, `fullchain_pem`."""
+    """The certificate detail the agent reads: `certificate_pem` (leaf), `chain_pem`, `fullchain_pem`,
+    `certificate_der_b64`, `domain_name` (its PKCS#12 alias)."""
     if not record.certificate_pem:
         raise NotFound("The certificate has not been issued yet", code="404")
     chain = record.chain_pem or ""
-    fullchain = record.certificate_pem.rstrip("\n") + "\n" + chain if chain else record.certificate_pem
     return {"id": int(record.id), "cert_id": int(record.id), "domain_name": record.domain_name,
             "sans": list(record.sans or []), "serial_number": record.serial_number,
+            "not_before": int(record.not_before) if record.not_before else None,
             "not_after": int(record.not_after) if record.not_after else None,
-            "certificate_pem": record.certificate_pem, "chain_pem": chain or None, "fullchain_pem": fullchain}
+            "key_dist_policy": record.key_dist_policy,
+            "certificate_pem": record.certificate_pem, "chain_pem": chain or None,
+            "fullchain_pem": delivery.full_chain(record), "certificate_der_b64": _der_b64(record.certificate_pem)}
 
 
 # --------------------------------------------------------------------------------------------- certificates
@@ -101,28 +106,12 @@ def certificate_on(device: Device, cert_id: int) -> dict[str, Any]:
     return certificate_view(_certificate(int(device.user_id), cert_id), item)
 
 
-def assign_certificate(device: Device, cert_id: int) -> None:
-    record = _certificate(int(device.user_id), cert_id)
-
-    def build(tx: Any) -> list[dict[str, Any]]:
-        if device_data.assignment(int(device.id), CERT, cert_id) is not None:
-            return []
-        device_data.put_assignment(tx, int(device.id), CERT, {"id": cert_id, "assigned_at_ms": clock.epoch_ms()})
-        ref: dict[str, Any] = {"cert_id": cert_id}
-        if record.serial_number:
-            ref["serial"] = record.serial_number
-        return [{"type": "cert.updated", "ref": ref}]
-
-    feed.emit(int(device.id), int(device.user_id), build)
+def assign_certificate(device: Device, cert_id: int) -> delivery.Assigned:
+    return delivery.assign(device, _certificate(int(device.user_id), cert_id))
 
 
 def unassign_certificate(device: Device, cert_id: int) -> None:
-    def build(tx: Any) -> list[dict[str, Any]]:
-        _assigned(device, CERT, cert_id)
-        device_data.delete_assignment(tx, int(device.id), CERT, cert_id)
-        return [{"type": "cert.unassigned", "ref": {"cert_id": cert_id}}]
-
-    feed.emit(int(device.id), int(device.user_id), build)
+    delivery.unassign(device, cert_id)
 
 
 def certificate_bundle(device: Device, cert_id: int) -> dict[str, Any]:
@@ -133,10 +122,28 @@ def certificate_bundle(device: Device, cert_id: int) -> dict[str, Any]:
 def deploy_materials(device: Device, cert_id: int) -> dict[str, Any]:
     record = _certificate(int(device.user_id), cert_id)
     _assigned(device, CERT, cert_id)
-    if not record.certificate_pem:
-        raise NotFound("The certificate has not been issued yet", code="404")
-    raise ApiError("WRAP_PENDING: the private key is not wrapped for this device yet; retry later", status=409,
-                   code="409", details={"key": "WRAP_PENDING"})
+    return delivery.deploy_materials(device, record)
+
+
+def assign_by_key(caller: UserCaller, device_public_id: str, cert_id: int | None) -> delivery.Assigned:
+    """`/apiv1/me/certificate-assign`: the certificate comes from the key's permissions (`certificates` with
+    `read` or `assign` on one id; `cert_id` picks one when the key names several, or any with obid "*")."""
+    granted = [p for p in caller.permissions if permissions.field(p, "obtype") == "certificates"
+               and {"read", "assign"} & set(permissions.field(p, "actions") or ())]
+    obids = [str(permissions.field(p, "obid") or permissions.ANY) for p in granted]
+    concrete = sorted({int(o) for o in obids if o.isdigit()})
+    everything = permissions.ANY in obids
+    if cert_id is None:
+        if len(concrete) != 1 or everything:
+            if not concrete and not everything:
+                raise Forbidden("This API key names no certificate (certificates: read on a certificate id)",
+                                code="403")
+            raise BadRequest("cert_id: this API key allows several certificates; say which one")
+        cert_id = concrete[0]
+    elif not everything and cert_id not in concrete:
+        raise Forbidden(f"This API key does not allow certificates:read on {cert_id}", code="403")
+    device = devices.by_public_id(caller.user_id, device_public_id)
+    return delivery.assign(device, _certificate(caller.user_id, cert_id))
 
 
 # ------------------------------------------------------------------------------------------------------ CAs

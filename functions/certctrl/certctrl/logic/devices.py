@@ -2,7 +2,7 @@
 
 Removing a device ends its session at once (its refresh family is revoked and the device row is gone, so its
 access tokens are refused too), then deletes what belonged to it: install config and its history, config files,
-certificate and CA assignments, and its updates feed.
+certificate and CA assignments (and the certificates' wraps sealed to it), and its updates feed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from certctrl.logic import device_sessions, registration
 from certctrl.models.entities import Device
-from certctrl.store import device_data, devices, feed
+from certctrl.store import device_data, devices, feed, wraps
 from suite.errors import NotFound
 
 
@@ -39,7 +39,9 @@ def by_public_id(user_id: int, device_public_id: str) -> Device:
 
 def remove(user_id: int, device_id: int) -> None:
     device = owned(user_id, device_id)
+    certificates = [int(item["id"]) for item in device_data.assignments(device_id, "CERT")]
     devices.delete(device)
     device_sessions.end(device.session_family, "device removed")
+    wraps.delete_for_device(device_id, certificates)
     device_data.delete_all(device_id)
     feed.delete_all(device_id)

@@ -7,6 +7,9 @@ returns the signals (`{type, ref}`) to send; the head move and the signals join 
 transaction fails on a condition (another writer moved the head, or the change's own condition, e.g. a version
 check), `build` runs again on fresh state, a few times, so concurrent writers never lose a change or a signal.
 
+Time-bounded commands (the `acme.*` signals of agents that serve challenges themselves) carry `live_until_ms`:
+they are pushed over the WebSocket at once and delivered to polls only while live; later polls step over them.
+
 Polling: the cursor `"<ts_ms>-<seq>"` means "every signal after seq". A cursor whose next signal is gone (trimmed
 out of the window or expired), or that names a signal that is not the one it was given for, or that is ahead of
 the head, answers 409 with code 40901 and the resync params; no cursor (or `0-0`) starts from the oldest signal
@@ -34,6 +37,7 @@ class Poll:
     cursor: str
     signals: list[dict[str, Any]]  # empty: 204
     cursors: list[str] = field(default_factory=list)  # each signal's own cursor (WebSocket replays)
+    read_count: int = 0  # signals stepped over, delivered or not (a full page means there may be more)
 
 
 def cursor_of(head: dict[str, Any]) -> str:
@@ -96,7 +100,11 @@ def read(device_id: int, cursor: str | None, limit: int) -> Poll:
     if seq and items[0]["seq"] != seq + 1:
         raise CursorTrimmed(items[0]["cursor"])
     items = items[:limit]
-    return Poll(items[-1]["cursor"], [view(i) for i in items], [i["cursor"] for i in items])
+    # Time-bounded commands (acme.http01.start...) stay in the sequence but are not delivered once over: the
+    # cursor still moves past them (a poll that finds only such signals answers 204 with the new cursor).
+    now_ms = clock.epoch_ms()
+    live = [i for i in items if int(i.get("live_until_ms") or now_ms + 1) > now_ms]
+    return Poll(items[-1]["cursor"], [view(i) for i in live], [i["cursor"] for i in live], len(items))
 
 
 def poll(device_id: int, cursor: str | None, *, limit: int, wait: int) -> Poll:
@@ -107,4 +115,5 @@ def poll(device_id: int, cursor: str | None, *, limit: int, wait: int) -> Poll:
         remaining = deadline - clock.monotonic()
         if answer.signals or remaining <= 0:
             return answer
+        cursor = answer.cursor  # past any commands that were no longer live
         clock.sleep(min(1.0, remaining))

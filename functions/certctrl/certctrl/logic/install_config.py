@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from certctrl import clock
@@ -28,6 +29,7 @@ from certctrl.store import device_data
 from suite.errors import BadRequest, NotFound
 
 HISTORY_KEPT = 50
+UNSET: Any = object()  # install-config-update without after_update_script: the stored one stays
 MAX_BYTES = 64 * 1024
 TYPES = ("copy", "exec", "import_ca")
 
@@ -91,14 +93,22 @@ def _author(caller: UserCaller) -> str:
     return caller.user.name if caller.via == "session" else f"apikey:{int(caller.api_key.key_id)}"
 
 
-def _save(device: Device, *, installs: list[dict[str, Any]], script: str | None, note: str | None,
-          author: str) -> dict[str, Any]:
+def _save(device: Device, *, installs: list[dict[str, Any]] | None = None, script: str | None = None,
+          note: str | None, author: str,
+          derive: Callable[[dict[str, Any] | None], tuple[list[dict[str, Any]], str | None]] | None = None
+          ) -> dict[str, Any]:
+    """Save a new version. `derive(previous)` computes the items and script from the current config instead (a
+    patch): it runs again on fresh state when a concurrent save wins the race, so no change is lost."""
     device_id = int(device.id)
     saved: dict[str, Any] = {}
 
     def build(tx: Any) -> list[dict[str, Any]]:
+        nonlocal installs, script
         now = clock.epoch()
         previous = device_data.install_config(device_id)
+        if derive is not None:
+            installs, script = derive(previous)
+        assert installs is not None
         version = int(previous["version"]) + 1 if previous else 1
         config = {"id": device_id, "user_device_id": device_id, "version": version, "installs": installs,
                   "installs_hash": installs_hash(installs), "after_update_script": script, "updated_by": author,
@@ -135,3 +145,59 @@ def histories(device: Device, *, offset: int, limit: int) -> tuple[list[dict[str
     entries = device_data.history(int(device.id), offset=offset, limit=limit)
     keys = ("version", "installs", "installs_hash", "after_update_script", "change_note", "updated_by", "created_at")
     return [{k: e.get(k) for k in keys} for e in entries], device_data.history_count(int(device.id))
+
+
+# ------------------------------------------------------------------------------------- automation patches
+
+PATCHABLE = ("type", "enabled", "cmd", "cmd_argv", "timeout_ms", "env", "to", "from", "continue_on_error",
+             "depends_on", "tags", "run_as", "verify", "ob_name")
+MATCH_KEYS = ("ob_type", "ob_id", "id")
+
+
+def _flatten(patch: dict[str, Any], index: int) -> dict[str, Any]:
+    """A patch as the server applies it: legacy `changes:{...}` merged in, `details` dropped."""
+    if not isinstance(patch, dict):
+        raise BadRequest(f"patches[{index}]: an object is required")
+    flat = {k: v for k, v in patch.items() if k not in ("changes", "details")}
+    changes = patch.get("changes")
+    if isinstance(changes, dict):
+        flat.update({k: v for k, v in changes.items() if k != "details"})
+    if flat.get("ob_type") not in ("cert", "ca"):
+        raise BadRequest(f"patches[{index}].ob_type: cert or ca")
+    if not isinstance(flat.get("ob_id"), int) or isinstance(flat.get("ob_id"), bool):
+        raise BadRequest(f"patches[{index}].ob_id: an integer")
+    if flat["ob_type"] == "cert" and ("cmd" in flat or "cmd_argv" in flat):
+        raise BadRequest(f"patches[{index}]: a cert patch cannot set cmd or cmd_argv")
+    return flat
+
+
+def patch(caller: UserCaller, device: Device, patches: list[dict[str, Any]], *,
+          after_update_script: Any = UNSET) -> dict[str, Any]:
+    """`POST /apiv1/me/install-config-update/{device_public_id}`: each patch finds the items with its
+    `(ob_type, ob_id[, id])` and merges the keys the server applies (unknown keys ignored); a patch that matches
+    nothing and carries an `id` and a `type` becomes a new item. A new version, history and `install.updated`
+    follow as for any save."""
+    if not patches and after_update_script is UNSET:
+        raise BadRequest("patches: at least one patch (or after_update_script)")
+    flats = [_flatten(raw, index) for index, raw in enumerate(patches)]
+
+    def derive(stored: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str | None]:
+        installs = [dict(item) for item in (stored or {}).get("installs") or []]
+        for index, flat in enumerate(flats):
+            targets = [item for item in installs if item.get("ob_type") == flat["ob_type"]
+                       and item.get("ob_id") == flat["ob_id"]
+                       and (flat.get("id") is None or item.get("id") == flat["id"])]
+            values = {k: v for k, v in flat.items() if k in PATCHABLE}
+            if targets:
+                for item in targets:
+                    item.update(values)
+            elif isinstance(flat.get("id"), str) and flat.get("type") in TYPES:
+                installs.append({k: flat[k] for k in (*MATCH_KEYS, *PATCHABLE) if k in flat})
+            else:
+                raise NotFound(f"patches[{index}]: no install item for {flat['ob_type']} {flat['ob_id']}",
+                               code="404")
+        script = (stored or {}).get("after_update_script") if after_update_script is UNSET \
+            else after_update_script
+        return check(installs), script
+
+    return _save(device, note="install-config-update", author=_author(caller), derive=derive)

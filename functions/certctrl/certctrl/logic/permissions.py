@@ -50,6 +50,10 @@ CATALOG: tuple[ObjectType, ...] = (
     ObjectType("acme_accounts", "ACME accounts", ("read", "create", "update", "delete"), "an ACME account id, or *"),
     ObjectType("cas", "Private certificate authorities", ("read", "create", "update", "delete", "issue"),
                "a CA id, or *"),
+    # issue 19
+    ObjectType("notifications", "Notification channels and subscriptions", ("read", "create", "update", "delete"),
+               "a channel id, or *"),
+    ObjectType("tunnels", "Tunnel sessions and webhook logs", ("read",), "*"),
 )
 BY_TYPE: dict[str, ObjectType] = {entry.obtype: entry for entry in CATALOG}
 
@@ -58,8 +62,12 @@ def catalog() -> list[dict[str, Any]]:
     return [entry.view() for entry in CATALOG]
 
 
-def _field(permission: Any, name: str) -> Any:
+def field(permission: Any, name: str) -> Any:
+    """A permission's `obtype`, `obid` or `actions`, whether it is a stored map or a plain dict."""
     return permission.get(name) if isinstance(permission, Mapping) else getattr(permission, name, None)
+
+
+_field = field
 
 
 def allows(permissions: Iterable[Any], obtype: str, action: str, obid: Any = None) -> bool:

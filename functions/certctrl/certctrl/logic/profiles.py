@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from certctrl.logic import webauthn
 from certctrl.logic.callers import UserCaller
 from certctrl.models.entities import User
 from certctrl.store import users
@@ -18,7 +19,7 @@ def session_status(caller: UserCaller) -> dict[str, Any]:
     session = caller.session
     return {"user": login_user(caller.user), "amr": list(session.amr or ["pwd"]), "acr": session.acr or "aal1",
             "auth_time": int(session.auth_time), "mfa": "webauthn" in (session.amr or []),
-            "webauthn": {"credentials": 0, "step_up": False}}
+            "webauthn": webauthn.status(caller)}
 
 
 def profile(user: User, *, devices: int, apikeys: int) -> dict[str, Any]:

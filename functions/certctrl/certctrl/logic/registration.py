@@ -28,7 +28,7 @@ from certctrl.logic import device_sessions
 from certctrl.logic.callers import UserCaller
 from certctrl.models.device_login import DeviceMetadata, Registration
 from certctrl.models.entities import Device, RefreshToken, TokenFamily
-from certctrl.store import counters, device_auth, devices, limits, tokens
+from certctrl.store import counters, device_auth, device_data, devices, jobs, limits, tokens
 from suite.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -122,6 +122,7 @@ def _write(user_id: int, meta: DeviceMetadata, *, via: str, consume: tuple[Any, 
         else:
             device = existing
         previous_family = device.session_family
+        previous_key = device.fingerprint if existing is not None else None
         _apply(device, meta, raw_key, via=via, now_ms=now_ms)
         family, token, family_id, plaintext = _session_items(device)
         device.session_family = family_id
@@ -132,8 +133,17 @@ def _write(user_id: int, meta: DeviceMetadata, *, via: str, consume: tuple[Any, 
             raise Unauthorized("The registration code is invalid, expired or used", code="401") from None
         except devices.Taken:
             continue  # a concurrent registration of the same public id: read again
+        if previous_key and previous_key != device.fingerprint:
+            _rewrap_certificates(device)
         return device, device_sessions.access_pair(int(device.user_id), int(device.id), plaintext)
     raise Conflict("The device is being registered by another request; try again", code="409")
+
+
+def _rewrap_certificates(device: Device) -> None:
+    """A device registered again with a new key: its wraps were sealed to the old one (deploy-materials answers
+    WRAP_PENDING meanwhile), so each of its certificates is queued for a re-wrap."""
+    for item in device_data.assignments(int(device.id), "CERT"):
+        jobs.send({"kind": "cert.rewrap", "user_id": int(device.user_id), "cert_id": int(item["id"])})
 
 
 def with_code(request: Registration, *, ip: str) -> dict[str, Any]:

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from certctrl.providers.acme import RenewalWindow
+if TYPE_CHECKING:  # the ACME library is heavy; devices' routes never need it
+    from certctrl.providers.acme import RenewalWindow
+
 
 RENEW_FRACTION = 2 / 3
 WARNING_DAYS = (30, 14, 7, 3, 1)

@@ -12,11 +12,11 @@ from certctrl.store import sessions, users
 COOKIE = "cjj365"
 
 
-def start(user: User, *, amr: list[str], ip: str | None, user_agent: str | None) -> str:
+def start(user: User, *, amr: list[str], ip: str | None, user_agent: str | None, acr: str = "aal1") -> str:
     session_id = ids.session_id()
     now = clock.epoch()
     sessions.save(WebSession(sessions.key(ids.digest(session_id)), "SESSION", user_id=user.id,
-                             epoch=user.session_epoch or 0, amr=amr, acr="aal1", auth_time=now, created_at=now,
+                             epoch=user.session_epoch or 0, amr=amr, acr=acr, auth_time=now, created_at=now,
                              expires_at=now + config.get().session_ttl_seconds, ip=ip,
                              user_agent=(user_agent or "")[:256] or None))
     return session_id

@@ -99,7 +99,7 @@ def _replay(connection_id: str, device_id: int, resume_token: str | None) -> Non
             # each replayed signal carries its own cursor, so an ack resumes exactly after it
             if not connections.send(connection_id, frame(signal_event({**signal, "cursor": answer.cursors[index]}))):
                 return
-        if len(answer.signals) < REPLAY_LIMIT:
+        if answer.read_count < REPLAY_LIMIT:
             return
         cursor = answer.cursor
 

@@ -83,7 +83,9 @@ class Availability(BaseModel):
 
 class WebAuthnState(BaseModel):
     credentials: int = 0
-    step_up: bool = False
+    step_up: bool = False  # stepped up with a security key within STEP_UP_SECONDS
+    step_up_at: int | None = None  # epoch seconds
+    step_up_expires_at: int | None = None
 
 
 class SessionStatus(BaseModel):

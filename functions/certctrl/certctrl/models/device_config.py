@@ -56,3 +56,10 @@ class ConfigFileView(BaseModel):
     content: dict[str, Any]
     version: int
     updated_at: int  # ms
+
+
+class InstallConfigPatch(BaseModel):
+    """`/apiv1/me/install-config-update`'s object form (the legacy form is the list of patches itself)."""
+
+    patches: Annotated[list[dict[str, Any]], Field(max_length=200)] = []
+    after_update_script: Annotated[str, Field(max_length=65536)] | None = None

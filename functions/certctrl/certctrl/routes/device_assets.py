@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from certctrl import access
@@ -13,7 +14,9 @@ from certctrl.logic import device_assets, devices
 from certctrl.models.device_assets import (
     AssignCa,
     AssignCertificate,
+    AssignmentView,
     CaBundleView,
+    CertificateAssign,
     CertificateMaterialView,
     DeviceCaView,
     DeviceCertificateView,
@@ -38,11 +41,27 @@ def list_certificates(user_id: str, device_id: str):
     return ENVELOPE.ok(device_assets.certificates_on(_device(device_id)))
 
 
-@router.post(f"{BASE}/certificates", auth=UPDATE, status_code=204, errors=(403, 404, 409),
-             summary="Assign a certificate to the device (cert.updated sent)", tags=TAGS)
+def _assigned(done) -> Response:
+    """200 with the wrap when the key was sealed to the device at once; 202 when the pending sentinel was written
+    and the wrap follows (the issuance, or a queued re-wrap)."""
+    return ENVELOPE.ok(done.view) if done.status == 200 else Response(status_code=202, body=None)
+
+
+@router.post(f"{BASE}/certificates", auth=UPDATE, returns=AssignmentView, empty=(202,), errors=(403, 404, 409),
+             summary="Assign a certificate: 200 when its key is sealed to the device at once, 202 when queued",
+             description="cert.updated is sent with the assignment (wrap_ready true, or false while the pending "
+                         "sentinel waits for the issuance or a re-wrap).", tags=TAGS)
 def assign_certificate(user_id: str, device_id: str, request: AssignCertificate):
-    device_assets.assign_certificate(_device(device_id), request.cert_id)
-    return ENVELOPE.no_content()
+    return _assigned(device_assets.assign_certificate(_device(device_id), request.cert_id))
+
+
+@router.post("/apiv1/me/certificate-assign", auth=access.APIKEY, returns=AssignmentView, empty=(202,),
+             errors=(400, 403, 404, 409),
+             summary="Assign the certificate this API key names (certificates: read on its id) to a device",
+             description="The body needs only device_public_id; cert_id picks one when the key allows several. "
+                         "200 / 202 as for the device route.", tags=TAGS)
+def certificate_assign(request: CertificateAssign):
+    return _assigned(device_assets.assign_by_key(common.user_caller(), request.device_public_id, request.cert_id))
 
 
 @router.get(f"{BASE}/certificates/<certificate_id>", auth=READ, returns=DeviceCertificateView, errors=(403, 404),

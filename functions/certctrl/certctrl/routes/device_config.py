@@ -3,6 +3,10 @@ reaches the device as a signal on its updates feed."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import config_files, devices, install_config
@@ -11,6 +15,7 @@ from certctrl.models.device_config import (
     ConfigFileView,
     InstallConfigBody,
     InstallConfigHistoryView,
+    InstallConfigPatch,
     InstallConfigView,
     NewConfigFile,
     RestoreBody,
@@ -27,6 +32,24 @@ UPDATE = access.user("devices", "update", "device_id")
 
 def _device(device_id: str):
     return devices.owned(common.user_caller().user_id, common.object_id(device_id, "Device"))
+
+
+@router.post("/apiv1/me/install-config-update/<device_public_id>",
+             auth=access.api_key_only("ForInstallConfigUpdate", "update", object_param="device_public_id"),
+             returns=InstallConfigView, errors=(403, 404, 409),
+             summary="Patch a device's install config with an API key (ForInstallConfigUpdate: update)",
+             description="The body is a list of patches or {patches, after_update_script}; each patch is matched "
+                         "by (ob_type, ob_id[, id]) and merged (type, enabled, cmd, cmd_argv, timeout_ms, env, to, "
+                         "...). A new version, history and install.updated follow.", tags=TAGS)
+def install_config_update(device_public_id: str,
+                          request: Annotated[list[dict[str, Any]] | InstallConfigPatch, Body()]):
+    caller = common.user_caller()
+    device = devices.by_public_id(caller.user_id, device_public_id)
+    if isinstance(request, InstallConfigPatch):
+        script = request.after_update_script if "after_update_script" in request.model_fields_set \
+            else install_config.UNSET
+        return ENVELOPE.ok(install_config.patch(caller, device, request.patches, after_update_script=script))
+    return ENVELOPE.ok(install_config.patch(caller, device, request))
 
 
 @router.get(f"{BASE}/install-config", auth=READ, returns=InstallConfigView, errors=(403, 404),

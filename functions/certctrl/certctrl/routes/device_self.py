@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from certctrl import access
 from certctrl.api import ENVELOPE
 from certctrl.logic import device_assets, install_config
-from certctrl.models.device_assets import CaBundleView, CertificateMaterialView
+from certctrl.models.device_assets import CaBundleView, CertificateMaterialView, DeployMaterialsView
 from certctrl.models.device_config import InstallConfigView
 from certctrl.routes import common
 from suite.api import Router
@@ -40,9 +40,12 @@ def certificate_bundle_legacy(certificate_id: str):
 
 
 @router.get(f"{SELF}/certificates/<certificate_id>/deploy-materials", auth=access.DEVICE,
-            errors=(404, 409), summary="The private key sealed to this device's X25519 key",
-            description="409 with WRAP_PENDING in the body while no wrap exists for this device (retry); the "
-                        "wrapping itself is issue 17.", tags=TAGS)
+            returns=DeployMaterialsView, errors=(403, 404, 409),
+            summary="The private key sealed to this device's X25519 key",
+            description="AES-256-GCM key, data key in a sealed box to dev_pk (wrap_alg x25519-v1). 409 with "
+                        "WRAP_PENDING in the body while the wrap for this device is pending (retry); 403 "
+                        "EXPORT_FORBIDDEN for MASTER_ONLY without server_decrypt_export; 404 before issuance.",
+            tags=TAGS)
 def deploy_materials(certificate_id: str):
     return ENVELOPE.ok(device_assets.deploy_materials(common.device_caller().device,
                                                       common.object_id(certificate_id, "Certificate")))

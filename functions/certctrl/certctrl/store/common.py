@@ -10,6 +10,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from certctrl import config
+from suite import dynamo
 
 
 def accounts() -> str:
@@ -30,6 +31,16 @@ def connections() -> str:
 
 def catalog() -> str:
     return config.get().require("catalog_table")
+
+
+def certificates() -> str:
+    return config.get().require("certificates_table")
+
+
+def item_of(model: Any) -> dict[str, Any]:
+    """A PynamoDB model as the plain item suite.dynamo writes (for a model joining a suite.dynamo Transaction,
+    e.g. a change written with its feed signal)."""
+    return dynamo.from_item(model.serialize()) or {}
 
 
 def transaction() -> TransactWrite:

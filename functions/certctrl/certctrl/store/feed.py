@@ -50,9 +50,12 @@ def add_signals(tx: dynamo.Transaction, device_id: int, *, user_id: int, expecte
     for signal in signals:
         seq += 1
         ts = max(now_ms, ts + 1)  # unique per device (so per device and type): the agent de-duplicates on type:ts_ms
-        items.append({"pk": partition(device_id), "sk": signal_sk(seq), "seq": seq, "ts_ms": ts,
-                      "cursor": f"{ts}-{seq}", "type": signal["type"], "ref": signal.get("ref") or {},
-                      "device_id": device_id, "user_id": user_id, "expires_at": ts // 1000 + retention_seconds})
+        item = {"pk": partition(device_id), "sk": signal_sk(seq), "seq": seq, "ts_ms": ts, "cursor": f"{ts}-{seq}",
+                "type": signal["type"], "ref": signal.get("ref") or {}, "device_id": device_id, "user_id": user_id,
+                "expires_at": ts // 1000 + retention_seconds}
+        if signal.get("live_until_ms"):  # a time-bounded command (acme.*): polls skip it once it is over
+            item["live_until_ms"] = int(signal["live_until_ms"])
+        items.append(item)
     condition = "attribute_not_exists(pk)" if expected["seq"] == 0 else "#seq = :expected"
     values: dict[str, Any] = {":seq": seq, ":ts": ts}
     if expected["seq"]:

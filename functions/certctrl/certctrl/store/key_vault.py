@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import enum
 
+from certctrl import config
 from suite.security.secret_box import SecretBox, SecretDecryptError, box_for, field_context
 
 SERVICE = "certctrl"
 DATA_KEY_BYTES = 32
 
-__all__ = ["Field", "KeyVault", "SecretDecryptError"]
+__all__ = ["Field", "KeyVault", "SecretDecryptError", "vault"]
 
 
 class Field(enum.StrEnum):
@@ -91,3 +92,8 @@ class KeyVault:
         if len(key) != DATA_KEY_BYTES:
             raise SecretDecryptError("the sealed data key has the wrong length")
         return key
+
+
+def vault() -> KeyVault:
+    """The stack's vault (SECRETS_KEY_ARN); the box behind it is cached per key for the process."""
+    return KeyVault(config.get().require("secrets_key_arn"))

@@ -1,5 +1,5 @@
 from classworks.api import ENVELOPE
-from classworks.routes import devices
+from classworks.routes import accounts, devices
 from suite.api import http_function
 
-app, handler = http_function(ENVELOPE, devices.router)
+app, handler = http_function(ENVELOPE, devices.router, accounts.router)

@@ -1,9 +1,10 @@
 """GET /openapi.json and /swagger: the service's OpenAPI document, generated from all of its routers."""
 
 from classworks.api import ENVELOPE, TITLE, VERSION
-from classworks.routes import apps, device_code, devices, health, kv, tokens
+from classworks.routes import accounts, apps, device_code, devices, health, kv, socket_io, tokens
 from suite.api import docs_function
 
-ROUTERS = [health.router, apps.router, tokens.router, kv.router, devices.router, device_code.router]
+ROUTERS = [health.router, apps.router, tokens.router, kv.router, devices.router, accounts.router,
+           device_code.router, socket_io.router]
 
 app, handler = docs_function(ENVELOPE, ROUTERS, title=TITLE, version=VERSION)

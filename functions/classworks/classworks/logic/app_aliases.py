@@ -4,7 +4,8 @@ the apps.md routes, with their own shapes and status codes:
 - v3 `GET /apps/devices/:uuid/apps` → `{success, apps: [{appId, token, note, installedAt}]}`;
 - v3 `POST /apps/devices/:uuid/install/:appId {note?}` → 201 `{id, appId, token, note, name, installedAt}`: a new
   token on every call (the original created a new install each time), kept as a session of that app, so the
-  apps.md uninstall and upgrade reach it too;
+  apps.md uninstall and upgrade reach it too. Any app id: an opaque one (the board's hex id) gets a token for
+  the whole device, as in the original (logic/apps.py `resolve`); `appId` is echoed as given;
 - v3 `DELETE /apps/devices/:uuid/uninstall/:installId` → 204, that one token (an id of another device: 404);
 - v2 `POST /apps/:id/authorize {deviceUuid, password?, note?}`: the apps.md install (one install per app and
   device, created or upgraded, device registered when unknown) with its note;
@@ -42,13 +43,14 @@ def _note(value: Any) -> str | None:
 def device_apps(device_uuid: str, opened: Mapping[str, Any] | None) -> dict[str, Any]:
     device = devices.acting_for(opened, device_uuid)
     return {"success": True, "apps": [
-        {"appId": r["appId"], "token": tokens.reveal(r), "note": r.get("note"), "installedAt": r["installedAt"]}
+        {"appId": tokens.shown_app_id(r), "token": tokens.reveal(r), "note": r.get("note"),
+         "installedAt": r["installedAt"]}
         for r in _newest_first(install_store.for_device(device["uuid"]))]}
 
 
 def install_token(device_uuid: str, app_id_text: str, note: Any, opened: Mapping[str, Any] | None) -> dict[str, Any]:
     note = _note(note)
-    app = apps.get_app_or_404(app_id_text)
+    app = apps.resolve(app_id_text)
     device = devices.acting_for(opened, device_uuid)
     if install_store.count_for_device(device["uuid"]) >= MAX_TOKENS_PER_DEVICE:
         raise Conflict(f"该设备的令牌数量已达上限（{MAX_TOKENS_PER_DEVICE}）")
@@ -56,7 +58,7 @@ def install_token(device_uuid: str, app_id_text: str, note: Any, opened: Mapping
                                        note=note)
     install_store.create(record)
     metrics.count("TokenIssued")
-    return {"id": record["installId"], "appId": record["appId"], "token": token, "note": note, "name": note,
+    return {"id": record["installId"], "appId": tokens.shown_app_id(record), "token": token, "note": note, "name": note,
             "installedAt": record["installedAt"]}
 
 

@@ -4,12 +4,18 @@ An install is one app token on one device. `POST /apps/:id/install/:deviceUuid` 
 app and device (install id `app-<id>`): the first call creates it, later calls upgrade it (and every other
 token of that app on that device) to the app's current version and permissions and return the same token.
 `DELETE /apps/:id/uninstall/:deviceUuid` removes every token of the app on the device at once.
+
+App ids: the apps.md routes (`/apps/:id...`) take catalogue ids only (anything else is 404 `应用不存在`). The
+routes of the current original (`POST /apps/auth/token`, `POST /apps/devices/:uuid/install/:appId`) take any
+app id, `resolve` decides what it names: a JSON integer is a catalogue id (404 when unknown); a string of
+decimal digits naming an app of the catalogue is that app; any other string is an opaque v3 app id (as the
+original, where "appId is now a SHA256 hash" that nothing looks up), whose tokens may use the whole device.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from classworks import ids
@@ -24,6 +30,7 @@ from suite.errors import BadRequest, Conflict, NotFound
 APPS_DEFAULT_LIMIT = 20
 APPS_MAX_LIMIT = 100
 MAX_SEARCH_LENGTH = 100
+MAX_APP_ID_LENGTH = 191  # an opaque app id: the original's column is text; ours are bounded like keys and uuids
 _APP_ID = re.compile(r"^[1-9][0-9]{0,9}$")
 
 
@@ -38,6 +45,22 @@ def get_app_or_404(app_id_text: Any) -> dict[str, Any]:
     if app is None:
         raise NotFound("应用不存在")
     return app
+
+
+def resolve(app_id: Any) -> tokens.AppRef:
+    """What an app id given to a v3 route names (see the module docstring). 400 `需要提供 appId` when there is
+    none, 404 `应用不存在` for a JSON integer that is not in the catalogue."""
+    if app_id is None or isinstance(app_id, bool) or (isinstance(app_id, str) and not app_id.strip()):
+        raise BadRequest("需要提供 appId")
+    if isinstance(app_id, int):
+        return tokens.AppRef(app_id, get_app_or_404(app_id))
+    if not isinstance(app_id, str):
+        raise BadRequest("appId 必须是字符串或整数")
+    if len(app_id) > MAX_APP_ID_LENGTH:
+        raise BadRequest(f"appId 不能超过{MAX_APP_ID_LENGTH}个字符")
+    number = _app_id(app_id)
+    app = store.get(number) if number is not None else None
+    return tokens.AppRef(app_id, app)
 
 
 def list_apps(query: Mapping[str, str | None]) -> dict[str, Any]:
@@ -55,22 +78,29 @@ def apps_with_permission_key() -> dict[str, Any]:
     return {"apps": store.with_permission_key()}
 
 
-def _brief(app: Mapping[str, Any] | None, app_id: int, *fields: str) -> dict[str, Any]:
+def _brief(app: Mapping[str, Any] | None, app_id: int | str, *fields: str) -> dict[str, Any]:
     app = app or {"id": app_id}
     return {field: app.get(field) for field in ("id", "name", "description", "developerName", *fields)}
 
 
+def _catalogue_ids(records: Iterable[Mapping[str, Any]]) -> set[int]:
+    return {r["appId"] for r in records if isinstance(r["appId"], int)}  # opaque v3 ids are not in the catalogue
+
+
 def token_permissions(token: str) -> dict[str, Any]:
+    """A v3 (device scope) token has no prefix nor grants: `permissionPrefix` null with an opaque `appId` means
+    every key of its device."""
     caller = tokens.authenticate(token)
     if caller is None:
         raise NotFound("Token不存在")
     record = caller.record
+    app = store.get(record["appId"]) if isinstance(record["appId"], int) else None
     return {
         "appId": record["appId"],
         "permissionPrefix": record.get("permissionPrefix"),
         "specialPermissions": record.get("specialPermissions") or [],
         "permissionKey": record.get("permissionKey") or [],
-        "app": _brief(store.get(record["appId"]), record["appId"]),
+        "app": _brief(app, record["appId"]),
     }
 
 
@@ -89,7 +119,8 @@ def install(app_id_text: str, device_uuid: str, opened: Mapping[str, Any] | None
     install_id = ids.primary_install_id(app["id"])
     existing = install_store.get(device["uuid"], install_id)
     if existing is None:
-        record, token = tokens.new_install(device=device, app=app, install_id=install_id, kind="install", now=now)
+        record, token = tokens.new_install(device=device, app=tokens.AppRef(app["id"], app), install_id=install_id,
+                                           kind="install", now=now)
         try:
             install_store.create(record)
         except install_store.InstallExists:
@@ -141,15 +172,15 @@ def device_apps(device_uuid: str, query: Mapping[str, str | None],
     records = sorted(install_store.for_device(device["uuid"]),
                      key=lambda r: (r["installedAt"], r["installId"]), reverse=True)  # newest first
     shown = records[page.skip:page.skip + page.limit]
-    catalogue = store.get_many(r["appId"] for r in shown)
+    catalogue = store.get_many(_catalogue_ids(shown))
     installs = [{
         "id": r["installId"],
         "appId": r["appId"],
         "token": tokens.reveal(r),
-        "permissionPrefix": r["permissionPrefix"],
+        "permissionPrefix": r.get("permissionPrefix"),
         "specialPermissions": r.get("specialPermissions") or [],
         "permissionKey": r.get("permissionKey") or [],
-        "version": r["version"],
+        "version": r.get("version"),
         "installedAt": r["installedAt"],
         "updatedAt": r["updatedAt"],
         "app": _brief(catalogue.get(r["appId"]), r["appId"], "permissionPrefix"),

@@ -13,7 +13,7 @@ from typing import Any
 from classworks.clock import now_iso
 from classworks.logic import limits
 from classworks.store import devices as store
-from suite.errors import BadRequest, Conflict, NotFound, Unauthorized
+from suite.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from suite.security import passwords
 
 MAX_ID_LENGTH = 191  # the original's varchar(191)
@@ -209,6 +209,85 @@ def remove_password(uuid: str, password: Any, source_ip: str) -> dict[str, Any]:
     except store.DeviceChanged:
         raise Conflict("设备密码已被修改，请重试") from None
     return {"success": True, "message": "密码已删除", "deviceUuid": uuid}
+
+
+# --- the console's password routes (kv-admin at aec482c: /devices/:uuid/password) ---------------------------
+# Their shapes are the console's server's: {success, message}, the new password and hint in the query or the
+# body. Changing and removing go through access.DEVICE (the original's uuidAuth), which has already checked the
+# device password (x-device-password › ?password › ?currentPassword › body password) when the device has one.
+
+def _new_password(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadRequest("新密码是必需的")
+    return value
+
+
+def _hint(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise BadRequest("passwordHint 必须是字符串")
+    if value and len(value) > MAX_NAME_LENGTH:
+        raise BadRequest("密码提示过长")
+    return value
+
+
+def set_first_password(uuid: str, new_password: Any, password_hint: Any, source_ip: str) -> dict[str, Any]:
+    """POST /devices/:uuid/password: the first password, open to whoever knows the uuid (as setting the first
+    one always was); 403 once the device has one (the change route needs the current one)."""
+    new_password = _new_password(new_password)
+    hint = _hint(password_hint)
+    device = get_or_404(uuid)
+    if device.get("passwordHash"):
+        raise Forbidden("设备已设置密码，请使用修改密码接口")
+    count_credential_attempt(source_ip)
+    try:
+        store.set_password(uuid, _new_hash(new_password), hint, now_iso(), expected_hash=None)
+    except store.DeviceChanged:
+        raise Forbidden("设备已设置密码，请使用修改密码接口") from None  # set meanwhile
+    return {"success": True, "message": "密码设置成功"}
+
+
+def change_password(uuid: str, new_password: Any, password_hint: Any, current_password: Any, *,
+                    opened: Mapping[str, Any] | None, source_ip: str) -> dict[str, Any]:
+    """PUT /devices/:uuid/password. `current_password` (?currentPassword › body) is checked when given; without it
+    the password access.DEVICE verified is the current one. An absent hint keeps the old one."""
+    new_password = _new_password(new_password)
+    hint = _hint(password_hint)
+    device = acting_for(opened, uuid)
+    stored = device.get("passwordHash")
+    if not stored:
+        raise BadRequest("设备未设置密码，请使用设置密码接口")
+    if current_password is not None:
+        if not isinstance(current_password, str) or not current_password:
+            raise BadRequest("当前密码是必需的")
+        count_credential_attempt(source_ip)
+        if not _verify(stored, current_password):
+            raise Unauthorized("当前密码错误")
+    hint = hint if hint is not None else device.get("passwordHint")
+    try:
+        store.set_password(uuid, _new_hash(new_password), hint, now_iso(), expected_hash=stored)
+    except store.DeviceChanged:
+        raise Conflict("设备密码已被修改，请重试") from None
+    return {"success": True, "message": "密码修改成功"}
+
+
+def delete_password(uuid: str, opened: Mapping[str, Any] | None) -> dict[str, Any]:
+    """DELETE /devices/:uuid/password: the password (verified by access.DEVICE) and its hint are removed."""
+    device = acting_for(opened, uuid)
+    stored = device.get("passwordHash")
+    if not stored:
+        raise BadRequest("设备未设置密码")
+    try:
+        store.clear_password(uuid, now_iso(), expected_hash=stored)
+    except store.DeviceChanged:
+        raise Conflict("设备密码已被修改，请重试") from None
+    return {"success": True, "message": "密码删除成功"}
+
+
+def account_of(uuid: str) -> dict[str, Any]:
+    """GET /accounts/device/:uuid/account: accounts (OAuth) are not part of this service, so no device is ever
+    bound to one; 404 for a device that does not exist, as the original."""
+    get_or_404(uuid)
+    return {"success": True, "data": None}
 
 
 def verify_password(uuid: str, password: Any, source_ip: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from classworks.clock import now_iso
 from classworks.logic import limits, tokens
 from classworks.logic.paging import skip_page
-from classworks.logic.permissions import denied_message, key_allowed
+from classworks.logic.permissions import denied_message
 from classworks.store import devices as device_store
 from classworks.store import kv as store
 from suite import observability
@@ -64,7 +64,7 @@ def admit(token: str | None, source: str | None, kind: str, source_ip: str) -> S
 
 def _check_key(session: Session, key: str) -> None:
     caller = session.caller
-    if not key_allowed(key, caller.permission_prefix, caller.special_permissions):
+    if not caller.may(key):
         raise Forbidden(denied_message(key, caller.permission_prefix))
 
 
@@ -103,7 +103,7 @@ def info(session: Session) -> dict[str, Any]:
 def token_info(session: Session) -> dict[str, Any]:
     device = _device(session)
     record = session.caller.record
-    return {"success": True, "token": session.caller.token, "appId": record["appId"],
+    return {"success": True, "token": session.caller.token, "appId": tokens.shown_app_id(record),
             "deviceType": record.get("deviceType"), "isReadOnly": bool(record.get("isReadOnly")),
             "note": record.get("note"), "installedAt": record["installedAt"], "updatedAt": record["updatedAt"],
             "device": {"id": device["id"], "uuid": device["uuid"], "name": device.get("name"),
@@ -141,8 +141,7 @@ class Listing:
 def _visible(session: Session, listing: Listing) -> list[dict[str, Any]]:
     """The device's keys this token may read, sorted as asked (ties broken by key)."""
     caller = session.caller
-    entries = [entry for entry in store.list_metadata(caller.device_uuid)
-               if key_allowed(entry["key"], caller.permission_prefix, caller.special_permissions)]
+    entries = [entry for entry in store.list_metadata(caller.device_uuid) if caller.may(entry["key"])]
     entries.sort(key=lambda e: (e.get(listing.sort_by) or "", e["key"]), reverse=listing.sort_dir == "desc")
     return entries
 
@@ -277,7 +276,7 @@ def _batch_entry_problem(session: Session, key: str, value: Any) -> str | None:
     problem = _check_key_length(key)
     if problem:
         return problem
-    if not key_allowed(key, caller.permission_prefix, caller.special_permissions):
+    if not caller.may(key):
         return denied_message(key, caller.permission_prefix)
     if len(encode(value).encode("utf-8")) > MAX_BODY_BYTES:
         return "值过大，无法存储"

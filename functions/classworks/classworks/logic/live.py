@@ -1,16 +1,23 @@
-"""Live KV changes over API Gateway WebSocket (the original's Socket.IO channel, notes/kv.md §2), minus Socket.IO's
-own framing: every message is plain JSON `{"event": <name>, "data": {...}}`, with the original's event names and
-payload fields.
+"""Live KV changes (docs/classworks.md "Live changes"): the unframed JSON protocol over API Gateway WebSocket (a
+documented extra beside Socket.IO), and KvTable's stream, whose changes reach every member of a device's room in
+the protocol each speaks (logic/rooms.py).
+
+The unframed protocol: every message is plain JSON `{"event": <name>, "data": {...}}`, with the original's event
+names and payload fields.
 
 - A client joins the room of a device with an app token: `?token=` / `?apptoken=` on the handshake (an unknown
   token refuses the handshake with 401, since nothing can be sent before `$connect` returns), or the message
   `{"action": "join-token", "token": ...}` (or `apptoken`) → `joined {by, uuid, token}` | `join-error {by,
-  reason: "invalid_token"}`. Each join pushes `device-joined {uuid, connections}` to the room.
+  reason: "invalid_token"}`. Each join sends `device-joined {uuid, connections}` to the room.
 - `{"action": "leave-token", "token"}` and `{"action": "leave-all"}` leave (no answer, as in the original);
   `ping` or `{"action": "ping"}` → `pong {time}`.
-- The KV table's stream feeds `kv-key-changed {uuid, key, action: "upsert", created, updatedAt}` or `{uuid, key,
-  action: "delete", deletedAt}` to every connection of that device whose token may read the key (the KV routes'
-  own `key_allowed` rule, with the token's current permissions).
+
+The stream: each write or delete of a device's key goes to every member of that device's room whose token may
+read the key (logic/permissions.py, with the token's current record), once per client: JSON-protocol
+connections get the flat `kv-key-changed {uuid, key, action: "upsert", created, updatedAt, batch?}` / `{uuid,
+key, action: "delete", deletedAt}` (SOCKET_API.md's form), Socket.IO sockets the wrapped form the original sends
+at HEAD, `{eventId, content: {key, action, ...}, timestamp, senderId: "realtime", senderInfo}`, which the board
+reads. A change sent to a room with any member is recorded in the device's event history.
 """
 
 from __future__ import annotations
@@ -20,17 +27,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from classworks import clock
-from classworks.logic import tokens
-from classworks.logic.permissions import key_allowed
-from classworks.store import installs, live, pushes
+from classworks.logic import board_socket, rooms, socket_engine, tokens
+from classworks.logic.permissions import token_allows
 from classworks.store import kv as kv_store
+from classworks.store import live
 from suite import observability
 
 JOIN_TOKEN_PARAMETERS = ("token", "apptoken")
 
 
-def frame(event: str, data: Mapping[str, Any]) -> bytes:
-    return json.dumps({"event": event, "data": data}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+frame = rooms.frame
+REALTIME_SENDER = {"appId": "5c2a54d553951a37b47066ead68c8642", "deviceType": "server", "deviceName": "realtime",
+                   "isReadOnly": False, "note": "Database realtime sync"}  # the original's, which the board knows
 
 
 # ------------------------------------------------------------------------------------------------ the socket
@@ -52,14 +60,14 @@ def disconnect(connection_id: str) -> None:
 
 def _join(connection_id: str, caller: tokens.Caller, *, connecting: bool = False) -> None:
     live.join(connection_id, caller.digest, caller.device_uuid, now_epoch=clock.epoch())
-    members = live.room(caller.device_uuid)
-    connections = {m["connectionId"] for m in members} | {connection_id}
-    announcement = frame("device-joined", {"uuid": caller.device_uuid, "connections": len(connections)})
-    for other in sorted(connections):
-        if connecting and other == connection_id:
-            continue  # API Gateway accepts no pushes to a connection before its $connect has returned
-        if not pushes.post(other, announcement):
-            live.leave(other)
+    me = {"kind": live.CONNECTION, "connectionId": connection_id, "tokenDigest": caller.digest,
+          "deviceUuid": caller.device_uuid}
+    members = [*live.room(caller.device_uuid), me]
+    announcement = {"uuid": caller.device_uuid, "connections": rooms.connections(members)}
+    if connecting:  # API Gateway accepts no pushes to a connection before its $connect has returned
+        members = [m for m in members if rooms.member_id(m) != (connection_id,)]
+    rooms.send(socket_engine.engine(), members, "device-joined", socket_payload=announcement,
+               connection_data=announcement)
 
 
 def _payload(body: str) -> tuple[str, dict[str, Any]]:
@@ -127,45 +135,59 @@ def change_of(change: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return device, data
 
 
+def wrapped(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The original's kv-key-changed at HEAD (broadcastKeyChanged): the change as `content`, without the uuid."""
+    return {"eventId": board_socket.event_id("kv-"), "content": {k: v for k, v in data.items() if k != "uuid"},
+            "timestamp": clock.now_iso(), "senderId": "realtime", "senderInfo": dict(REALTIME_SENDER)}
+
+
 class Listeners:
-    """Who listens to a device, read once per batch: its room and the current records of the tokens used."""
+    """Who listens to a device, read once per batch (logic/rooms.py `listeners`)."""
 
     def __init__(self) -> None:
-        self._rooms: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+        self._rooms: dict[str, list[rooms.Listener]] = {}
 
-    def of(self, device: str) -> list[tuple[str, Mapping[str, Any]]]:
-        """(connection id, token record) pairs; memberships whose token was revoked are removed."""
+    def of(self, device: str) -> list[rooms.Listener]:
         if device not in self._rooms:
-            members = live.room(device)
-            records = installs.by_token_digests({m["tokenDigest"] for m in members}) if members else {}
-            live.forget(m for m in members if m["tokenDigest"] not in records)
-            self._rooms[device] = [(m["connectionId"], records[m["tokenDigest"]]) for m in members
-                                   if m["tokenDigest"] in records]
+            self._rooms[device] = rooms.listeners(device)
         return self._rooms[device]
 
-    def drop(self, connection_id: str) -> None:
-        live.leave(connection_id)
-        for device, pairs in self._rooms.items():
-            self._rooms[device] = [(c, r) for c, r in pairs if c != connection_id]
+    def drop(self, device: str, gone: set[tuple[str, ...]]) -> None:
+        """Forget clients an event found gone (their memberships are already removed from the table)."""
+        self._rooms[device] = [entry for entry in self._rooms.get(device, [])
+                               if rooms.member_id(entry.member) not in gone]
 
 
 def push_change(record: Mapping[str, Any], listeners: Listeners) -> int:
-    """Send one change to every connection of its device that may read the key (once per connection, even
-    when it joined with several tokens); how many got it. Gone connections are dropped."""
+    """Send one change to every client in its device's room whose token may read the key (once per client,
+    even when it joined with several tokens); how many got it. Gone clients are dropped."""
     change = change_of(kv_store.stream_change(record))
     if change is None:
         return 0
     device, data = change
-    allowed = {connection_id for connection_id, token in listeners.of(device)
-               if key_allowed(data["key"], token.get("permissionPrefix"), token.get("specialPermissions") or ())}
-    payload = frame("kv-key-changed", data)
-    sent = 0
-    for connection_id in sorted(allowed):
-        if pushes.post(connection_id, payload):
-            sent += 1
-        else:
-            listeners.drop(connection_id)
-    return sent
+    present = listeners.of(device)
+    if not present:
+        return 0
+    allowed = [entry.member for entry in present if token_allows(entry.token, data["key"])]
+    socket_payload = wrapped(data)
+    board_socket.BoardApp.record([device], "kv-key-changed", socket_payload)
+    delivery = rooms.send(socket_engine.engine(), allowed, "kv-key-changed", socket_payload=socket_payload,
+                          connection_data=data)
+    reached = {rooms.member_id(m) for m in delivery.reached}
+    listeners.drop(device, {rooms.member_id(m) for m in allowed} - reached)
+    _renew(delivery.reached)
+    return len(delivery.reached)
+
+
+def _renew(reached: Iterable[Mapping[str, Any]]) -> None:
+    """Socket.IO memberships that a change reached with less than half of their life left live on (a polling
+    session has no end of its own)."""
+    now_ms = clock.now_ms()
+    half = live.SOCKET_MEMBERSHIP_SECONDS // 2
+    ageing = [m for m in reached if m.get("kind") == live.SOCKET and m.get("expires_at")
+              and int(m["expires_at"]) - now_ms // 1000 < half]
+    if ageing:
+        live.renew_sockets(ageing, now_ms=now_ms)
 
 
 def push_changes(records: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:

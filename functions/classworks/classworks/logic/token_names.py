@@ -33,8 +33,9 @@ def device_tokens(device_uuid: Any, opened: Mapping[str, Any] | None) -> dict[st
     records = sorted(install_store.for_device(device["uuid"]), key=lambda r: (r["installedAt"], r["installId"]),
                      reverse=True)
     return {"success": True, "tokens": [
-        {"id": r["installId"], "token": tokens.reveal(r), "appId": r["appId"], "installedAt": r["installedAt"],
-         "note": r.get("note"), "name": r.get("note")} for r in records], "deviceUuid": device["uuid"]}
+        {"id": r["installId"], "token": tokens.reveal(r), "appId": tokens.shown_app_id(r),
+         "installedAt": r["installedAt"], "note": r.get("note"), "name": r.get("note")}
+        for r in records], "deviceUuid": device["uuid"]}
 
 
 def _name(value: Any) -> str:

@@ -77,10 +77,15 @@ class AppsWithPermissionKey(BaseModel):
     apps: list[App]
 
 
-class AppBrief(BaseModel):
-    """An app as a token or install shows it (its fields are null if the app left the catalogue)."""
+AppId = int | str
+"""A catalogue app's integer id, or an opaque v3 app id (a string, e.g. the Classworks board's 32 hex digits)."""
 
-    id: int
+
+class AppBrief(BaseModel):
+    """An app as a token or install shows it (its fields are null if the app left the catalogue, or for an
+    opaque v3 app id, which names no app of the catalogue)."""
+
+    id: AppId
     name: str | None
     description: str | None
     developerName: str | None
@@ -91,7 +96,9 @@ class InstalledAppBrief(AppBrief):
 
 
 class TokenPermissions(BaseModel):
-    appId: int
+    """A v3 token (opaque appId, permissionPrefix null) may use every key of its device."""
+
+    appId: AppId
     permissionPrefix: str | None
     specialPermissions: list[str]
     permissionKey: list[str]
@@ -116,13 +123,16 @@ class Uninstalled(BaseModel):
 
 
 class DeviceInstall(BaseModel):
+    """One token of the device: a catalogue app's install (its snapshot), or a v3 app's token (appId a string,
+    no prefix nor version: it may use every key of the device)."""
+
     id: str
-    appId: int
+    appId: AppId
     token: str
-    permissionPrefix: str
+    permissionPrefix: str | None
     specialPermissions: list[str]
     permissionKey: list[str]
-    version: str
+    version: str | None
     installedAt: str
     updatedAt: str
     app: InstalledAppBrief
@@ -136,7 +146,7 @@ class DeviceInstalls(BaseModel):
 
 
 class DeviceAppToken(BaseModel):
-    appId: int
+    appId: AppId
     token: str
     note: str | None
     installedAt: str
@@ -153,7 +163,7 @@ class NewToken(BaseModel):
     """v3 install: a new token on every call."""
 
     id: str
-    appId: int
+    appId: AppId
     token: str
     note: str | None
     name: str | None
@@ -169,7 +179,7 @@ class Authorized(Installed):
 
 class Installation(BaseModel):
     id: str
-    appId: int
+    appId: AppId
     kind: str | None
     deviceUuid: str
     deviceName: str | None

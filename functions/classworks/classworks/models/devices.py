@@ -33,6 +33,17 @@ class PasswordChange(BaseModel):
     currentPassword: str | None = None  # required once the device has a password (401 without it)
 
 
+class ConsolePassword(BaseModel):
+    """The console's password body (each field may come in the query instead, which wins: the console's
+    setDevicePassword sends the query alone)."""
+
+    model_config = required("newPassword")
+
+    newPassword: str | None = text(minLength=1, maxLength=MAX_PASSWORD)
+    passwordHint: str | None = text(maxLength=MAX_ID)
+    currentPassword: str | None = text(minLength=1, maxLength=MAX_PASSWORD)
+
+
 class PasswordCheck(BaseModel):
     model_config = required("password")
 
@@ -86,6 +97,13 @@ class PasswordChanged(BaseModel):
     success: bool
     message: str
     deviceUuid: str
+
+
+class PasswordDone(BaseModel):
+    """The console's password routes: `{success, message}`."""
+
+    success: bool
+    message: str
 
 
 class PasswordValidity(BaseModel):

@@ -79,7 +79,7 @@ class KvTokenDevice(BaseModel):
 class KvToken(BaseModel):
     success: bool
     token: str
-    appId: int
+    appId: int | str  # as given when the token was issued (a catalogue id, or an opaque v3 app id)
     deviceType: str | None
     isReadOnly: bool
     note: str | None

@@ -14,8 +14,9 @@ class TokenRequest(BaseModel):
 
     namespace: str | None = text(pattern=NON_BLANK)
     password: str | None = None
+    # a catalogue app's id (integer, or its digits), or any other string: an opaque v3 app id (the board's own)
     appId: int | str | None = Field(default=None, json_schema_extra=schema(
-        anyOf=[{"type": "integer"}, {"type": "string", "pattern": NON_BLANK}]))
+        anyOf=[{"type": "integer"}, {"type": "string", "pattern": NON_BLANK, "maxLength": MAX_ID}]))
 
 
 class NoteRequest(BaseModel):
@@ -52,7 +53,7 @@ class TokenNote(BaseModel):
 class DeviceToken(BaseModel):
     id: str
     token: str
-    appId: int
+    appId: int | str  # as given when the token was issued
     installedAt: str
     note: str | None
     name: str | None

@@ -41,6 +41,12 @@ def token_permissions(token: str):
     return ok(apps.token_permissions(path_value(router, "token", token)))
 
 
+@router.get("/api/apps/info/<id>", auth=access.SITE_KEY, returns=models.App, errors=(404,),
+            summary="One app (the console's path; catalogue ids only)", tags=["apps"])
+def app_info(id: str):
+    return ok(apps.get_app_or_404(path_value(router, "id", id)))
+
+
 @router.get("/api/apps/<id>", auth=access.SITE_KEY, returns=models.App, errors=(404,), summary="One app",
             tags=["apps"])
 def get_app(id: str):

@@ -1,4 +1,8 @@
-"""Live-change subscriptions: which WebSocket connection joined which device's room, with which token.
+"""Live-change subscriptions: which client joined which device's room, with which token. Two kinds of members
+share a device's room (`LIVE#<device uuid>`), told apart by `kind`:
+
+- `connection`: a WebSocket connection of the unframed JSON protocol (its connection id);
+- `socket`: a Socket.IO socket, i.e. an Engine.IO session in one namespace (sid, namespace), on either transport.
 
 One membership (connection, token, device) is two items in ClassworksTable, written and deleted together:
 
@@ -10,6 +14,17 @@ One membership (connection, token, device) is two items in ClassworksTable, writ
 Only the token's digest is kept; its permissions are read from the token record (`TOKEN#<digest>`) at push
 time, so a revoked token stops receiving at once and an upgraded install sees its new grants. Items expire
 (`expires_at`) a little after API Gateway's two-hour connection limit, for the `$disconnect` that never came.
+
+A Socket.IO membership (sid, namespace, token, device) is likewise two items:
+
+- `LIVE#<device uuid>` / `SIO#<sid>#<namespace>#<token digest>` (the room);
+- `SIOJOIN#<sid>` / `JOIN#<namespace>#<token digest>#<device uuid>` (the socket's own list: `leave-*`, `send-event`,
+  `get-event-history` and the engine's disconnect read it, strongly consistent).
+
+A polling session has no two-hour limit (a classroom board stays open for weeks), so these live 30 days
+(`SOCKET_MEMBERSHIP_SECONDS`) and are renewed when a change reaches them with less than half of that left; the
+engine's disconnect (also from its heartbeat sweep, for sessions that went silent) removes them, and a fan-out
+that finds the session gone forgets them.
 """
 
 from __future__ import annotations
@@ -21,6 +36,9 @@ from classworks import config
 from suite import dynamo
 
 MAX_CONNECTION_SECONDS = 2 * 3600 + 300  # API Gateway closes a WebSocket after two hours; a margin for clocks
+SOCKET_MEMBERSHIP_SECONDS = 30 * 24 * 3600
+CONNECTION = "connection"
+SOCKET = "socket"
 
 
 def room_pk(device_uuid: str) -> str:
@@ -62,10 +80,61 @@ def leave(connection_id: str, *, device_uuid: str | None = None, digest: str | N
 
 
 def room(device_uuid: str) -> list[dict[str, Any]]:
-    """Every membership of a device's room (eventually consistent: a join a moment old may be missed)."""
-    return list(dynamo.query_partition(config.table(), room_pk(device_uuid), prefix="CONN#", consistent=False))
+    """Every membership of a device's room, both kinds (eventually consistent: a join a moment old may be
+    missed)."""
+    members = list(dynamo.query_partition(config.table(), room_pk(device_uuid), consistent=False))
+    for member in members:
+        member.setdefault("kind", CONNECTION)
+    return members
 
 
 def forget(memberships: Iterable[dict[str, Any]]) -> int:
-    """Remove these memberships (e.g. their token was revoked)."""
-    return _forget(list(memberships))
+    """Remove these memberships, of either kind (e.g. their token was revoked)."""
+    chosen = list(memberships)
+    sockets = [m for m in chosen if m.get("kind") == SOCKET]
+    _forget_sockets(sockets)
+    return _forget([m for m in chosen if m.get("kind") != SOCKET]) + len(sockets)
+
+
+# ---------------------------------------------------------------------------------------------- Socket.IO members
+
+def socket_pk(sid: str) -> str:
+    return f"SIOJOIN#{sid}"
+
+
+def _socket_keys(sid: str, namespace: str, digest: str, device_uuid: str) -> list[tuple[str, str]]:
+    return [(room_pk(device_uuid), f"SIO#{sid}#{namespace}#{digest}"),
+            (socket_pk(sid), f"JOIN#{namespace}#{digest}#{device_uuid}")]
+
+
+def join_socket(sid: str, namespace: str, digest: str, device_uuid: str, *, now_ms: int) -> None:
+    """Add a socket to a device's room with a token (joining again with the same token renews it)."""
+    fields = {"kind": SOCKET, "sid": sid, "namespace": namespace, "tokenDigest": digest, "deviceUuid": device_uuid,
+              "joinedMs": now_ms, "expires_at": now_ms // 1000 + SOCKET_MEMBERSHIP_SECONDS}
+    dynamo.batch_put(config.table(), [{"pk": pk, "sk": sk, **fields}
+                                      for pk, sk in _socket_keys(sid, namespace, digest, device_uuid)])
+
+
+def socket_memberships(sid: str, namespace: str) -> list[dict[str, Any]]:
+    """A socket's memberships in one namespace (strongly consistent: it reads what it just joined)."""
+    return list(dynamo.query_partition(config.table(), socket_pk(sid), prefix=f"JOIN#{namespace}#"))
+
+
+def _forget_sockets(memberships: Iterable[dict[str, Any]]) -> int:
+    keys = [k for m in memberships for k in _socket_keys(m["sid"], m["namespace"], m["tokenDigest"], m["deviceUuid"])]
+    dynamo.batch_delete(config.table(), keys)
+    return len(keys) // 2
+
+
+def leave_socket(sid: str, namespace: str, *, device_uuid: str | None = None) -> int:
+    """Drop a socket's memberships in a namespace (all, or those of one device); how many."""
+    return _forget_sockets(m for m in socket_memberships(sid, namespace)
+                           if device_uuid is None or m["deviceUuid"] == device_uuid)
+
+
+def renew_sockets(memberships: Iterable[dict[str, Any]], *, now_ms: int) -> None:
+    """Give these Socket.IO memberships their full life again (both items)."""
+    items = [{**m, "pk": pk, "sk": sk, "expires_at": now_ms // 1000 + SOCKET_MEMBERSHIP_SECONDS}
+             for m in memberships for pk, sk in _socket_keys(m["sid"], m["namespace"], m["tokenDigest"],
+                                                              m["deviceUuid"])]
+    dynamo.batch_put(config.table(), items)
