@@ -287,13 +287,15 @@ def test_every_api_of_the_suite_has_its_own_local_id():
     suite = open_suite(REPO_ROOT / "template.yaml")
     http = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.http_apis()}
     websocket = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.websocket_apis()}
-    # classworks and kook: the same logical id in two services; certctrl: the agents' updates socket
-    assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi", "certctrl.DeviceSocketApi"}
+    # classworks and kook: the same logical id in two services; certctrl: the agents' updates socket; ccjk: the
+    # cloud control's log socket
+    assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi", "certctrl.DeviceSocketApi",
+                              "ccjk.ControlLogsApi"}
     ids = [*http.values(), *websocket.values()]
-    assert len(set(ids)) == len(ids) == 8
+    assert len(set(ids)) == len(ids) == 9
     assert all(re.fullmatch(r"[a-z0-9]{10}", api_id) for api_id in ids)  # the shape of API Gateway's ids
     # each service's functions are told their own WebSocket API's execute-api host, nobody else's
-    for key in ("classworks", "kook", "certctrl"):
+    for key in ("classworks", "kook", "certctrl", "ccjk"):
         stack = suite.stack(key)
         [live] = stack.websocket_apis()
         told = {value for fn in stack.functions() for value in fn.environment.values() if "execute-api" in value}
