@@ -69,6 +69,16 @@ def relay(fakes, served, monkeypatch):
     return served, pool, gate, primary, secondary
 
 
+def result(gate, number):
+    """The gate's `number`-th result. The engine records it when the request has ended, after the answer's last
+    byte, and a whole answer carries content-length: the client may have read it first."""
+    deadline = time.monotonic() + 10
+    while len(gate.results) < number and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(gate.results) >= number, gate.results
+    return gate.results[number - 1]
+
+
 def claude_client(base):
     return anthropic.Anthropic(api_key="sk-relay", base_url=base + "/claude", max_retries=0)
 
@@ -83,12 +93,12 @@ def test_anthropic_chat_stream_and_tool_call_with_usage_recorded(relay):
     message = claude.messages.create(model="claude-sonnet-4-5", max_tokens=32,
                                      messages=[{"role": "user", "content": "hi"}])
     assert message.content[0].text == TEXT
-    assert gate.results[-1].usage == EXPECTED
+    assert result(gate, 1).usage == EXPECTED
     with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=32,
                                 messages=[{"role": "user", "content": "hi"}]) as stream:
         assert "".join(stream.text_stream) == TEXT
-    assert gate.results[-1].usage == EXPECTED
-    assert gate.results[-1].stream
+    assert result(gate, 2).usage == EXPECTED
+    assert result(gate, 2).stream
     with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=32, tools=[TOOL],
                                 messages=[{"role": "user", "content": "weather?"}]) as stream:
         final = stream.get_final_message()
@@ -105,7 +115,7 @@ def test_openai_chat_and_responses_with_usage_recorded(relay):
     chunks = list(oai.chat.completions.create(model="gpt-4o", stream=True,
                                               messages=[{"role": "user", "content": "hi"}]))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == TEXT
-    assert gate.results[-1].usage == EXPECTED_OPENAI  # counted although the client did not ask for usage
+    assert result(gate, 1).usage == EXPECTED_OPENAI  # counted although the client did not ask for usage
     tool = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
     answer = oai.chat.completions.create(model="gpt-4o", tools=[tool], messages=[{"role": "user", "content": "?"}])
     assert json.loads(answer.choices[0].message.tool_calls[0].function.arguments) == TOOL_ARGUMENTS
@@ -113,7 +123,7 @@ def test_openai_chat_and_responses_with_usage_recorded(relay):
     events = list(responses.responses.create(model="gpt-5", input="hi", stream=True))
     assert events[-1].type == "response.completed"
     assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == TEXT
-    assert gate.results[-1].usage == EXPECTED_OPENAI
+    assert result(gate, 3).usage == EXPECTED_OPENAI
     assert primary.requests[-1].path == "/v1/responses"
 
 
@@ -125,7 +135,7 @@ def test_gemini_chat_in_openai_style(relay):
     assert answer.json()["candidates"][0]["content"]["parts"][0]["text"] == TEXT
     assert primary.requests[-1].path == "/v1beta/models/gemini-2.5-flash:generateContent"
     assert primary.requests[-1].json == {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
-    assert gate.results[-1].usage == EXPECTED_OPENAI
+    assert result(gate, 1).usage == EXPECTED_OPENAI
 
 
 def test_a_429_fails_over_and_the_account_rests_until_its_reset(relay):
@@ -135,7 +145,7 @@ def test_a_429_fails_over_and_the_account_rests_until_its_reset(relay):
     assert message.content[0].text == TEXT
     assert [r.path for r in primary.requests] == ["/v1/messages"]
     assert [r.path for r in secondary.requests] == ["/v1/messages"]
-    assert gate.results[-1].account_id == "a2"
+    assert result(gate, 1).account_id == "a2"
     assert pool.resting["a1"] == pytest.approx(time.time() + 30, abs=5)
     claude_client(base).messages.create(model="m", max_tokens=8, messages=[{"role": "user", "content": "x"}])
     assert len(primary.requests) == 1  # still resting: the next request goes to a2 at once
@@ -148,7 +158,10 @@ def test_an_error_as_the_first_event_fails_over_before_the_client_sees_a_byte(re
     chunks = list(oai.chat.completions.create(model="gpt-4o", stream=True, messages=[{"role": "user", "content": "x"}]))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == TEXT
     assert len(secondary.requests) == 1
-    assert pool.outcomes[-2][1].kind == "stream_error"
+    deadline = time.monotonic() + 10  # the second attempt is released after the stream's last byte
+    while len(pool.outcomes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [(account, outcome.kind) for account, outcome in pool.outcomes] == [("o1", "stream_error"), ("o2", "ok")]
 
 
 def test_a_gzipped_stream_from_upstream_reaches_the_client_decoded(relay):
