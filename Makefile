@@ -12,6 +12,10 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
+# LiteLLM's proxy, the relay's benchmark peer, in a venv of its own (its dependencies are not the suite's).
+# 1.80.0: the [proxy] extra of later releases pins litellm-proxy / litellm-enterprise builds PyPI does not serve.
+LITELLM_VENV := .venv-litellm
+LITELLM_VERSION := 1.80.0
 ENV ?= default
 PERSIST ?=
 PEBBLE ?=
@@ -19,7 +23,7 @@ DEVSTACK_ARGS ?=
 # make test runs the tests in this many processes (pytest-xdist), each test file whole in one of them
 TEST_WORKERS ?= 2
 
-.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench bench-aws fire status routes clean
+.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench bench-aws bench-relay fire status routes clean
 
 help:
 	@echo "make dev       run the whole suite locally (moto in-process, no Docker, no AWS account)"
@@ -31,6 +35,7 @@ help:
 	@echo "make deploy    sam deploy (ENV=default|prod, see samconfig.toml)"
 	@echo "make bench     benchmarks (cold-start imports per function)"
 	@echo "make bench-aws AWS calls per request, per service (moto in-process)"
+	@echo "make bench-relay the relay proxy's added latency and time to first byte, beside LiteLLM's proxy"
 	@echo "make fire NAME=service.Function.Event   fire a schedule of the running stack"
 	@echo "make routes [SERVICE=kook]   route inventory coverage per service (and what is missing)"
 
@@ -86,6 +91,14 @@ bench: setup
 
 bench-aws: setup
 	$(PY) bench/aws_calls.py
+
+$(LITELLM_VENV)/.installed:
+	$(PYTHON312) -m venv $(LITELLM_VENV)
+	$(LITELLM_VENV)/bin/pip install --quiet "litellm[proxy]==$(LITELLM_VERSION)"
+	@touch $@
+
+bench-relay: setup $(LITELLM_VENV)/.installed
+	$(PY) bench/relay_overhead.py --litellm $(LITELLM_VENV)/bin/litellm
 
 fire: setup
 	$(PY) -m devstack fire $(NAME)

@@ -117,6 +117,9 @@ def by_operation(calls: list[tuple[str, str]]) -> str:
 
 @dataclass
 class Request:
+    """An HTTP request; or, with method INVOKE, a non-HTTP invocation: `path` is the function's key
+    (`relay.UsageWorkerFunction`) and `body` the event (an SQS batch, a scheduled event)."""
+
     method: str
     path: str
     body: Any = None
@@ -183,6 +186,17 @@ class StepFailed(RuntimeError):
     pass
 
 
+INVOKE = "INVOKE"
+
+
+@dataclass
+class Invoked:
+    """The "route" of a non-HTTP invocation, for the row's label."""
+
+    path: str
+    method: str = INVOKE
+
+
 class Client:
     """The one in-process invoker: finds the function serving `method path` from the template's routes, gives
     the process that function's template environment, builds the HTTP API event and calls its handler."""
@@ -195,6 +209,7 @@ class Client:
         self.overrides = overrides
         self.routes = RouteTable()
         self.functions = [fn for fn in suite.stack(service).functions() if fn.routes]
+        self.by_key = {fn.key: fn for fn in suite.stack(service).functions()}
         for function in self.functions:
             for route in function.routes:
                 self.routes.add(route, function)
@@ -202,14 +217,18 @@ class Client:
         self._env_for: str | None = None
 
     def resolve(self, request: Request) -> tuple[Any, Any, dict[str, str]]:
+        if request.method == INVOKE:
+            if request.path not in self.by_key:
+                raise StepFailed(f"no {self.service} function {request.path}")
+            return self.by_key[request.path], Invoked(request.path), {}
         bound, params, _known = self.routes.match(request.method, request.path)
         if bound is None:
             raise StepFailed(f"no {self.service} route serves {request.method} {request.path}")
         return bound.runtime, bound.route, params
 
-    def use_environment(self, function: Any) -> None:
+    def use_environment(self, function: Any, *, force: bool = False) -> None:
         """Exactly the function's template environment (plus the benchmark's overrides), like its own sandbox."""
-        if self._env_for == function.key:
+        if self._env_for == function.key and not force:
             return
         wanted = {**function.environment, **self.overrides}
         for name in self._env_keys - wanted.keys():
@@ -233,10 +252,13 @@ class Client:
 
         function, route, params = self.resolve(request)
         self.use_environment(function)
-        event = http_event(request.method, request.path, route=route.path, body=request.body,
-                           headers=request.headers, query=request.query, path_parameters=params,
-                           raw_body=request.raw_body)
-        event["requestContext"]["http"]["sourceIp"] = request.source_ip or "127.0.0.1"
+        if request.method == INVOKE:
+            event = request.body
+        else:
+            event = http_event(request.method, request.path, route=route.path, body=request.body,
+                               headers=request.headers, query=request.query, path_parameters=params,
+                               raw_body=request.raw_body)
+            event["requestContext"]["http"]["sourceIp"] = request.source_ip or "127.0.0.1"
         module_name, _, attribute = function.handler.rpartition(".")
         handler = getattr(importlib.import_module(module_name), attribute)
         context = FakeLambdaContext(function_name=function.name)
@@ -244,7 +266,9 @@ class Client:
             start = time.perf_counter()
             raw = handler(event, context)
             elapsed = time.perf_counter() - start
-        return Call(decode(raw), calls, elapsed * 1000), function, route
+        answer = decode(raw) if request.method != INVOKE else Answer(
+            500 if (raw or {}).get("batchItemFailures") else 200, raw, {})
+        return Call(answer, calls, elapsed * 1000), function, route
 
     def __call__(self, request: Request, expect: int | None = None) -> Answer:
         """An unmeasured request (scenario set-up); its calls still go through the Scan check."""
@@ -1135,24 +1159,55 @@ class CertctrlScenario:
 class RelayScenario:
     """The first admin signs in, adds a package and a user with that package and an API key, an upstream account
     (credentials sealed with KMS), and reads the admin screens; the user signs in and reads their keys, usage
-    and packages after the proxy has counted a request (the usage writer, unmeasured)."""
+    and packages after the proxy has counted a request (the usage writer, unmeasured). Then the proxy (the ASGI
+    app through its Mangum handler, as API Gateway invokes it) answers OpenAI Chat requests with the user's key
+    from an OpenAI account on a fake LLM, whole and streamed; the usage worker writes one of the events they
+    queued; the maintenance schedule runs."""
 
     PASSWORD = "bench-admin-pass"  # noqa: S105 (moto only)
 
     def __init__(self, client: Client, fake_url: str) -> None:
         self.client = client
         self.run_id = uuid.uuid4().hex[:8]
-        self.admin_token = self.user_token = ""
+        self.admin_token = self.user_token = self.key_secret = ""
         self.package_id = self.user_id = self.held_id = self.key_id = 0
+        self.llm: Any = None
 
     def set_up(self) -> None:
+        from devstack.fake_llm import FakeLLM  # noqa: PLC0415
         from relay.logic import catalog, configs, users  # noqa: PLC0415
 
-        auth = next(fn for fn in self.client.functions if fn.key == "relay.AuthFunction")
-        self.client.use_environment(auth)
+        self.llm = FakeLLM().start()  # a daemon server: it ends with the benchmark's process
+        self.client.overrides["RELAY_TRUSTED_ORIGINS"] = self.llm.url
+        self.client.use_environment(self.client.by_key["relay.AuthFunction"], force=True)
         users.create(f"admin-{self.run_id}", self.PASSWORD, role="admin")
         configs.update([("captcha_enabled", "false"), ("login_rate_limit_enable", "false")])
         catalog.init_defaults()
+
+    def keep_key(self, answer: Answer) -> None:
+        self.key_id, self.key_secret = answer.body["data"]["id"], answer.body["data"]["key"]
+
+    def upstream_account(self, n: int) -> None:
+        if n == 0:
+            self.client(Request("POST", "/api/admin/accounts", {"name": "openai on the fake", "type": "openai",
+                                                                "base_url": self.llm.url, "api_key": "sk-upstream"},
+                                self.admin()), expect=201)
+
+    def proxy_call(self, *, stream: bool) -> Request:
+        body = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}], "stream": stream}
+        return Request("POST", "/openai/v1/chat/completions", body, {"authorization": f"Bearer {self.key_secret}"})
+
+    def usage_batch(self, n: int) -> Request:
+        """One usage event the proxy queued, as the SQS event source hands it to the worker."""
+        from devstack.sqs_pump import lambda_record  # noqa: PLC0415
+        from suite import aws  # noqa: PLC0415
+
+        url = self.client.by_key["relay.ProxyFunction"].environment.get("RELAY_USAGE_QUEUE_URL", "")
+        sqs = aws.client("sqs")
+        message = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"])["Messages"][0]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return Request(INVOKE, "relay.UsageWorkerFunction", {"Records": [lambda_record(message, arn)]})
 
     def admin(self) -> dict[str, str]:
         return bearer(self.admin_token)
@@ -1194,8 +1249,9 @@ class RelayScenario:
             Step(lambda n: Request("POST", "/api/auth/login", {"username": user_name.format(n=n),
                                                                "password": self.PASSWORD}),
                  keep=self.keep("user_token"), note="the new user"),
-            Step(lambda n: Request("POST", "/api/api-keys", {"name": "bench", "user_package_id": self.held_id},
-                                   self.user()), expect=201, keep=self.keep("key_id")),
+            Step(lambda n: Request("POST", "/api/api-keys", {"name": "bench", "user_package_id": self.held_id,
+                                                             "rate_limit": 1000}, self.user()),
+                 expect=201, keep=self.keep_key),
             Step(lambda n: Request("GET", "/api/api-keys", headers=self.user()), prepare=self.count_a_request),
             Step(lambda n: Request("GET", "/api/usage/summary", headers=self.user())),
             Step(lambda n: Request("GET", "/api/usage/daily", headers=self.user())),
@@ -1214,6 +1270,13 @@ class RelayScenario:
             Step(lambda n: Request("GET", "/api/admin/configs", headers=self.admin())),
             Step(lambda n: Request("POST", "/api/admin/client-filter/test",
                                    {"user_agent": "claude-cli/1.0.83 (external, cli)"}, self.admin())),
+            Step(lambda n: self.proxy_call(stream=False), prepare=self.upstream_account,
+                 note="sk- key, limits, slots, account pool, usage event"),
+            Step(lambda n: self.proxy_call(stream=True), note="streamed"),
+            Step(self.usage_batch, note="the usage worker: one event"),
+            Step(lambda n: Request(INVOKE, "relay.MaintenanceFunction",
+                                   json.loads((REPO / "events" / "relay" / "maintenance.json").read_text())),
+                 note="the maintenance schedule"),
         ]
 
 

@@ -171,7 +171,10 @@ def build_targets(functions: list[Any], workspace: Workspace, *, pyc: bool) -> t
     for fn in functions:
         path = [workspace.stage(fn.code_dir), *(workspace.stage(d) for d in fn.layer_dirs)]
         env = child_env(workspace, path, fn.environment, pyc=pyc)
-        rows.append(Target(name=fn.key, args=probe_args(fn.handler), env=env, handler=fn.handler))
+        # A web-adapter function's handler is a script (run.sh) starting a server: its cold start is the import
+        # of the ASGI app it serves (Metadata.LocalDev.Asgi).
+        handler = fn.asgi.replace(":", ".") if fn.asgi and fn.handler.endswith(".sh") else fn.handler
+        rows.append(Target(name=fn.key, args=probe_args(handler), env=env, handler=handler))
 
     workspace.baseline_dir.mkdir()
     (workspace.baseline_dir / f"{BARE_BOTO3_MODULE}.py").write_text(BARE_BOTO3_HANDLER)

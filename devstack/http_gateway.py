@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from devstack.asgi_server import AsgiServer, forward
 from devstack.logs import LogSink
 from devstack.runtime import FunctionRuntime, Invocation
 from devstack.template import ACCOUNT_ID, HttpApiSpec, HttpRoute
@@ -49,6 +50,7 @@ class BoundRoute:
     runtime: FunctionRuntime
     pattern: re.Pattern[str]
     rank: tuple[Any, ...]
+    asgi: AsgiServer | None = None  # the function is an ASGI app served by uvicorn: the answer streams
 
     @property
     def route_key(self) -> str:
@@ -81,12 +83,18 @@ class RouteTable:
         self.routes: list[BoundRoute] = []
         self.default: BoundRoute | None = None
 
-    def add(self, route: HttpRoute, runtime: FunctionRuntime) -> None:
+    def add(self, route: HttpRoute, runtime: FunctionRuntime, asgi: AsgiServer | None = None) -> None:
         if route.path == "$default":
-            self.default = BoundRoute(route, runtime, re.compile(".*"), ())
+            self.default = BoundRoute(route, runtime, re.compile(".*"), (), asgi)
             return
         pattern, rank = compile_path(route.path)
-        self.routes.append(BoundRoute(route, runtime, pattern, rank))
+        self.routes.append(BoundRoute(route, runtime, pattern, rank, asgi))
+
+    def attach(self, function_key: str, server: AsgiServer) -> None:
+        """The function's routes are answered by its ASGI app from now on (streaming)."""
+        for bound in [*self.routes, *([self.default] if self.default else [])]:
+            if bound.runtime.spec.key == function_key:
+                bound.asgi = server
 
     def match(self, method: str, path: str) -> tuple[BoundRoute | None, dict[str, str], bool]:
         """(route, path parameters, whether the path exists under another method)."""
@@ -296,6 +304,20 @@ class HttpApi:
         return answer
 
 
+    def streamed_route(self, method: str, target: str) -> BoundRoute | None:
+        """The route when it belongs to an ASGI function (answered by `forward`, streaming), else None."""
+        if method == "OPTIONS" or method not in METHODS:
+            return None
+        bound, _, _ = self.table.match(method, urlsplit(target).path or "/")
+        return bound if bound is not None and bound.asgi is not None else None
+
+    def stream_headers(self, origin: str | None) -> list[tuple[str, str]]:
+        """What the gateway adds to a streamed answer: its request id and the CORS headers."""
+        answer = HttpAnswer(200, [("apigw-requestid", uuid.uuid4().hex[:16])], b"")
+        self.cors.decorate(origin, answer)
+        return answer.headers
+
+
 def _invoke_within(runtime: FunctionRuntime, event: dict[str, Any], timeout: float) -> Invocation | None:
     """The invocation, or None if it did not finish within the integration timeout."""
     done = threading.Event()
@@ -342,6 +364,8 @@ class HttpApiGateway(HttpApi):
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # http.server's default backlog of 5 resets connections of a concurrent burst
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up mid-request is normal (closed WebSockets, aborted curls): no traceback."""
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -435,6 +459,13 @@ def handler_class(gateway: HttpApi) -> type[BaseHTTPRequestHandler]:
                 if stage and self.command == "GET" and "upgrade" in self.headers.get("Connection", "").lower():
                     websocket.serve_connection(self, stage)
                     return
+            streamed = gateway.streamed_route(self.command, self.path)
+            if streamed is not None and streamed.asgi is not None:
+                status = forward(self, streamed.asgi, body=body,
+                                 extra_headers=gateway.stream_headers(self.headers.get("Origin")))
+                gateway.logs.access(gateway.service, self.command, path, status,
+                                    (time.perf_counter() - started) * 1000)
+                return
             answer = gateway.handle(self.command, self.path, list(self.headers.items()), body,
                                     self.client_address[0])
             self._send(answer, started)

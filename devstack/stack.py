@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack import persistence
+from devstack.asgi_server import AsgiServer
 from devstack.fake_aws import FAKE_AWS_ENV
 from devstack.http_gateway import HttpApiGateway, RouteTable
 from devstack.log_mirror import LogMirror
@@ -72,6 +73,7 @@ class DevStack:
         self.suite: Suite | None = None
         self.runtimes: dict[str, FunctionRuntime] = {}
         self.gateways: dict[str, HttpApiGateway] = {}
+        self.asgi_servers: dict[str, AsgiServer] = {}  # function key → uvicorn serving its ASGI app
         self.pumps: list[SqsPump | StreamPump] = []
         self.schedules: dict[str, ScheduledTarget] = {}
         self.control: ThreadingHTTPServer | None = None
@@ -133,6 +135,8 @@ class DevStack:
             self.pebble.stop()
         if self.mirror is not None:
             self.mirror.stop()
+        for server in self.asgi_servers.values():
+            server.stop()
         if self.config.persist_file and self.suite and self.clients:
             counts = persistence.export_state(self.suite, self.clients, self.config.persist_file)
             self.logs.system(f"kept state in {self.config.persist_file}: {counts}")
@@ -227,6 +231,21 @@ class DevStack:
             raise TemplateError(f"{stack.path}: two WebSocket APIs share one local id")
         for runtime in functions:
             runtime.env = rewrite_execute_api(runtime.env, origins)
+        # ASGI functions run under uvicorn with their final environment; their routes then stream through it.
+        servers = [self._asgi_server(rt) for rt in functions
+                   if rt.spec.asgi and (rt.spec.routes or rt.spec.function_url)]
+        for server in servers:
+            server.wait_ready()
+            table.attach(server.spec.key, server)
+
+    def _asgi_server(self, runtime: FunctionRuntime) -> AsgiServer:
+        """uvicorn for an ASGI function; its Function URL (if any) is that server's own address."""
+        server = AsgiServer(runtime.spec, runtime.env, self.logs, host="127.0.0.1")
+        self.asgi_servers[runtime.spec.key] = server
+        return server
+
+    def function_urls(self) -> dict[str, str]:
+        return {key: server.url for key, server in self.asgi_servers.items() if server.spec.function_url}
 
     # --- a local ACME CA ---------------------------------------------------------------------------------
     def _start_pebble(self) -> None:
@@ -324,6 +343,7 @@ class DevStack:
     def status(self) -> dict[str, Any]:
         return {
             "services": {key: gw.url for key, gw in self.gateways.items()},
+            "function_urls": self.function_urls(),
             "aws_endpoint": self.endpoint,
             "control": self.control_url,
             "functions": {key: {"invocations": rt.invocations, "cold_starts": rt.cold_starts}
@@ -348,6 +368,8 @@ class DevStack:
         lines = [f"ready in {seconds:.1f}s"]
         for key, gateway in sorted(self.gateways.items(), key=lambda kv: kv[1].port):
             lines.append(f"  {key:<11} {gateway.url}")
+        for key, url in sorted(self.function_urls().items()):
+            lines.append(f"  {key:<11} {url}  (Function URL, streaming)")
         lines.append(f"  {'aws':<11} {self.endpoint or 'default AWS credentials'}")
         lines.append(f"  {'control':<11} {self.control_url}  (python -m devstack fire|invoke|status)")
         if self.pebble:

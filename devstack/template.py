@@ -124,6 +124,11 @@ class FunctionSpec:
     # Metadata.LocalDev.Concurrency: how many invocations may overlap locally (default 4). Long-polling
     # functions hold an invocation for up to their whole timeout, so they need more than the default.
     local_concurrency: int | None = None
+    # Metadata.LocalDev.Asgi ("module:attribute"): the function is an ASGI app (served in AWS by the Lambda Web
+    # Adapter, or by Mangum behind API Gateway). Locally it runs under uvicorn and its HTTP API routes stream
+    # through the gateway for real; layers outside the templates (the adapter's) are not needed for that.
+    asgi: str | None = None
+    function_url: bool = False  # FunctionUrlConfig: served locally on a port of its own when `asgi` is set
 
     @property
     def name(self) -> str:
@@ -357,9 +362,12 @@ class Stack:
         code_uri = props.get("CodeUri")
         if not isinstance(code_uri, str):
             raise TemplateError(f"{self.path}: {logical_id} needs a local CodeUri")
+        asgi = _local_asgi(self.resources[logical_id])
         layer_dirs = []
         for arn in props.get("Layers", []):
             directory = self.layer_dir(arn)
+            if directory is None and asgi:
+                continue  # e.g. the Lambda Web Adapter: uvicorn serves the app locally
             if directory is None:
                 raise TemplateError(f"{self.path}: {logical_id} uses layer {arn}, which is not in these templates")
             layer_dirs.append(directory)
@@ -375,6 +383,8 @@ class Stack:
             memory=int(props.get("MemorySize", 128)),
             environment=env,
             local_concurrency=_local_concurrency(self.resources[logical_id]),
+            asgi=asgi,
+            function_url="FunctionUrlConfig" in props,
         )
         raw_events = self.function_properties(logical_id).get("Events") or {}
         for event_name, event in (props.get("Events") or {}).items():
@@ -471,6 +481,15 @@ def _local_concurrency(resource: dict[str, Any]) -> int | None:
 
 
 # ------------------------------------------------------------------------------------------------ loading
+
+def _local_asgi(resource: dict[str, Any]) -> str | None:
+    value = ((resource.get("Metadata") or {}).get("LocalDev") or {}).get("Asgi")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[\w.]+:[\w.]+", value):
+        raise TemplateError(f"Metadata.LocalDev.Asgi must be 'module:attribute', not {value!r}")
+    return value
+
 
 def local_api_id(physical_name: str) -> str:
     """An API id as API Gateway makes them (10 characters of [a-z0-9]), one per API: from the API's physical name,

@@ -289,7 +289,8 @@ def test_every_api_of_the_suite_has_its_own_local_id():
     websocket = {f"{s.key}.{api.logical_id}": api.api_id for s in suite.stacks for api in s.websocket_apis()}
     # classworks and kook: the same logical id in two services; certctrl: the agents' updates socket; ccjk: the
     # cloud control's log socket
-    assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi", "certctrl.DeviceSocketApi", "ccjk.ControlLogsApi"}
+    assert set(websocket) == {"classworks.LiveApi", "kook.LiveApi", "certctrl.DeviceSocketApi",
+                              "ccjk.ControlLogsApi"}
     ids = [*http.values(), *websocket.values()]
     assert len(set(ids)) == len(ids) == 9
     assert all(re.fullmatch(r"[a-z0-9]{10}", api_id) for api_id in ids)  # the shape of API Gateway's ids
@@ -310,3 +311,49 @@ def test_local_seed_is_read_from_the_metadata(template, tmp_path):
     suite = open_suite(REPO_ROOT / "template.yaml")
     seeds = {stack.key: stack.local_seed for stack in suite.stacks if stack.local_seed}
     assert seeds == {"relay": ["relay.seed"], "ccjk": ["ccjk.seed", "dev"]}
+
+
+ASGI = textwrap.dedent("""\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Streamer:
+        Type: AWS::Serverless::Function
+        Metadata:
+          LocalDev:
+            Asgi: app.web:app
+        Properties:
+          Handler: run.sh
+          CodeUri: .
+          Layers: [!Sub "arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerArm64:24"]
+          FunctionUrlConfig: {AuthType: NONE, InvokeMode: RESPONSE_STREAM}
+      Plain:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          CodeUri: .
+""")
+
+
+def test_asgi_functions_are_marked_and_need_no_adapter_layer_locally(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(ASGI)
+    streamer, plain = Stack(path=path, name="s", key="web").functions()
+    assert (streamer.asgi, streamer.function_url, streamer.layer_dirs) == ("app.web:app", True, [])
+    assert (plain.asgi, plain.function_url) == (None, False)
+    path.write_text(ASGI.replace("Handler: app.handler", "Handler: app.handler\n      Layers: [arn:aws:x]"))
+    with pytest.raises(TemplateError, match="not in these templates"):  # an ordinary function still needs them
+        Stack(path=path, name="s", key="web").functions()
+    path.write_text(ASGI.replace("Asgi: app.web:app", "Asgi: app.web"))
+    with pytest.raises(TemplateError, match="module:attribute"):
+        Stack(path=path, name="s", key="web").functions()
+
+
+def test_relays_proxy_functions_are_asgi_apps():
+    relay = open_suite(REPO_ROOT / "template.yaml").stack("relay")
+    proxies = {f.logical_id: f for f in relay.functions() if f.asgi}
+    assert set(proxies) == {"ProxyFunction", "ProxyStreamFunction"}
+    assert proxies["ProxyStreamFunction"].function_url
+    assert not proxies["ProxyStreamFunction"].routes
+    assert proxies["ProxyFunction"].routes
+    assert not proxies["ProxyFunction"].function_url

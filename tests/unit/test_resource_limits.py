@@ -56,5 +56,7 @@ def test_stack_stays_under_the_resource_limit(stack):
     else:
         routes = sum(len(fn.routes) for fn in stack.functions())
         declared = len(stack.resources_of("AWS::Lambda::Permission"))  # e.g. a WebSocket API's integrations
-        assert counts["AWS::Lambda::Permission"] == routes + declared  # one permission per HttpApi route
+        # A public Function URL (AuthType NONE) brings two: lambda:InvokeFunctionUrl and lambda:InvokeFunction.
+        public_urls = sum(2 for fn in stack.functions() if fn.function_url)
+        assert counts["AWS::Lambda::Permission"] == routes + declared + public_urls  # one per HttpApi route
 

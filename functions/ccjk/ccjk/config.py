@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from suite.config import ConfigError, Environment, settings
+from suite.config import Environment, PerFunction, settings
 
 PROVIDER_DEFAULTS = {
     "feishu": "https://open.feishu.cn",
@@ -20,7 +20,7 @@ PROVIDER_DEFAULTS = {
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(PerFunction):
     table: str
     idempotency_table: str
     notify_queue_url: str
@@ -44,12 +44,6 @@ class Config:
     def provider_base(self, provider: str) -> str:
         return self.provider_bases[provider]
 
-    def require(self, name: str) -> str:
-        """A setting only some functions have; a clear error where a function lacks it."""
-        value = getattr(self, name)
-        if not value:
-            raise ConfigError(f"{name.upper()} is not set for this function")
-        return value
 
 
 def _load(env: Environment) -> Config:

@@ -34,21 +34,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
-# The local stack names resources <stack>-<nested app>-<logical id>; `make dev` uses the stack name suite-local.
-LOCAL_PREFIX = "suite-local-CcjkApp-"
+from suite import aws_target
+from suite.aws_target import Resource
+
+RESOURCES = (
+    Resource("MARKET_TABLE", "--market-table", "MarketTable"),
+    Resource("CCJK_TABLE", "--ccjk-table", "CcjkTable"),
+    Resource("ADMIN_CREDENTIALS_SECRET_ARN", "--admin-secret", "AdminCredentialsSecret"),
+    Resource("MAIL_OUTBOX_TABLE", "--outbox-table", "MailOutboxTable"),
+)
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "seed" / "catalog.json"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ccjk.seed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--local", action="store_true", help=f"use the local stack ({LOCAL_ENDPOINT})")
-    parser.add_argument("--endpoint-url", help="AWS endpoint (moto, LocalStack)")
-    parser.add_argument("--market-table", help="the MarketTable name (default: $MARKET_TABLE)")
-    parser.add_argument("--ccjk-table", help="the CcjkTable name (default: $CCJK_TABLE)")
-    parser.add_argument("--admin-secret", help="the AdminCredentialsSecret (default: $ADMIN_CREDENTIALS_SECRET_ARN)")
-    parser.add_argument("--outbox-table", help="the MailOutboxTable name (default: $MAIL_OUTBOX_TABLE)")
-    parser.add_argument("--region", help="AWS region (default: $AWS_REGION or us-east-1)")
+    aws_target.add_target_arguments(parser, RESOURCES)
     commands = parser.add_subparsers(dest="command", required=True)
     outbox_command = commands.add_parser("outbox", help="print the mail outbox of an address (sign-in codes)")
     outbox_command.add_argument("email")
@@ -63,22 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure(args: argparse.Namespace) -> None:
-    if args.local:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url or LOCAL_ENDPOINT
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        os.environ.setdefault("MARKET_TABLE", LOCAL_PREFIX + "MarketTable")
-        os.environ.setdefault("CCJK_TABLE", LOCAL_PREFIX + "CcjkTable")
-        os.environ.setdefault("ADMIN_CREDENTIALS_SECRET_ARN", LOCAL_PREFIX + "AdminCredentialsSecret")
-        os.environ.setdefault("MAIL_OUTBOX_TABLE", LOCAL_PREFIX + "MailOutboxTable")
-    elif args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    for option, variable in (("market_table", "MARKET_TABLE"), ("ccjk_table", "CCJK_TABLE"),
-                             ("admin_secret", "ADMIN_CREDENTIALS_SECRET_ARN"), ("outbox_table", "MAIL_OUTBOX_TABLE")):
-        if getattr(args, option):
-            os.environ[variable] = getattr(args, option)
-    os.environ.setdefault("AWS_REGION", args.region or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
+    aws_target.use_target(args, app="CcjkApp", resources=RESOURCES)
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "ccjk-seed")
 
 

@@ -10,11 +10,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from suite.config import ConfigError, Environment, settings
+from suite.config import ConfigError, Environment, PerFunction, settings
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(PerFunction):
     stage: str
     accounts_table: str | None
     devices_table: str | None
@@ -50,11 +50,6 @@ class Config:
     renew_shards: int = 4  # partitions of the sparse renewal and expiry indexes
     renewal_batch: int = 200  # certificates one sweep enqueues at most (the rest wait for the next run)
 
-    def require(self, name: str) -> str:
-        value = getattr(self, name)
-        if not value:
-            raise ConfigError(f"{name.upper()} is not set for this function")
-        return value
 
 
 def _load(env: Environment) -> Config:
@@ -114,7 +109,7 @@ get = settings(_load)
 
 
 @dataclass(frozen=True)
-class MoneyConfig:
+class MoneyConfig(PerFunction):
     ledger_table: str | None
     catalog_table: str | None
     secrets_key_arn: str | None
@@ -142,11 +137,6 @@ class MoneyConfig:
     stablecoin_rpc_urls: dict[str, str] = field(default_factory=dict)
     stablecoin_contracts: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def require(self, name: str) -> str:
-        value = getattr(self, name)
-        if not value:
-            raise ConfigError(f"{name.upper()} is not set for this function")
-        return value
 
 
 def _json_object(env: Environment, name: str) -> dict:
@@ -208,7 +198,7 @@ PROVIDER_DEFAULTS = {
 
 
 @dataclass(frozen=True)
-class Extended:
+class Extended(PerFunction):
     notifications_table: str | None
     tunnels_table: str | None
     notify_events_queue_url: str | None
@@ -233,11 +223,6 @@ class Extended:
     enabled_features: tuple[str, ...]
     provider_urls: dict[str, str]
 
-    def require(self, name: str) -> str:
-        value = getattr(self, name)
-        if not value:
-            raise ConfigError(f"{name.upper()} is not set for this function")
-        return value
 
 
     def base_url(self, provider: str) -> str:

@@ -30,22 +30,22 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
-# The local stack names tables <stack>-<nested app>-<logical id>; `make dev` uses the stack name suite-local.
-LOCAL_PREFIX = "suite-local-CertctrlApp-"
+from suite import aws_target
+from suite.aws_target import Resource
+
+RESOURCES = (
+    Resource("CATALOG_TABLE", "--catalog-table", "CatalogTable"),
+    Resource("MAIL_OUTBOX_TABLE", "--outbox-table", "MailOutboxTable"),
+    Resource("ACCOUNTS_TABLE", "--accounts-table", "AccountsTable"),
+    Resource("LEDGER_TABLE", "--ledger-table", "LedgerTable"),
+)
 DEFAULT_RATES = [{"base": "USD", "quote": "CNY", "rate": "7.10"}, {"base": "CNY", "quote": "USD", "rate": "0.1408"},
                  {"base": "USD", "quote": "USDT", "rate": "1.00"}, {"base": "EUR", "quote": "CNY", "rate": "7.80"}]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m certctrl.seed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--local", action="store_true", help=f"use the local stack ({LOCAL_ENDPOINT})")
-    parser.add_argument("--endpoint-url", help="DynamoDB endpoint (moto, LocalStack)")
-    parser.add_argument("--catalog-table", help="the CatalogTable name (default: $CATALOG_TABLE)")
-    parser.add_argument("--outbox-table", help="the MailOutboxTable name (default: $MAIL_OUTBOX_TABLE)")
-    parser.add_argument("--accounts-table", help="the AccountsTable name (default: $ACCOUNTS_TABLE)")
-    parser.add_argument("--ledger-table", help="the LedgerTable name (default: $LEDGER_TABLE)")
-    parser.add_argument("--region", help="AWS region (default: $AWS_REGION or us-east-1)")
+    aws_target.add_target_arguments(parser, RESOURCES)
     commands = parser.add_subparsers(dest="command", required=True)
     rates = commands.add_parser("fx-rates", help="write FX rates")
     rates.add_argument("file", type=Path, nargs="?")
@@ -60,26 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure(args: argparse.Namespace) -> None:
-    if args.local:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url or LOCAL_ENDPOINT
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        os.environ.setdefault("CATALOG_TABLE", LOCAL_PREFIX + "CatalogTable")
-        os.environ.setdefault("MAIL_OUTBOX_TABLE", LOCAL_PREFIX + "MailOutboxTable")
-        os.environ.setdefault("ACCOUNTS_TABLE", LOCAL_PREFIX + "AccountsTable")
-        os.environ.setdefault("LEDGER_TABLE", LOCAL_PREFIX + "LedgerTable")
-    elif args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    if args.catalog_table:
-        os.environ["CATALOG_TABLE"] = args.catalog_table
-    if args.outbox_table:
-        os.environ["MAIL_OUTBOX_TABLE"] = args.outbox_table
-    if args.accounts_table:
-        os.environ["ACCOUNTS_TABLE"] = args.accounts_table
-    if args.ledger_table:
-        os.environ["LEDGER_TABLE"] = args.ledger_table
-    os.environ.setdefault("AWS_REGION", args.region or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
+    aws_target.use_target(args, app="CertctrlApp", resources=RESOURCES)
 
 
 def _rates(path: Path | None) -> list[dict[str, str]]:

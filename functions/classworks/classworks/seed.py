@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,17 +24,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
-# The local stack names tables <stack>-<nested app>-<logical id>; `make dev` uses the stack name suite-local.
-LOCAL_TABLE = "suite-local-ClassworksApp-ClassworksTable"
+from suite import aws_target
+from suite.aws_target import Resource
+
+RESOURCES = (Resource("CLASSWORKS_TABLE", "--table", "ClassworksTable"),)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m classworks.seed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--local", action="store_true", help=f"use the local stack ({LOCAL_ENDPOINT})")
-    parser.add_argument("--endpoint-url", help="DynamoDB/KMS endpoint (moto, LocalStack)")
-    parser.add_argument("--table", help="the ClassworksTable name (default: $CLASSWORKS_TABLE)")
-    parser.add_argument("--region", help="AWS region (default: $AWS_REGION or us-east-1)")
+    aws_target.add_target_arguments(parser, RESOURCES)
     commands = parser.add_subparsers(dest="command", required=True)
     apps = commands.add_parser("apps", help="create or update apps from a JSON file")
     apps.add_argument("file", type=Path)
@@ -49,19 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure(args: argparse.Namespace) -> None:
-    if args.local:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url or LOCAL_ENDPOINT
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        os.environ["CLASSWORKS_TABLE"] = args.table or LOCAL_TABLE
-    elif args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    if args.table:
-        os.environ["CLASSWORKS_TABLE"] = args.table
-    if not os.environ.get("CLASSWORKS_TABLE"):
-        raise SystemExit("no table: pass --table, --local, or set CLASSWORKS_TABLE")
-    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
+    aws_target.use_target(args, app="ClassworksApp", resources=RESOURCES, required=("CLASSWORKS_TABLE",))
     from classworks import config  # noqa: PLC0415
 
     config.get.reset()  # read the environment just set

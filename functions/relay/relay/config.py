@@ -49,3 +49,37 @@ def _load(env: Environment) -> Config:
 
 
 get = settings(_load)
+
+
+# --- the proxy (functions ProxyFunction and ProxyStreamFunction) ---------------------------------------------
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    keepalive_seconds: float  # `: keepalive` after this much silence on a stream
+    first_byte_timeout: float  # an upstream silent this long before its first byte is skipped (failover)
+    connect_timeout: float
+    read_timeout: float  # the longest silence in the middle of an upstream answer
+    max_attempts: int  # accounts tried per request (failover before the first byte)
+    # Origins (scheme://host:port) upstream accounts may point at although they are not public: fakes on
+    # 127.0.0.1 in tests and `make dev`. Empty in a deployed stack. (The admin side reads the same variable.)
+    trusted_origins: tuple[str, ...]
+    usage_queue_url: str  # UsageQueue: one usage event per request (the usage worker writes it)
+    # The longest a request may run in this function (its timeout): a concurrency lease lives at least this
+    # long (plus a margin), so a slot is never freed while its request still runs.
+    max_request_seconds: int
+
+
+def _load_proxy(env: Environment) -> ProxyConfig:
+    return ProxyConfig(
+        keepalive_seconds=env.number("RELAY_PROXY_KEEPALIVE_SECONDS", 15.0, minimum=0.01),
+        first_byte_timeout=env.number("RELAY_PROXY_FIRST_BYTE_TIMEOUT", 120.0, minimum=0.01),
+        connect_timeout=env.number("RELAY_PROXY_CONNECT_TIMEOUT", 10.0, minimum=0.01),
+        read_timeout=env.number("RELAY_PROXY_READ_TIMEOUT", 300.0, minimum=0.01),
+        max_attempts=env.integer("RELAY_PROXY_MAX_ATTEMPTS", 3, minimum=1, maximum=10),
+        trusted_origins=env.csv("RELAY_TRUSTED_ORIGINS", ()),
+        usage_queue_url=env.text("RELAY_USAGE_QUEUE_URL", ""),
+        max_request_seconds=env.integer("RELAY_PROXY_MAX_REQUEST_SECONDS", 900, minimum=1, maximum=900),
+    )
+
+
+proxy = settings(_load_proxy)

@@ -18,17 +18,15 @@ import secrets
 import sys
 from collections.abc import Sequence
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
-# The local stack names tables <stack>-<nested app>-<logical id>; `make dev` uses the stack name suite-local.
-LOCAL_PREFIX = "suite-local-RelayApp-"
+from suite import aws_target
+from suite.aws_target import Resource
+
+RESOURCES = (Resource("RELAY_TABLE", "--table", "RelayTable"),)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m relay.seed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--local", action="store_true", help=f"use the local stack ({LOCAL_ENDPOINT})")
-    parser.add_argument("--endpoint-url", help="DynamoDB endpoint (moto, LocalStack)")
-    parser.add_argument("--table", help="the RelayTable name (default: $RELAY_TABLE)")
-    parser.add_argument("--region", help="AWS region (default: $AWS_REGION or us-east-1)")
+    aws_target.add_target_arguments(parser, RESOURCES)
     parser.add_argument("--admin-username", default=os.environ.get("RELAY_ADMIN_USERNAME", "admin"))
     parser.add_argument("--admin-password", help="default: $RELAY_ADMIN_PASSWORD, else a random one, printed once")
     parser.add_argument("--no-models", action="store_true", help="do not add the default models")
@@ -36,19 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure(args: argparse.Namespace) -> None:
-    if args.local:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url or LOCAL_ENDPOINT
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        os.environ.setdefault("RELAY_TABLE", args.table or LOCAL_PREFIX + "RelayTable")
-    elif args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    if args.table:
-        os.environ["RELAY_TABLE"] = args.table
-    if not os.environ.get("RELAY_TABLE"):
-        raise SystemExit("no table: pass --table, --local, or set RELAY_TABLE")
-    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
+    aws_target.use_target(args, app="RelayApp", resources=RESOURCES, required=("RELAY_TABLE",))
 
 
 def seed_admin(username: str, password: str | None) -> tuple[bool, str | None]:

@@ -109,6 +109,19 @@ class Environment:
         return value.rstrip("/")
 
 
+class PerFunction:
+    """Mixin for a config dataclass with settings only some functions are given: `require(name)` returns one,
+    or names the missing variable (a deployment error) where a function lacks it."""
+
+    __slots__ = ()
+
+    def require(self, name: str) -> Any:
+        value = getattr(self, name)
+        if not value:
+            raise ConfigError(f"{name.upper()} is not set for this function")
+        return value
+
+
 class Settings[T]:
     """A cached loader: `get()` reads the environment once, `reset()` forgets it (tests, after setenv)."""
 

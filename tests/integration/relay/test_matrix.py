@@ -14,7 +14,10 @@ OPERATIONS = [label.split(" ", 1) for label in operation_labels("relay")]
 PUBLIC = {("GET", "/health"), ("GET", "/api/auth/captcha"), ("GET", "/api/auth/captcha/status"),
           ("POST", "/api/auth/login"), ("POST", "/api/auth/register")}
 ADMIN = [(m, p) for m, p in OPERATIONS if p.startswith("/api/admin/")]
-USER = [(m, p) for m, p in OPERATIONS if (m, p) not in PUBLIC and not p.startswith("/api/admin/")]
+# the proxy routes (sk- keys, docs/relay-proxy.md): their refusals are in each upstream API's own error format
+PROXY = [(m, p) for m, p in OPERATIONS if (m, p) not in PUBLIC and not p.startswith("/api/")]
+USER = [(m, p) for m, p in OPERATIONS
+        if (m, p) not in PUBLIC and (m, p) not in PROXY and not p.startswith("/api/admin/")]
 
 
 def concrete(path: str) -> str:
@@ -31,6 +34,18 @@ def test_anonymous_callers_are_401(relay, method, path):
     answer = call(relay, method, path)
     assert answer.status == 401, answer.text
     assert answer.json["code"] == 401
+
+
+@pytest.mark.parametrize(("method", "path"), PROXY)
+def test_anonymous_callers_of_the_proxy_are_401_in_the_apis_format(relay, method, path):
+    answer = call(relay, method, path)
+    assert answer.status == 401, answer.text
+    error = answer.json["error"]
+    if path.startswith("/gemini/"):
+        assert (error["code"], error["status"]) == (401, "UNAUTHENTICATED")
+    else:
+        assert error["type"] == "auth_failed"
+        assert answer.json.get("type") == ("error" if path.startswith("/claude/") else None)
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN)

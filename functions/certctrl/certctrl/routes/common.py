@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from certctrl.api import ENVELOPE
+from certctrl.logic import devices
 from certctrl.logic.callers import DeviceCaller, UserCaller
 from suite import auth
 from suite.errors import NotFound
@@ -48,6 +49,11 @@ def object_id(value: str, what: str = "object") -> int:
     if not value.isdigit() or len(value) > 18:
         raise NotFound(f"{what} not found", code="404")
     return int(value)
+
+
+def owned_device(device_id: str) -> Any:
+    """The calling user's device named by the path (models.entities.Device); anybody else's is a 404."""
+    return devices.owned(user_caller().user_id, object_id(device_id, "Device"))
 
 
 def session_cookie(session_id: str, max_age: int) -> Cookie:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from certctrl import access
 from certctrl.api import ENVELOPE
-from certctrl.logic import device_assets, devices
+from certctrl.logic import device_assets
 from certctrl.models.device_assets import (
     AssignCa,
     AssignCertificate,
@@ -31,14 +31,10 @@ READ = access.user("devices", "read", "device_id")
 UPDATE = access.user("devices", "update", "device_id")
 
 
-def _device(device_id: str):
-    return devices.owned(common.user_caller().user_id, common.object_id(device_id, "Device"))
-
-
 @router.get(f"{BASE}/certificates", auth=READ, returns=list[DeviceCertificateView], errors=(403, 404),
             summary="Certificates assigned to the device", tags=TAGS)
 def list_certificates(user_id: str, device_id: str):
-    return ENVELOPE.ok(device_assets.certificates_on(_device(device_id)))
+    return ENVELOPE.ok(device_assets.certificates_on(common.owned_device(device_id)))
 
 
 def _assigned(done) -> Response:
@@ -52,7 +48,7 @@ def _assigned(done) -> Response:
              description="cert.updated is sent with the assignment (wrap_ready true, or false while the pending "
                          "sentinel waits for the issuance or a re-wrap).", tags=TAGS)
 def assign_certificate(user_id: str, device_id: str, request: AssignCertificate):
-    return _assigned(device_assets.assign_certificate(_device(device_id), request.cert_id))
+    return _assigned(device_assets.assign_certificate(common.owned_device(device_id), request.cert_id))
 
 
 @router.post("/apiv1/me/certificate-assign", auth=access.APIKEY, returns=AssignmentView, empty=(202,),
@@ -67,14 +63,14 @@ def certificate_assign(request: CertificateAssign):
 @router.get(f"{BASE}/certificates/<certificate_id>", auth=READ, returns=DeviceCertificateView, errors=(403, 404),
             summary="One certificate assigned to the device", tags=TAGS)
 def get_certificate(user_id: str, device_id: str, certificate_id: str):
-    return ENVELOPE.ok(device_assets.certificate_on(_device(device_id),
+    return ENVELOPE.ok(device_assets.certificate_on(common.owned_device(device_id),
                                                     common.object_id(certificate_id, "Certificate")))
 
 
 @router.delete(f"{BASE}/certificates/<certificate_id>", auth=UPDATE, status_code=204, errors=(403, 404, 409),
                summary="Remove a certificate from the device (cert.unassigned sent)", tags=TAGS)
 def unassign_certificate(user_id: str, device_id: str, certificate_id: str):
-    device_assets.unassign_certificate(_device(device_id), common.object_id(certificate_id, "Certificate"))
+    device_assets.unassign_certificate(common.owned_device(device_id), common.object_id(certificate_id, "Certificate"))
     return ENVELOPE.no_content()
 
 
@@ -82,27 +78,27 @@ def unassign_certificate(user_id: str, device_id: str, certificate_id: str):
             errors=(403, 404), summary="The public material of a certificate on the device (no private key)",
             tags=TAGS)
 def certificate_bundle(user_id: str, device_id: str, certificate_id: str):
-    return ENVELOPE.ok(device_assets.certificate_bundle(_device(device_id),
+    return ENVELOPE.ok(device_assets.certificate_bundle(common.owned_device(device_id),
                                                         common.object_id(certificate_id, "Certificate")))
 
 
 @router.get(f"{BASE}/cas", auth=READ, returns=list[DeviceCaView], errors=(403, 404),
             summary="Private CAs assigned to the device", tags=TAGS)
 def list_cas(user_id: str, device_id: str):
-    return ENVELOPE.ok(device_assets.cas_on(_device(device_id)))
+    return ENVELOPE.ok(device_assets.cas_on(common.owned_device(device_id)))
 
 
 @router.post(f"{BASE}/cas", auth=UPDATE, status_code=204, errors=(403, 404, 409),
              summary="Assign a private CA to the device (ca.assigned sent)", tags=TAGS)
 def assign_ca(user_id: str, device_id: str, request: AssignCa):
-    device_assets.assign_ca(_device(device_id), request.ca_id)
+    device_assets.assign_ca(common.owned_device(device_id), request.ca_id)
     return ENVELOPE.no_content()
 
 
 @router.delete(f"{BASE}/cas/<ca_id>", auth=UPDATE, status_code=204, errors=(403, 404, 409),
                summary="Remove a private CA from the device (ca.unassigned sent)", tags=TAGS)
 def unassign_ca(user_id: str, device_id: str, ca_id: str):
-    device_assets.unassign_ca(_device(device_id), common.object_id(ca_id, "CA"))
+    device_assets.unassign_ca(common.owned_device(device_id), common.object_id(ca_id, "CA"))
     return ENVELOPE.no_content()
 
 
@@ -110,4 +106,4 @@ def unassign_ca(user_id: str, device_id: str, ca_id: str):
             summary="A CA's certificate bundle (?pack=download answers the same JSON)", tags=TAGS)
 def ca_bundle(user_id: str, device_id: str, ca_id: str,
               pack: Annotated[str | None, Query(max_length=16)] = None):
-    return ENVELOPE.ok(device_assets.ca_bundle(_device(device_id), common.object_id(ca_id, "CA")))
+    return ENVELOPE.ok(device_assets.ca_bundle(common.owned_device(device_id), common.object_id(ca_id, "CA")))

@@ -30,10 +30,6 @@ READ = access.user("devices", "read", "device_id")
 UPDATE = access.user("devices", "update", "device_id")
 
 
-def _device(device_id: str):
-    return devices.owned(common.user_caller().user_id, common.object_id(device_id, "Device"))
-
-
 @router.post("/apiv1/me/install-config-update/<device_public_id>",
              auth=access.api_key_only("ForInstallConfigUpdate", "update", object_param="device_public_id"),
              returns=InstallConfigView, errors=(403, 404, 409),
@@ -55,13 +51,14 @@ def install_config_update(device_public_id: str,
 @router.get(f"{BASE}/install-config", auth=READ, returns=InstallConfigView, errors=(403, 404),
             summary="The device's install config (version 0 and no items when none was saved)", tags=TAGS)
 def get_install_config(user_id: str, device_id: str):
-    return ENVELOPE.ok(install_config.current(_device(device_id)))
+    return ENVELOPE.ok(install_config.current(common.owned_device(device_id)))
 
 
 @router.put(f"{BASE}/install-config", auth=UPDATE, returns=InstallConfigView, errors=(403, 404, 409),
             summary="Replace the install config: version + 1, history kept, install.updated sent", tags=TAGS)
 def put_install_config(user_id: str, device_id: str, request: InstallConfigBody):
-    return ENVELOPE.ok(install_config.save(common.user_caller(), _device(device_id), installs=request.installs,
+    device = common.owned_device(device_id)
+    return ENVELOPE.ok(install_config.save(common.user_caller(), device, installs=request.installs,
                                            after_update_script=request.after_update_script,
                                            change_note=request.change_note))
 
@@ -71,44 +68,46 @@ def put_install_config(user_id: str, device_id: str, request: InstallConfigBody)
             tags=TAGS)
 def install_config_histories(user_id: str, device_id: str):
     page = common.pagination(router)
-    items, total = install_config.histories(_device(device_id), offset=page.offset, limit=page.limit)
+    items, total = install_config.histories(common.owned_device(device_id), offset=page.offset, limit=page.limit)
     return common.listed(items, page, total)
 
 
 @router.post(f"{BASE}/install-config/restore", auth=UPDATE, returns=InstallConfigView, errors=(403, 404, 409),
              summary="Make an earlier version current again (as a new version)", tags=TAGS)
 def restore_install_config(user_id: str, device_id: str, request: RestoreBody):
-    return ENVELOPE.ok(install_config.restore(common.user_caller(), _device(device_id), version=request.version,
+    device = common.owned_device(device_id)
+    return ENVELOPE.ok(install_config.restore(common.user_caller(), device, version=request.version,
                                               change_note=request.change_note))
 
 
 @router.get(f"{BASE}/config-files", auth=READ, returns=list[ConfigFileView], errors=(403, 404),
             summary="The device's managed config files (application, websocket)", tags=TAGS)
 def list_config_files(user_id: str, device_id: str):
-    return ENVELOPE.ok(config_files.listing(_device(device_id)))
+    return ENVELOPE.ok(config_files.listing(common.owned_device(device_id)))
 
 
 @router.post(f"{BASE}/config-files", auth=UPDATE, returns=ConfigFileView, status_code=201, errors=(403, 404, 409),
              summary="Start managing a config file (config.updated sent)", tags=TAGS)
 def create_config_file(user_id: str, device_id: str, request: NewConfigFile):
-    return ENVELOPE.created(config_files.save(_device(device_id), request.file, request.content, create_only=True))
+    device = common.owned_device(device_id)
+    return ENVELOPE.created(config_files.save(device, request.file, request.content, create_only=True))
 
 
 @router.get(f"{BASE}/config-files/<file>", auth=READ, returns=ConfigFileView, errors=(403, 404),
             summary="One managed config file", tags=TAGS)
 def get_config_file(user_id: str, device_id: str, file: str):
-    return ENVELOPE.ok(config_files.get(_device(device_id), file))
+    return ENVELOPE.ok(config_files.get(common.owned_device(device_id), file))
 
 
 @router.put(f"{BASE}/config-files/<file>", auth=UPDATE, returns=ConfigFileView, errors=(403, 404, 409),
             summary="Replace a config file (config.updated sent)", tags=TAGS)
 def put_config_file(user_id: str, device_id: str, file: str, request: ConfigFileBody):
-    return ENVELOPE.ok(config_files.save(_device(device_id), file, request.content, create_only=False))
+    return ENVELOPE.ok(config_files.save(common.owned_device(device_id), file, request.content, create_only=False))
 
 
 @router.delete(f"{BASE}/config-files/<file>", auth=UPDATE, status_code=204, errors=(403, 404),
                summary="Stop managing a config file (the agent keeps its copy)", tags=TAGS)
 def delete_config_file(user_id: str, device_id: str, file: str):
-    config_files.delete(_device(device_id), file)
+    config_files.delete(common.owned_device(device_id), file)
     return ENVELOPE.no_content()
 

@@ -40,7 +40,7 @@ def get_by_public_id(user_id: str, device_public_id: str):
             errors=(403, 404), summary="One device", description="The original answered 501 here; we answer the "
             "device.", tags=TAGS)
 def get_device(user_id: str, device_id: str):
-    device = devices.owned(common.user_caller().user_id, common.object_id(device_id, "Device"))
+    device = common.owned_device(device_id)
     return ENVELOPE.ok(registration.view(device))
 
 

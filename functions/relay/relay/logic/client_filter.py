@@ -45,6 +45,17 @@ def _config(item: ClientFilterSettings | None) -> rules_engine.Config:
 
 def snapshot() -> rules_engine.Snapshot:
     """Everything the evaluation needs, read fresh (three reads: the config, the types, the rules)."""
+    return _with_types(_config(settings.client_filter()))
+
+
+def snapshot_with(item: ClientFilterSettings | None) -> rules_engine.Snapshot:
+    """The same snapshot from a config item already read (the proxy reads it with the system configs); the
+    client types and rules are read only when the filter is on, since `evaluate` never looks at them otherwise."""
+    config = _config(item)
+    return _with_types(config) if config.filter_enabled else rules_engine.Snapshot(config=config)
+
+
+def _with_types(config: rules_engine.Config) -> rules_engine.Snapshot:
     stored_rules = records.every(ClientRule, "CRULE")
     by_type: dict[int, list[rules_engine.Rule]] = {}
     for rule in sorted(stored_rules, key=lambda r: (-int(r.priority), r.id)):
@@ -56,7 +67,7 @@ def snapshot() -> rules_engine.Snapshot:
         id=t.id, client_id=t.client_id, name=t.name, enabled=bool(t.enabled), priority=int(t.priority),
         ua_pattern=t.ua_pattern or "", icon=t.icon or "", rules=tuple(by_type.get(t.id, ())))
         for t in records.every(ClientType, "CTYPE"))
-    return rules_engine.Snapshot(config=_config(settings.client_filter()), client_types=types)
+    return rules_engine.Snapshot(config=config, client_types=types)
 
 
 def evaluate_request(user_agent: str, headers: dict[str, str], body: dict[str, Any], *, path: str,

@@ -90,8 +90,9 @@ def _check(default: Default, value: Any) -> str:
     return text
 
 
-def effective() -> dict[str, str]:
-    stored = settings.stored()
+def effective(stored: dict[str, Any] | None = None) -> dict[str, str]:
+    """Every key's value in effect: the stored one, else the default (`stored`: settings already read)."""
+    stored = settings.stored() if stored is None else stored
     return {d.key: (stored[d.key].value if d.key in stored else d.value) for d in DEFAULTS}
 
 

@@ -8,6 +8,7 @@ empty or found in the text (case-insensitive).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from relay import clock
@@ -261,6 +262,17 @@ def reset_rules() -> dict[str, int]:
                      "enabled": True, "description": description}, audit=False)
     oplog.changed({"rules": removed}, {"rules": len(DEFAULT_RULES)})
     return {"removed": removed, "created": len(DEFAULT_RULES), "rule_count": len(DEFAULT_RULES)}
+
+
+def effective_rules() -> list[Any]:
+    """The stored rules, or the defaults while none are stored (a relay whose admin never opened the screen
+    still judges upstream errors the original's way)."""
+    stored = rules()
+    if stored:
+        return stored
+    return [SimpleNamespace(http_status_code=status, keyword=keyword, target_status=target, priority=priority,
+                            enabled=True)
+            for status, keyword, target, priority, _ in sorted(DEFAULT_RULES, key=lambda r: -r[3])]
 
 
 def classify(status: int, text: str, enabled_rules: list[ErrorRule] | None = None) -> str | None:

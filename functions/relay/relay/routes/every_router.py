@@ -26,6 +26,7 @@ from relay.routes import (
     models,
     packages,
     profile,
+    proxy_docs,
     usage,
 )
 
@@ -34,5 +35,6 @@ ROUTERS = [health.router, auth.router, profile.router, api_keys.router, models.r
            admin_accounts.router, admin_account_groups.router, admin_oauth.router, admin_models.router,
            admin_model_mappings.router, admin_packages.router, admin_configs.router, admin_error_messages.router,
            admin_error_rules.router, admin_logs.router, admin_operation_logs.router, admin_cache.router,
-           admin_monitor.router, admin_system_logs.router, admin_client_filter.router, admin_proxy_configs.router]
+           admin_monitor.router, admin_system_logs.router, admin_client_filter.router, admin_proxy_configs.router,
+           proxy_docs.router]
 

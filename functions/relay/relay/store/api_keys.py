@@ -58,6 +58,28 @@ def by_digest(digest: str) -> ApiKey | None:
     return get(ref.user_id, ref.target_id) if ref else None
 
 
+def holder(digest: str) -> tuple[ApiKey | None, User | None]:
+    """The key a presented secret belongs to and its owner (the proxy's lookup): the digest pointer (GetItem),
+    then the key and the user together (one BatchGetItem)."""
+    ref = common.get_or_none(Ref, f"KEYDIGEST#{digest}", "REF")
+    if ref is None:
+        return None, None
+    found = common.batch_models([(ApiKey, user_pk(ref.user_id), key_sk(ref.target_id)),
+                                 (User, user_pk(ref.user_id), "USER")])
+    return found.get((user_pk(ref.user_id), key_sk(ref.target_id))), found.get((user_pk(ref.user_id), "USER"))
+
+
+def touch(user_id: int, key_id: int, at: float) -> None:
+    """Note when the key was last used (only ever forward; a deleted key stays deleted)."""
+    try:
+        ApiKey(user_pk(user_id), key_sk(key_id)).update(
+            actions=[ApiKey.last_used_at.set(at)],
+            condition=ApiKey.pk.exists() & (ApiKey.last_used_at.does_not_exist() | (ApiKey.last_used_at < at)))
+    except PynamoDBException as exc:
+        if not common.condition_failed(exc):
+            raise
+
+
 def of_user(user_id: int) -> list[ApiKey]:
     return list(ApiKey.query(user_pk(user_id), ApiKey.sk.startswith("KEY#"), consistent_read=True))
 

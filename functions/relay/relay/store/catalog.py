@@ -46,6 +46,14 @@ def all_models() -> list[AiModel]:
     return list(AiModel.by_kind.query("MODEL"))
 
 
+PRICING = ("name", "aliases", "enabled", "input_price", "output_price", "cache_create_price", "cache_read_price")
+
+
+def pricing() -> list[AiModel]:
+    """Every model with only what the proxy needs (names, aliases, enabled, prices)."""
+    return list(AiModel.by_kind.query("MODEL", attributes_to_get=list(PRICING)))
+
+
 def update_model(item: AiModel, changes: dict[str, Any], *, old_name: str) -> bool:
     if "sort_order" in changes:
         changes["kind_order"] = model_order(changes["sort_order"], item.id)

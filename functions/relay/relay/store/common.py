@@ -12,6 +12,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteEr
 from pynamodb.transactions import TransactWrite
 
 from relay import config
+from suite import dynamo
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 CANCELLED = "TransactionCanceledException"
@@ -51,6 +52,24 @@ def failed_actions(exc: TransactWriteError) -> list[int]:
     """Positions (in the order they were added) of the transaction actions whose condition failed."""
     return [index for index, reason in enumerate(exc.cancellation_reasons)
             if reason is not None and reason.code == "ConditionalCheckFailed"]
+
+
+def batch_models(wanted: list[tuple[Any, str, str]]) -> dict[tuple[str, str], Any]:
+    """Items of different models of one table in one BatchGetItem (consistent): {(pk, sk): item}; missing
+    items are absent. Each (model, pk, sk) is read as its model."""
+    if not wanted:
+        return {}
+    table = wanted[0][0].Meta.table_name
+    models = {(pk, sk): model for model, pk, sk in wanted}
+    request: dict[str, Any] = {table: {"Keys": [dynamo.key(pk, sk) for pk, sk in models], "ConsistentRead": True}}
+    found: dict[tuple[str, str], Any] = {}
+    while request:
+        answer = dynamo.client().batch_get_item(RequestItems=request)
+        for raw in (answer.get("Responses") or {}).get(table, []):
+            place = (raw["pk"]["S"], raw["sk"]["S"])
+            found[place] = models[place].from_raw_data(raw)
+        request = answer.get("UnprocessedKeys") or {}
+    return found
 
 
 def get_or_none(model: Any, pk: str, sk: str) -> Any:

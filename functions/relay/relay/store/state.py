@@ -57,11 +57,17 @@ def sessions() -> list[dict[str, Any]]:
 
 
 def put_session(session_id: str, *, account_id: int, user_id: int | None, api_key_id: int | None,
-                ttl: int) -> None:
+                ttl: int, created_at: float | None = None, **details: Any) -> None:
+    """Bind a sticky session to an account (a renewal keeps `created_at`); `details`: model, platform,
+    client_ip, last_used_at (what the admin's cache screens show)."""
     put(f"SESSION#{session_id}", "SESSION", {"session_id": session_id, "account_id": account_id,
                                              "user_id": user_id, "api_key_id": api_key_id,
-                                             "created_at": clock.now()},
+                                             "created_at": created_at or clock.now(), **details},
         ttl=ttl, kind="SESSION", kind_order=f"{account_id}#{session_id}")
+
+
+def session(session_id: str) -> dict[str, Any] | None:
+    return get(f"SESSION#{session_id}", "SESSION")
 
 
 def delete_sessions(items: list[dict[str, Any]]) -> int:
@@ -72,8 +78,9 @@ def delete_sessions(items: list[dict[str, Any]]) -> int:
 # --- concurrency leases (pk `CONC#A#<aid>` / `CONC#U#<uid>`, sk `LEASE#<request>`) ------------------------------
 
 def leases(owner: str) -> list[dict[str, Any]]:
+    """The live leases of `owner` (the slot counter beside them, store/leases.py, is not one)."""
     now = clock.now()
-    return [item for item in dynamo.query_partition(_table(), f"CONC#{owner}") if _live(item, now)]
+    return [item for item in dynamo.query_partition(_table(), f"CONC#{owner}", prefix="LEASE#") if _live(item, now)]
 
 
 def put_lease(owner: str, request_id: str, *, ttl: int) -> None:
@@ -107,3 +114,28 @@ def unavailable_marks() -> list[dict[str, Any]]:
 
 def clear_unavailable(account_id: int) -> None:
     delete(f"UNAVAIL#{account_id}", "MARK")
+
+
+# --- single-flight locks (pk `LOCK#<name>`; e.g. one OAuth token refresh per account at a time) -----------------
+
+def take_lock(name: str, token: str, *, seconds: int) -> bool:
+    """The lock `name` for `seconds` (True), unless another holder's lock is still live."""
+    now = clock.epoch()
+    try:
+        dynamo.put(_table(), {"pk": f"LOCK#{name}", "sk": "LOCK", "token": token, "expires_at": now + seconds},
+                   condition="attribute_not_exists(pk) OR expires_at <= :now", values={":now": now})
+    except Exception as exc:
+        if dynamo.is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def release_lock(name: str, token: str) -> None:
+    """Give the lock back, if it is still ours."""
+    try:
+        dynamo.delete(_table(), f"LOCK#{name}", "LOCK", condition="#t = :token", names={"#t": "token"},
+                      values={":token": token})
+    except Exception as exc:
+        if not dynamo.is_condition_failure(exc):
+            raise

@@ -2,8 +2,8 @@
 
 `record(event)` is what the proxy's usage consumer calls once per request: one transaction that writes the
 request log and ADDs every counter, guarded by a `DEDUP#<request id>` marker, so a redelivered event counts
-once. Every usage figure the API shows is read from these counters (GetItem, BatchGetItem, key-range Query),
-never by scanning records.
+once (a refused request, `counted=False`, gets its log and marker only). Every usage figure the API shows is
+read from these counters (GetItem, BatchGetItem, key-range Query), never by scanning records.
 """
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ class UsageEvent:
     session_id: str = ""
     at: float = field(default_factory=clock.now)
     retention_days: int = 30
+    # False for a request the proxy refused before any upstream account was tried (a bad model, a limit
+    # reached): it is logged, but adds to no counter (a key over its daily limit does not use up more of it).
+    counted: bool = True
 
     @property
     def total_tokens(self) -> int:
@@ -134,7 +137,7 @@ def record(event: UsageEvent) -> bool:
     log = _log_item(event)
     tx.actions.append({"Put": {"TableName": settings.logs_table, "Item": log.serialize(),
                                "ConditionExpression": "attribute_not_exists(pk)"}})
-    for pk, sk, expires in _counter_keys(event):
+    for pk, sk, expires in _counter_keys(event) if event.counted else []:
         expression = add + (" SET #expires_at = :expires_at" if expires else "")
         tx.update(settings.usage_table, pk, sk, expression,
                   names={**names, **({"#expires_at": "expires_at"} if expires else {})},
