@@ -123,3 +123,14 @@ def test_batch_get_across_tables():
                                                                                             "v": 2}}
     with pytest.raises(ValueError, match="at most 100"):
         dynamo.batch_get_tables({TABLE: [("a", str(i)) for i in range(101)]})
+
+
+def test_put_if_and_delete_if_answer_whether_their_condition_held():
+    assert dynamo.put_if(TABLE, {"pk": "c", "sk": "1", "v": 1}, condition="attribute_not_exists(pk)") is True
+    assert dynamo.put_if(TABLE, {"pk": "c", "sk": "1", "v": 2}, condition="attribute_not_exists(pk)") is False
+    assert dynamo.get(TABLE, "c", "1")["v"] == 1  # the refused write changed nothing
+    assert dynamo.delete_if(TABLE, "c", "1", condition="v = :v", values={":v": 2}) is False
+    assert dynamo.delete_if(TABLE, "c", "1", condition="v = :v", values={":v": 1}) is True
+    assert dynamo.get(TABLE, "c", "1") is None
+    with pytest.raises(ClientError):  # anything but a failed condition still raises
+        dynamo.put_if("no-such-table", {"pk": "c", "sk": "1"}, condition="attribute_not_exists(pk)")

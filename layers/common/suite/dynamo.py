@@ -220,6 +220,30 @@ def delete(table: str, pk: str, sk: str, *, condition: str | None = None, names:
     client().delete_item(**request)
 
 
+def put_if(table: str, item: Mapping[str, Any], *, condition: str, names: Mapping[str, str] | None = None,
+           values: Mapping[str, Any] | None = None) -> bool:
+    """A conditional put: False when its condition did not hold (nothing written); any other failure raises."""
+    try:
+        put(table, item, condition=condition, names=names, values=values)
+    except Exception as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def delete_if(table: str, pk: str, sk: str, *, condition: str, names: Mapping[str, str] | None = None,
+              values: Mapping[str, Any] | None = None) -> bool:
+    """A conditional delete: False when its condition did not hold (nothing deleted); any other failure raises."""
+    try:
+        delete(table, pk, sk, condition=condition, names=names, values=values)
+    except Exception as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
 def batch_put(table: str, items: Iterable[Mapping[str, Any]]) -> int:
     return _batch_write(table, [{"PutRequest": {"Item": to_item(item)}} for item in items])
 

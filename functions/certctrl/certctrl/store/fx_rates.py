@@ -21,10 +21,4 @@ def put_rate(base: str, quote: str, rate: str, *, updated_at_ms: int, source: st
 
 
 def delete_rate(base: str, quote: str) -> bool:
-    try:
-        dynamo.delete(catalog(), "FX", f"{base}#{quote}", condition="attribute_exists(pk)")
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.delete_if(catalog(), "FX", f"{base}#{quote}", condition="attribute_exists(pk)")

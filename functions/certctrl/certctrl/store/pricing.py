@@ -20,36 +20,18 @@ def plan(plan_id: str) -> dict[str, Any] | None:
 
 def create(plan_data: Mapping[str, Any]) -> bool:
     """False when a plan with this id exists."""
-    try:
-        dynamo.put(table(), {"pk": "PLANS", "sk": f"PLAN#{plan_data['plan_id']}", **dict(plan_data)},
-                   condition="attribute_not_exists(pk)")
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(table(), {"pk": "PLANS", "sk": f"PLAN#{plan_data['plan_id']}", **dict(plan_data)},
+                         condition="attribute_not_exists(pk)")
 
 
 def replace(plan_data: Mapping[str, Any], *, expected_version: int) -> bool:
     """Replace a plan if nobody changed it since `expected_version` (False otherwise, or when it is gone)."""
-    try:
-        dynamo.put(table(), {"pk": "PLANS", "sk": f"PLAN#{plan_data['plan_id']}", **dict(plan_data)},
-                   condition="attribute_exists(pk) AND version = :v", values={":v": expected_version})
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(table(), {"pk": "PLANS", "sk": f"PLAN#{plan_data['plan_id']}", **dict(plan_data)},
+                         condition="attribute_exists(pk) AND version = :v", values={":v": expected_version})
 
 
 def delete(plan_id: str) -> bool:
-    try:
-        dynamo.delete(table(), "PLANS", f"PLAN#{plan_id}", condition="attribute_exists(pk)")
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.delete_if(table(), "PLANS", f"PLAN#{plan_id}", condition="attribute_exists(pk)")
 
 
 def put_markets(markets: Mapping[str, Any], *, at_ms: int) -> None:

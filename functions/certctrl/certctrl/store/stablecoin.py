@@ -193,12 +193,6 @@ def cursor(chain: str) -> int | None:
 
 def advance_cursor(chain: str, block: int) -> bool:
     """Only forward (two scanners never move it back)."""
-    try:
-        dynamo.put(table(), {"pk": f"CHAIN#{chain}", "sk": "CURSOR", "block": block},
-                   condition="attribute_not_exists(pk) OR #block < :b", names={"#block": "block"},
-                   values={":b": block})
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(table(), {"pk": f"CHAIN#{chain}", "sk": "CURSOR", "block": block},
+                         condition="attribute_not_exists(pk) OR #block < :b", names={"#block": "block"},
+                         values={":b": block})

@@ -29,14 +29,8 @@ def _pk(code: str) -> str:
 
 def create(code: str, created_at_ms: int, expires_at: int) -> bool:
     """False when the code is already in use (the caller draws another)."""
-    try:
-        dynamo.put(config.table(), {"pk": _pk(code), "sk": SORT_KEY, "code": code, "createdAt": created_at_ms,
-                                    "expires_at": expires_at}, condition="attribute_not_exists(pk)")
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(config.table(), {"pk": _pk(code), "sk": SORT_KEY, "code": code, "createdAt": created_at_ms,
+                                          "expires_at": expires_at}, condition="attribute_not_exists(pk)")
 
 
 def get(code: str, now: int) -> dict[str, Any] | None:

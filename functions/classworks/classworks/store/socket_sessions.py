@@ -105,14 +105,8 @@ class SessionTable:
         item.update(pk=session_pk(session.sid), sk=SESSION)
         if session.due_ms is not None:
             item["dueShard"] = due_shard(session.sid)
-        try:
-            dynamo.put(self.table, item, condition="attribute_not_exists(pk) OR expires_at <= :now",
-                       values={":now": self._now()})
-        except Exception as exc:
-            if dynamo.is_condition_failure(exc):
-                return False
-            raise
-        return True
+        return dynamo.put_if(self.table, item, condition="attribute_not_exists(pk) OR expires_at <= :now",
+                             values={":now": self._now()})
 
     def get(self, sid: str, *, consistent: bool = True) -> Session | None:
         item = dynamo.get(self.table, session_pk(sid), SESSION, consistent=consistent)

@@ -35,14 +35,8 @@ def _event_key(account_id: int, sn: Any, msg_id: str) -> tuple[str, str]:
 def claim_event(account_id: int, sn: Any, msg_id: str) -> bool:
     """True the first time KOOK delivers this event; False for its retries."""
     pk, sk = _event_key(account_id, sn, msg_id)
-    try:
-        dynamo.put(_table(), {"pk": pk, "sk": sk, "expires_at": clock.epoch() + EVENT_CLAIM_TTL_SECONDS},
-                   condition="attribute_not_exists(pk)")
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(_table(), {"pk": pk, "sk": sk, "expires_at": clock.epoch() + EVENT_CLAIM_TTL_SECONDS},
+                         condition="attribute_not_exists(pk)")
 
 
 def release_event(account_id: int, sn: Any, msg_id: str) -> None:
@@ -69,13 +63,7 @@ def advance_cursor(channel_id: str, *, msg_id: str | None, timestamp: int, expec
         condition, values = "attribute_not_exists(pk)", None
     else:
         condition, values = "version = :version", {":version": expected_version}
-    try:
-        dynamo.put(_table(), item, condition=condition, values=values)
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(_table(), item, condition=condition, values=values)
 
 
 def delete_cursor(channel_id: str) -> None:

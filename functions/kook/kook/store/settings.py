@@ -38,14 +38,8 @@ def auth_settings() -> dict[str, Any] | None:
 
 def create_password(password_hash: str) -> bool:
     """Set the first password; False when one is already set (setup works once)."""
-    try:
-        dynamo.put(_table(), {"pk": SETTINGS, "sk": "auth", "password_hash": password_hash, "token_generation": 1,
-                              "password_changed_at": clock.iso()}, condition="attribute_not_exists(pk)")
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(_table(), {"pk": SETTINGS, "sk": "auth", "password_hash": password_hash, "token_generation": 1,
+                                    "password_changed_at": clock.iso()}, condition="attribute_not_exists(pk)")
 
 
 def replace_password(expected_hash: str, new_hash: str) -> int | None:

@@ -121,14 +121,8 @@ def clear_unavailable(account_id: int) -> None:
 def take_lock(name: str, token: str, *, seconds: int) -> bool:
     """The lock `name` for `seconds` (True), unless another holder's lock is still live."""
     now = clock.epoch()
-    try:
-        dynamo.put(_table(), {"pk": f"LOCK#{name}", "sk": "LOCK", "token": token, "expires_at": now + seconds},
-                   condition="attribute_not_exists(pk) OR expires_at <= :now", values={":now": now})
-    except Exception as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_if(_table(), {"pk": f"LOCK#{name}", "sk": "LOCK", "token": token, "expires_at": now + seconds},
+                         condition="attribute_not_exists(pk) OR expires_at <= :now", values={":now": now})
 
 
 def release_lock(name: str, token: str) -> None:
