@@ -23,13 +23,14 @@ DEVSTACK_ARGS ?=
 # make test runs the tests in this many processes (pytest-xdist), each test file whole in one of them
 TEST_WORKERS ?= 2
 
-.PHONY: help setup dev test test-unit test-integration test-e2e lint validate build deploy bench bench-aws bench-relay fire status routes clean
+.PHONY: help setup dev test fuzz test-unit test-integration test-e2e lint validate build deploy bench bench-aws bench-relay fire status routes clean
 
 help:
 	@echo "make dev       run the whole suite locally (moto in-process, no Docker, no AWS account)"
 	@echo "               PERSIST=1 keeps state between runs; PEBBLE=1 adds a local ACME CA (certctrl);"
 	@echo "               DEVSTACK_ARGS='--only ccjk' etc."
 	@echo "make test      unit + integration + end-to-end tests"
+	@echo "make fuzz      schemathesis on every service's OpenAPI document, 30 requests per operation"
 	@echo "make lint      ruff, cfn-lint (with serverless rules)"
 	@echo "make build     sam build for arm64, then precompile the artifacts for Python 3.12"
 	@echo "make deploy    sam deploy (ENV=default|prod, see samconfig.toml)"
@@ -53,6 +54,10 @@ dev: setup
 
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# Schemathesis harder than make test: 30 generated requests per operation of every service (FUZZ_EXAMPLES).
+fuzz: setup
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile tests/integration -k openapi_fuzz
 
 test-unit: setup
 	$(PY) -m pytest tests/unit
