@@ -102,6 +102,13 @@ def test_quotes_lock_the_rate_and_expire(env, monkeypatch):
     done = pricing.convert(7, quote["id"], key="c1")
     assert (done["from_amount"], done["to_amount"]) == (7_200, 1_000)
     assert pricing.convert(7, quote["id"], key="c1") == done
+    # A retry that looked for a replay just before the first one finished (the property test's concurrent
+    # retries found it): it meets the used quote, and answers the first one's result, not a 409.
+    real_replay = wallets.replay
+    looks = iter([None])
+    monkeypatch.setattr(wallets, "replay", lambda idem: next(looks, real_replay(idem)))
+    assert pricing.convert(7, quote["id"], key="c1") == done
+    monkeypatch.setattr(wallets, "replay", real_replay)
     with pytest.raises(wallets.ApiError) as used:
         pricing.convert(7, quote["id"], key="c2")
     assert used.value.status == 409

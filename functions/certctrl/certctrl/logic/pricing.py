@@ -292,7 +292,12 @@ def convert(user_id: int, quote_id: str, *, key: str | None) -> dict[str, Any]:
     seen = wallets.replay(idem)
     if seen is not None:
         return seen
-    quote = _usable_quote(user_id, quote_id, "conversion")
+    try:
+        quote = _usable_quote(user_id, quote_id, "conversion")
+    except Conflict:  # a retry under the same key may have used the quote meanwhile: its answer is ours
+        if (seen := wallets.replay(idem)) is not None:
+            return seen
+        raise
     source = wallet_store.wallet_of(user_id, quote["source_currency"])
     if source is None:
         raise wallets.payment_required(f"no {quote['source_currency']} wallet")
@@ -347,7 +352,12 @@ def pay(user_id: int, quote_id: str, *, key: str | None) -> dict[str, Any]:
     if seen is not None:
         return seen
     for _ in range(5):  # the current plan item moved under us (a concurrent payment): read it again
-        quote = _usable_quote(user_id, quote_id, "payment")
+        try:
+            quote = _usable_quote(user_id, quote_id, "payment")
+        except Conflict:  # as in convert: the same keyed request may have just used the quote
+            if (seen := wallets.replay(idem)) is not None:
+                return seen
+            raise
         plan = get_plan(quote["plan_id"])
         wallet = wallet_store.wallet_of(user_id, quote["source_currency"])
         if wallet is None:
