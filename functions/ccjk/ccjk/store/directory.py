@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ccjk.store import common, rankings
-from ccjk.store.market import WriteRefused, commit, table
+from ccjk.store.market import commit_unless_first_refused, table
 from suite import dynamo
 
 COUNTERS = {"users": "users", "devices": "devices"}
@@ -32,26 +32,14 @@ def add(kind: str, sort_key: str, values: dict[str, Any]) -> bool:
     transaction.put(table(), {"pk": directory_pk(kind), "sk": sort_key, **values},
                     condition="attribute_not_exists(pk)")
     rankings.stats_action(transaction, {COUNTERS[kind]: 1})
-    try:
-        commit(transaction)
-    except WriteRefused as refused:
-        if refused.failed(0):
-            return False
-        raise
-    return True
+    return commit_unless_first_refused(transaction)
 
 
 def remove(kind: str, sort_key: str) -> bool:
     transaction = dynamo.Transaction()
     transaction.delete(table(), directory_pk(kind), sort_key, condition="attribute_exists(pk)")
     rankings.stats_action(transaction, {COUNTERS[kind]: -1})
-    try:
-        commit(transaction)
-    except WriteRefused as refused:
-        if refused.failed(0):
-            return False
-        raise
-    return True
+    return commit_unless_first_refused(transaction)
 
 
 def page(kind: str, offset: int, limit: int) -> list[dict[str, Any]]:
@@ -72,13 +60,7 @@ def delete_user(user_id: str, email: str) -> bool:
     transaction.delete(common.table(), f"USER#{user_id}", "PROFILE", condition="attribute_exists(pk)")
     transaction.delete(common.table(), f"EMAIL#{email}", "EMAIL", condition="user_id = :id",
                        values={":id": user_id})
-    try:
-        commit(transaction)
-    except WriteRefused as refused:
-        if refused.failed(0):
-            return False
-        raise
-    return True
+    return commit_unless_first_refused(transaction)
 
 
 def set_tier(user_id: str, tier: str) -> bool:

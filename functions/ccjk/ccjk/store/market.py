@@ -80,5 +80,17 @@ def commit(transaction: dynamo.Transaction) -> None:
             raise WriteRefused(reasons) from None
 
 
+def commit_unless_first_refused(transaction: dynamo.Transaction) -> bool:
+    """Commit; False when the first action's condition refused it (the usual "already there" / "not there"),
+    any other refusal raises."""
+    try:
+        commit(transaction)
+    except WriteRefused as refused:
+        if refused.failed(0):
+            return False
+        raise
+    return True
+
+
 def get_raw(pk: str, sk: str) -> dict[str, Any] | None:
     return dynamo.get(table(), pk, sk)

@@ -53,10 +53,9 @@ class PagePay(Strict):
     subject: str | None = Field(default=None, max_length=128)
 
 
-class PlanBody(Strict):
-    """A price plan as admins write it (`prices` in minor units per currency)."""
+class PlanFields(Strict):
+    """What an admin writes of a price plan (`prices` in minor units per currency)."""
 
-    plan_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
     prices: dict[str, int] = Field(default_factory=dict)
@@ -64,6 +63,12 @@ class PlanBody(Strict):
     features: dict[str, Any] = Field(default_factory=dict)
     credit_limits: dict[str, int] = Field(default_factory=dict)
     active: bool = True
+
+
+class PlanBody(PlanFields):
+    """A new price plan: its id and its fields."""
+
+    plan_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class FxRateBody(Strict):
