@@ -32,7 +32,7 @@ from certctrl.store.money_common import Refused, Write, table
 from suite import dynamo
 
 CONFLICT_RETRIES = 8  # TransactionConflict: another transaction held one of our items; retry after a short wait
-_opened: set[str] = set()
+_opened: set[tuple[str, str]] = set()  # (table, account): an account known to exist in that table
 _opened_lock = threading.Lock()
 _jitter = random.Random()  # noqa: S311  (spreads retries; not a security control)
 
@@ -61,13 +61,13 @@ def open_account(account: str, currency: str, *, floor: int | None, at_ms: int,
     tx.put(table(), {"pk": f"ACCOUNTS#{currency}", "sk": account, "at_ms": at_ms})
     opened = tx.commit_if_conditions_hold()
     with _opened_lock:
-        _opened.add(account)
+        _opened.add((table(), account))
     return opened
 
 
 def ensure_accounts(accounts: Iterable[tuple[str, str]], *, at_ms: int) -> None:
     """Open the system accounts a movement touches if they are new (once per execution environment)."""
-    missing = [(a, c) for a, c in accounts if a not in _opened]
+    missing = [(a, c) for a, c in accounts if (table(), a) not in _opened]
     if not missing:
         return
     found = dynamo.batch_get(table(), [(f"ACCT#{a}", "BALANCE") for a, _ in missing])
@@ -75,7 +75,7 @@ def ensure_accounts(accounts: Iterable[tuple[str, str]], *, at_ms: int) -> None:
         if (f"ACCT#{account}", "BALANCE") not in found:
             open_account(account, currency, floor=None, at_ms=at_ms)
         with _opened_lock:
-            _opened.add(account)
+            _opened.add((table(), account))
 
 
 def forget_opened() -> None:
